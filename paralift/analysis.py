@@ -1,0 +1,94 @@
+"""The analysis entry point shared by the CLI (and later the LSP server and hooks).
+
+`analyze_source` never raises on bad input: problems come back as diagnostics in the
+`FileAnalysis`, so one bad file never stops the others.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paralift.diagnostics import Diagnostic, Severity, Span
+from paralift.frontend import frontend_for
+from paralift.frontend.python import ParseError
+from paralift.ir import nodes as ir
+from paralift.passes.verdict import KernelVerdicts, analyze_kernel
+
+MAX_BYTES = 5_000_000
+SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "venv", "env", "node_modules",
+             ".tox", ".mypy_cache", ".pytest_cache", "build", "dist", ".eggs"}
+
+
+@dataclass(frozen=True)
+class FileAnalysis:
+    path: str
+    language: str
+    kernels: tuple[KernelVerdicts, ...] = ()
+    errors: tuple[Diagnostic, ...] = field(default=())
+    module: ir.Module | None = None
+
+
+def _error(path: str, code: str, message: str, line: int = 1, col: int = 0) -> Diagnostic:
+    return Diagnostic(code, message, Span(line, col, line, col, path), Severity.ERROR)
+
+
+def analyze_source(source: str, path: str = "<string>", language: str = "python") -> FileAnalysis:
+    parse = frontend_for(language)
+    if parse is None:
+        return FileAnalysis(path, language, errors=(_error(
+            path, "PL005", f"no {language} frontend yet: only Python files are analyzed"),))
+    try:
+        module = parse(source, path)
+    except ParseError as err:
+        return FileAnalysis(path, language, errors=(err.diagnostic,))
+    except RecursionError:
+        return FileAnalysis(path, language, errors=(_error(path, "PL001", "nesting too deep to parse"),))
+    imports = dict(module.imports)
+    kernels = tuple(analyze_kernel(k, imports) for k in module.kernels)
+    return FileAnalysis(path, language, kernels, (), module)
+
+
+def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            return None, _error(path, "PL004", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+        data = Path(path).read_bytes()
+    except OSError as err:
+        return None, _error(path, "PL003", f"cannot read file: {err.strerror or err}")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1)
+        return None, _error(path, "PL002", f"not valid UTF-8: byte 0x{data[err.start]:02x} "
+                                           f"at offset {err.start}", line, col)
+
+
+def language_of(path: str) -> str | None:
+    return {".py": "python", ".c": "c", ".h": "c"}.get(Path(path).suffix)
+
+
+def analyze_file(path: str) -> FileAnalysis:
+    language = language_of(path) or "python"
+    source, problem = read_source(path)
+    if problem is not None:
+        return FileAnalysis(path, language, errors=(problem,))
+    return analyze_source(source, path, language)
+
+
+def expand_paths(paths: Iterable[str]) -> Iterator[str | Diagnostic]:
+    """Files to analyze: given files as they are, directories walked for known suffixes."""
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(files):
+                    if language_of(name) is not None:
+                        yield os.path.join(root, name)
+        elif os.path.exists(p):
+            yield p
+        else:
+            yield _error(p, "PL003", "no such file or directory")

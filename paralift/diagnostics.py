@@ -1,0 +1,69 @@
+"""Source spans and diagnostics: data that passes return and entry points render.
+
+Every diagnostic has a stable code (``PL0xx`` input problems, ``PL2xx`` reasons a loop
+stays sequential) so that tools, tests and users can refer to it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A source range. Lines are 1-based, columns 0-based (as libcst and tree-sitter)."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    file: str = ""
+
+    @staticmethod
+    def unknown(file: str = "") -> Span:
+        return Span(0, 0, 0, 0, file)
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    summary: str
+
+
+CODES: dict[str, Code] = {c.code: c for c in (
+    Code("PL001", "syntax-error", "the file could not be parsed"),
+    Code("PL002", "decode-error", "the file is not valid UTF-8"),
+    Code("PL003", "unreadable-file", "the file could not be read"),
+    Code("PL004", "file-too-large", "the file is larger than the size limit"),
+    Code("PL005", "unsupported-language", "no frontend for this kind of file"),
+    Code("PL201", "carried-dependence", "an array element is written in one iteration and used in another"),
+    Code("PL202", "carried-scalar", "a scalar carries a value from one iteration to the next"),
+    Code("PL203", "early-exit", "break or return makes the iteration order observable"),
+    Code("PL204", "side-effect", "a call whose effects are unknown or order-dependent"),
+    Code("PL205", "unmodelled", "a construct the analysis does not model"),
+    Code("PL206", "conditional-last-value", "a variable's last value is used after the loop but not set in every iteration"),
+    Code("PL207", "may-alias", "an array name may refer to the same memory as another"),
+)}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    span: Span
+    severity: Severity = Severity.NOTE
+    related: tuple[Span, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return CODES[self.code].name

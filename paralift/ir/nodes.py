@@ -1,0 +1,234 @@
+"""The language-neutral IR: frozen dataclasses, each carrying the span it came from.
+
+Frontends (Python, later C) produce these nodes; passes read them and return results;
+backends use the spans to edit the original text. Anything a frontend does not model
+becomes `Opaque` (statement) or `OpaqueExpr` (expression) with the reason, which makes
+every enclosing loop conservatively sequential.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from paralift.diagnostics import Span
+
+_NOSPAN = Span.unknown()
+
+
+# ---------------------------------------------------------------- expressions
+
+@dataclass(frozen=True)
+class Const:
+    value: int | float | bool | str | None
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """`lower:upper:step` inside a subscript; a missing part is None."""
+
+    lower: Expr | None
+    upper: Expr | None
+    step: Expr | None
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Access:
+    """`array[i, j]`: one element (or a slice) of a named array."""
+
+    array: str
+    indices: tuple[Expr, ...]
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str  # + - * / // % ** & | ^ << >>
+    left: Expr
+    right: Expr
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class UnaryOp:
+    op: str  # - + not ~
+    operand: Expr
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Compare:
+    """A chain `a < b <= c`: ops[k] relates operands[k] and operands[k + 1]."""
+
+    ops: tuple[str, ...]
+    operands: tuple[Expr, ...]
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # and | or
+    values: tuple[Expr, ...]
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Ternary:
+    cond: Expr
+    then: Expr
+    orelse: Expr
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call. `func` is the dotted callee (`math.sqrt`, `tmp.sum`, `f`)."""
+
+    func: str
+    args: tuple[Expr, ...]
+    keywords: tuple[tuple[str, Expr], ...] = ()
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """`value.attr` that is not called, e.g. `a.shape`."""
+
+    value: Expr
+    attr: str
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Tuple:
+    elts: tuple[Expr, ...]
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class OpaqueExpr:
+    reason: str
+    text: str = ""
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+Expr = Union[Const, Name, Slice, Access, BinOp, UnaryOp, Compare, BoolOp, Ternary, Call,
+             Attribute, Tuple, OpaqueExpr]
+
+
+# ----------------------------------------------------------------- statements
+
+@dataclass(frozen=True)
+class Loop:
+    """A counted loop `for var in range(lower, upper, step)`.
+
+    Other counted forms are lowered to this one: `enumerate(a)` becomes a loop over
+    `range(0, len(a))` whose body starts with `v = a[i]` (spanning the `for` line).
+    """
+
+    var: str
+    lower: Expr
+    upper: Expr
+    step: Expr
+    body: tuple[Stmt, ...]
+    span: Span = field(default=_NOSPAN, compare=False)
+    form: str = "range"  # how the source spelled it: range | enumerate | c-for
+
+
+@dataclass(frozen=True)
+class While:
+    cond: Expr
+    body: tuple[Stmt, ...]
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Expr
+    body: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...]
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Assign:
+    """`target = value`, or `target op= value` when `op` is set.
+
+    `target` is a Name, an Access or a Tuple of those; a Tuple target with a Tuple
+    value assigns in parallel (`a, b = b, a`).
+    """
+
+    target: Expr
+    value: Expr
+    op: str | None = None
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class ExprStmt:
+    value: Expr
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Return:
+    value: Expr | None
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Break:
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Continue:
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Pass:
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Opaque:
+    reason: str
+    text: str = ""
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+Stmt = Union[Loop, While, If, Assign, ExprStmt, Return, Break, Continue, Pass, Opaque]
+
+
+# -------------------------------------------------------------------- modules
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str = "unknown"  # array | scalar | unknown
+    rank: int = 0
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Kernel:
+    name: str
+    params: tuple[Param, ...]
+    body: tuple[Stmt, ...]
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Module:
+    path: str
+    language: str
+    kernels: tuple[Kernel, ...]
+    imports: tuple[tuple[str, str], ...] = ()  # (local alias, module) pairs

@@ -1,0 +1,83 @@
+"""Generic traversals of the IR, so passes do not each re-implement the recursion."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from paralift.ir import nodes as ir
+
+
+def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
+    match e:
+        case ir.Access(indices=idx):
+            return idx
+        case ir.Slice(lower=lo, upper=hi, step=st):
+            return tuple(x for x in (lo, hi, st) if x is not None)
+        case ir.BinOp(left=l, right=r):
+            return (l, r)
+        case ir.UnaryOp(operand=x):
+            return (x,)
+        case ir.Compare(operands=xs) | ir.BoolOp(values=xs) | ir.Tuple(elts=xs):
+            return xs
+        case ir.Ternary(cond=c, then=t, orelse=o):
+            return (c, t, o)
+        case ir.Call(args=args, keywords=kws):
+            return args + tuple(v for _, v in kws)
+        case ir.Attribute(value=v):
+            return (v,)
+    return ()
+
+
+def subexprs(e: ir.Expr) -> Iterator[ir.Expr]:
+    """`e` and every expression inside it, parents first."""
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        yield x
+        stack.extend(reversed(children(x)))
+
+
+def stmt_exprs(s: ir.Stmt) -> tuple[ir.Expr, ...]:
+    """The expressions a statement evaluates itself (not those of nested statements)."""
+    match s:
+        case ir.Loop(lower=lo, upper=hi, step=st):
+            return (lo, hi, st)
+        case ir.While(cond=c) | ir.If(cond=c):
+            return (c,)
+        case ir.Assign(target=t, value=v):
+            return (t, v)
+        case ir.ExprStmt(value=v):
+            return (v,)
+        case ir.Return(value=v) if v is not None:
+            return (v,)
+    return ()
+
+
+def stmt_children(s: ir.Stmt) -> tuple[ir.Stmt, ...]:
+    match s:
+        case ir.Loop(body=b) | ir.While(body=b):
+            return b
+        case ir.If(body=b, orelse=o):
+            return b + o
+    return ()
+
+
+def walk_stmts(body: Iterable[ir.Stmt]) -> Iterator[ir.Stmt]:
+    """Every statement in `body`, nested ones included, in source order."""
+    for s in body:
+        yield s
+        yield from walk_stmts(stmt_children(s))
+
+
+def walk_exprs(body: Iterable[ir.Stmt]) -> Iterator[ir.Expr]:
+    for s in walk_stmts(body):
+        for e in stmt_exprs(s):
+            yield from subexprs(e)
+
+
+def names_in(e: ir.Expr) -> set[str]:
+    """Scalar names an expression reads (array names of accesses excluded)."""
+    return {x.id for x in subexprs(e) if isinstance(x, ir.Name)}
+
+
+def loops(body: Iterable[ir.Stmt]) -> Iterator[ir.Loop]:
+    return (s for s in walk_stmts(body) if isinstance(s, ir.Loop))

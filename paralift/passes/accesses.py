@@ -1,0 +1,261 @@
+"""Collect every array access of a kernel with its subscripts as polynomials.
+
+Scalars are versioned as in SSA: every assignment makes a new version, and loop headers
+and branch joins make versions whose value is unknown. A subscript refers to versions, so
+whether `j` in `a[j]` is the loop-invariant `m`, the affine `2 * i + 1`, or an unknown
+value that changes every iteration is decided later, per loop level, by the dependence
+pass (`resolve` in dependence.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from paralift.ir import nodes as ir
+from paralift.ir import poly
+from paralift.ir.poly import Poly
+from paralift.ir.walk import children
+from paralift.passes import updates
+from paralift.passes.effects import call_kind
+from paralift.passes.scalars import assigned_names, induction_steps
+
+SLICE = "slice"  # a subscript position that ranges over many cells
+
+
+@dataclass(frozen=True)
+class LoopInfo:
+    uid: int
+    node: ir.Loop
+    loops: tuple[int, ...]     # enclosing for-loops, outermost first (not itself)
+    regions: tuple[int, ...]   # enclosing for/while regions (not itself)
+    lower: Poly | None
+    upper: Poly | None
+    step: int | None
+    has_break: bool
+
+
+@dataclass
+class SymInfo:
+    defined_in: tuple[int, ...]     # regions enclosing the definition; a header phi includes its loop
+    value: Poly | None = None       # None: unknown
+    induction: tuple[int, int, tuple] | None = None   # (loop uid, step, version at entry)
+
+
+@dataclass(frozen=True)
+class AccessRec:
+    uid: int
+    array: str
+    subs: tuple | None               # Poly | None (not polynomial) | SLICE; None: the whole array
+    write: bool
+    update: str | None               # reduction operator when this is `x[s] op= e`
+    node: ir.Expr
+    loops: tuple[int, ...]
+    regions: tuple[int, ...]
+    # per enclosing for-loop: (uid, index of the top-level statement of its body, guarded)
+    path: tuple[tuple[int, int, bool], ...] = field(default=())
+
+
+@dataclass
+class KernelAccesses:
+    loops: dict[int, LoopInfo]
+    syms: dict[tuple, SymInfo]
+    accesses: list[AccessRec]
+    loop_uid: dict[int, int]         # id(ir.Loop) -> uid
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    loops: tuple[int, ...] = ()
+    regions: tuple[int, ...] = ()
+    path: tuple[tuple[int, int, bool], ...] = ()
+
+
+class Collector:
+    def __init__(self, kernel: ir.Kernel, imports: dict[str, str], arrays: set[str]):
+        self.imports = imports
+        self.arrays = arrays
+        self.rebound = assigned_names(kernel.body)
+        self.out = KernelAccesses({}, {}, [], {})
+        self.env: dict[str, tuple] = {}
+        self.versions: dict[str, int] = {}
+        self.next_region = 0
+        self.breaks: set[int] = set()
+        self.block(kernel.body, _Ctx())
+
+    # -------------------------------------------------------------- symbols
+    def current(self, name: str) -> tuple:
+        if name not in self.env:
+            self.env[name] = key = ("v", name, 0)
+            self.out.syms[key] = SymInfo(())
+        return self.env[name]
+
+    def define(self, name: str, regions: tuple[int, ...], value: Poly | None = None,
+               induction=None) -> None:
+        n = self.versions.get(name, 0) + 1
+        self.versions[name] = n
+        key = ("v", name, n)
+        self.out.syms[key] = SymInfo(regions, value, induction)
+        self.env[name] = key
+
+    def poly(self, e: ir.Expr) -> Poly | None:
+        return poly.from_expr(e, lambda n: poly.sym(self.current(n)), self.extent)
+
+    def extent(self, array: str, dim: int) -> Poly | None:
+        if array in self.rebound or "." in array:
+            return None
+        return poly.sym(("ext", array, dim))
+
+    # -------------------------------------------------------------- accesses
+    def record(self, node: ir.Expr, ctx: _Ctx, write: bool, update: str | None = None) -> None:
+        if isinstance(node, ir.Access):
+            subs = tuple(SLICE if isinstance(i, ir.Slice) else self.poly(i) for i in node.indices)
+            array = node.array
+        else:  # a whole-array use: np.sum(a), a.copy()
+            subs, array = None, node.id
+        self.out.accesses.append(AccessRec(len(self.out.accesses), array, subs, write, update, node,
+                                           ctx.loops, ctx.regions, ctx.path))
+
+    def reads(self, e: ir.Expr | None, ctx: _Ctx, skip: ir.Expr | None = None) -> None:
+        if e is None:
+            return
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if x is skip:
+                continue
+            if isinstance(x, ir.Access) and not x.array.endswith(".shape"):
+                self.record(x, ctx, write=False)
+            elif isinstance(x, ir.Name) and x.id in self.arrays:
+                self.record(x, ctx, write=False)
+            elif isinstance(x, ir.Call):
+                kind = call_kind(x, self.imports)
+                root = x.func.split(".")[0]
+                if kind in ("method", "alloc") and "." in x.func and root in self.arrays:
+                    self.record(ir.Name(root, x.span), ctx, write=False)
+                if x.func == "len":
+                    continue  # reads the shape, not the data
+            elif isinstance(x, ir.Attribute) and x.attr in ("shape", "size", "ndim"):
+                continue
+            stack.extend(children(x))
+
+    # -------------------------------------------------------------- statements
+    def block(self, body: tuple[ir.Stmt, ...], ctx: _Ctx) -> None:
+        for index, s in enumerate(body):
+            here = ctx
+            if ctx.path and ctx.path[-1][1] == -1:  # first level below a loop: note the index
+                uid, _, g = ctx.path[-1]
+                here = _Ctx(ctx.loops, ctx.regions, ctx.path[:-1] + ((uid, index, g),))
+            self.stmt(s, here)
+
+    def stmt(self, s: ir.Stmt, ctx: _Ctx) -> None:
+        match s:
+            case ir.Assign():
+                self.assign(s, ctx)
+            case ir.Loop():
+                self.loop(s, ctx)
+            case ir.While(cond=c, body=b):
+                uid = self.region()
+                inner = _Ctx(ctx.loops, ctx.regions + (uid,), _guard(ctx.path))
+                self.enter_region(b, inner.regions)
+                self.reads(c, inner)
+                self.block(b, inner)
+                self.leave_region(b, ctx.regions, ())
+            case ir.If(cond=c, body=b, orelse=o):
+                u = updates.match_if(s)
+                inner = _Ctx(ctx.loops, ctx.regions, _guard(ctx.path))
+                if u is not None and isinstance(u.target, ir.Access):
+                    self.record(u.target, inner, write=True, update=u.op)
+                    self.reads(u.operand, inner)
+                    self.reads_of_indices(u.target, inner)
+                    return
+                self.reads(c, ctx)
+                before = dict(self.env)
+                self.block(b, inner)
+                after_body, self.env = self.env, dict(before)
+                self.block(o, inner)
+                for name in set(after_body) | set(self.env):
+                    if after_body.get(name) != self.env.get(name):
+                        self.define(name, ctx.regions)
+            case ir.Break():
+                if ctx.regions:  # the innermost for or while is the one it leaves
+                    self.breaks.add(ctx.regions[-1])
+            case ir.ExprStmt(value=v) | ir.Return(value=v):
+                self.reads(v, ctx)
+
+    def reads_of_indices(self, target: ir.Access, ctx: _Ctx) -> None:
+        for i in target.indices:
+            self.reads(i, ctx)
+
+    def assign(self, s: ir.Assign, ctx: _Ctx) -> None:
+        u = updates.match_assign(s)
+        targets = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
+        if u is not None and isinstance(u.target, ir.Access):
+            self.record(u.target, ctx, write=True, update=u.op)
+            self.reads(u.operand, ctx)
+            self.reads_of_indices(u.target, ctx)
+            return
+        self.reads(s.value, ctx)
+        for t in targets:
+            if isinstance(t, ir.Access):
+                self.reads_of_indices(t, ctx)
+                if s.op is not None:
+                    self.record(t, ctx, write=False)
+                self.record(t, ctx, write=True)
+        values = self.values(s, targets)
+        for t, v in zip(targets, values):
+            if isinstance(t, ir.Name):
+                self.define(t.id, ctx.regions, v)
+
+    def values(self, s: ir.Assign, targets) -> list[Poly | None]:
+        if len(targets) > 1:
+            elts = s.value.elts if isinstance(s.value, ir.Tuple) and len(s.value.elts) == len(targets) \
+                else [None] * len(targets)
+            return [None if e is None else self.poly(e) for e in elts]
+        v = self.poly(s.value)
+        if s.op is None or v is None:
+            return [v if s.op is None else None]
+        if not isinstance(s.target, ir.Name) or s.op not in "+-*":
+            return [None]
+        old = poly.sym(self.current(s.target.id))
+        return [poly.mul(old, v) if s.op == "*" else poly.add(old, v, 1 if s.op == "+" else -1)]
+
+    def region(self) -> int:
+        self.next_region += 1
+        return self.next_region
+
+    def enter_region(self, body, regions, induction: dict[str, int] | None = None, uid=None) -> None:
+        for name in sorted(assigned_names(body)):
+            if induction and name in induction:
+                self.define(name, regions, None, (uid, induction[name], self.current(name)))
+            else:
+                self.define(name, regions)
+
+    def leave_region(self, body, regions, extra: tuple[str, ...]) -> None:
+        for name in sorted(assigned_names(body) | set(extra)):
+            self.define(name, regions)
+
+    def loop(self, s: ir.Loop, ctx: _Ctx) -> None:
+        for e in (s.lower, s.upper, s.step):
+            self.reads(e, ctx)
+        step = self.poly(s.step)
+        step_value = poly.constant_value(step) if step is not None else None
+        uid = self.region()
+        self.out.loop_uid[id(s)] = uid
+        regions = ctx.regions + (uid,)
+        lower, upper = self.poly(s.lower), self.poly(s.upper)
+        self.enter_region(s.body, regions, induction_steps(s), uid)
+        self.env[s.var] = ("loop", uid)
+        inner = _Ctx(ctx.loops + (uid,), regions, ctx.path + ((uid, -1, False),))
+        self.block(s.body, inner)
+        self.out.loops[uid] = LoopInfo(uid, s, ctx.loops, ctx.regions, lower, upper,
+                                       step_value or None, uid in self.breaks)
+        self.leave_region(s.body, ctx.regions, (s.var,))
+
+
+def _guard(path):
+    """Under an if or a while: conditional relative to every enclosing loop."""
+    return tuple((uid, index, True) for uid, index, _ in path)
+
+
+def collect(kernel: ir.Kernel, imports: dict[str, str], arrays: set[str]) -> KernelAccesses:
+    return Collector(kernel, imports, arrays).out
+

@@ -1,0 +1,123 @@
+"""Effects: which calls are pure, and what inside a loop makes its order observable.
+
+`loop_blockers` returns the reasons (early exits, impure calls, unmodelled code) that keep
+a loop sequential whatever its data dependences are.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from paralift.diagnostics import Diagnostic
+from paralift.ir import nodes as ir
+from paralift.ir.printer import expr as show
+from paralift.ir.walk import stmt_children, stmt_exprs, subexprs
+
+_BUILTINS = {"abs", "min", "max", "len", "int", "float", "bool", "round", "pow", "divmod",
+             "complex", "range", "sum", "any", "all", "isinstance", "tuple", "hash"}
+_ALLOC = {"zeros", "empty", "ones", "full", "zeros_like", "empty_like", "ones_like", "full_like",
+          "copy", "array", "arange", "linspace", "identity", "eye"}
+_NUMPY_PURE = _ALLOC | {
+    "sqrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "arcsin",
+    "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "abs",
+    "absolute", "fabs", "floor", "ceil", "trunc", "rint", "round", "sign", "hypot", "power",
+    "maximum", "minimum", "fmax", "fmin", "clip", "where", "isnan", "isinf", "isfinite", "square",
+    "reciprocal", "negative", "mod", "fmod", "remainder", "floor_divide", "true_divide", "divide",
+    "multiply", "add", "subtract", "dot", "vdot", "inner", "outer", "matmul", "sum", "prod", "mean",
+    "std", "var", "max", "min", "amax", "amin", "argmax", "argmin", "any", "all", "cumsum",
+    "cumprod", "float64", "float32", "int64", "int32", "intp", "bool_", "deg2rad", "rad2deg",
+    "logical_and", "logical_or", "logical_not", "logical_xor", "conj", "real", "imag", "angle",
+    "shape", "size", "ndim", "linalg.norm",
+}
+PURE_METHODS = {"sum", "prod", "min", "max", "mean", "std", "var", "copy", "dot", "any", "all",
+                "argmax", "argmin", "astype", "item", "conjugate", "conj", "cumsum", "cumprod",
+                "nonzero", "tolist"}
+_FRESH_METHODS = {"copy", "astype", "cumsum", "cumprod", "tolist"}
+
+
+def resolve(func: str, imports: dict[str, str]) -> str:
+    """`np.sqrt` -> `numpy.sqrt`, `sqrt` (from math) -> `math.sqrt`."""
+    root, dot, rest = func.partition(".")
+    if root in imports:
+        return imports[root] + (dot + rest if dot else "")
+    return func
+
+
+def call_kind(call: ir.Call, imports: dict[str, str]) -> str:
+    """One of: pure, alloc (a new array), method (pure method of an array), impure."""
+    name = resolve(call.func, imports)
+    if any(k == "out" for k, _ in call.keywords):
+        return "impure"
+    module, _, attr = name.rpartition(".")
+    if not module:
+        return "pure" if name in _BUILTINS else "impure"
+    if module in ("math", "cmath"):
+        return "pure"
+    if module == "numpy" or module.startswith("numpy."):
+        sub = name.removeprefix("numpy.")
+        if sub in _ALLOC:
+            return "alloc"
+        return "pure" if sub in _NUMPY_PURE else "impure"
+    root = name.split(".")[0]
+    if root not in imports and attr in PURE_METHODS:
+        return "alloc" if attr in _FRESH_METHODS else "method"
+    return "impure"
+
+
+def is_fresh_array(value: ir.Expr, imports: dict[str, str]) -> bool:
+    """Does `value` always evaluate to a newly allocated array (no view of another)?"""
+    return isinstance(value, ir.Call) and call_kind(value, imports) == "alloc"
+
+
+def _exprs_in(body) -> Iterator[tuple[ir.Stmt, ir.Expr]]:
+    for s in body:
+        for e in stmt_exprs(s):
+            for x in subexprs(e):
+                yield s, x
+        yield from _exprs_in(stmt_children(s))
+
+
+def _exits(body, direct: bool) -> Iterator[ir.Stmt]:
+    """Return statements anywhere; break statements that leave this loop (`direct`)."""
+    for s in body:
+        if isinstance(s, ir.Return) or (direct and isinstance(s, ir.Break)):
+            yield s
+        inner_direct = direct and not isinstance(s, (ir.Loop, ir.While))
+        yield from _exits(stmt_children(s), inner_direct)
+
+
+def loop_blockers(loop: ir.Loop, imports: dict[str, str]) -> list[Diagnostic]:
+    reasons: list[Diagnostic] = []
+    for s in _exits(loop.body, direct=True):
+        word = "return" if isinstance(s, ir.Return) else "break"
+        reasons.append(Diagnostic("PL203", f"`{word}` leaves the loop early, so later iterations "
+                                           "depend on earlier ones", s.span))
+    for s in _walk_opaque(loop.body):
+        reasons.append(Diagnostic("PL205", s.reason, s.span))
+    seen: set[tuple[str, int]] = set()
+    for stmt, e in _exprs_in(loop.body):
+        reason = _effect(stmt, e, imports)
+        if reason and (reason, e.span.line) not in seen:
+            seen.add((reason, e.span.line))
+            code = "PL205" if isinstance(e, ir.OpaqueExpr) else "PL204"
+            reasons.append(Diagnostic(code, reason, e.span))
+    return reasons
+
+
+def _effect(stmt: ir.Stmt, e: ir.Expr, imports: dict[str, str]) -> str | None:
+    if isinstance(e, ir.OpaqueExpr):
+        return f"{e.reason}: `{e.text}`"
+    if isinstance(e, ir.Call) and call_kind(e, imports) == "impure":
+        what = "performs I/O" if e.func == "print" else "may have side effects or depend on order"
+        return f"call to `{e.func}` {what}"
+    if isinstance(stmt, ir.Assign) and e is stmt.target and isinstance(e, ir.Attribute):
+        return f"assignment to attribute `{show(e)}`"
+    return None
+
+
+def _walk_opaque(body) -> Iterator[ir.Opaque]:
+    for s in body:
+        if isinstance(s, ir.Opaque):
+            yield s
+        yield from _walk_opaque(stmt_children(s))
+
+

@@ -1,0 +1,86 @@
+"""Recognise reduction updates: statements of the form `x = x op e` in all their spellings.
+
+    x += e   x -= e   x = x + e   x = e + x   x *= e   x = max(x, e)   x = x or e
+    if e < x: x = e            (min; `>` gives max)
+
+`x` is a Name or an Access. For a Name, `e` must not mention `x`. For an Access, `e`
+may read other elements of the array: those reads stay ordinary accesses, and the
+dependence test refuses the reduction if any of them meets the updated element in
+another iteration (`x[i] -= L[i, j] * x[j]` with `j < i` is a reduction over `j`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from paralift.ir import nodes as ir
+from paralift.ir.walk import subexprs
+
+_AUG = {"+": "+", "-": "+", "*": "*", "&": "&", "|": "|", "^": "^"}
+_BIN_COMMUTES = {"+": "+", "*": "*", "&": "&", "|": "|", "^": "^"}
+_MINMAX = {"max": "max", "min": "min", "numpy.maximum": "max", "numpy.minimum": "min",
+           "np.maximum": "max", "np.minimum": "min", "math.fmax": "max", "math.fmin": "min"}
+_LESS = {"<", "<="}
+_GREATER = {">", ">="}
+
+
+@dataclass(frozen=True)
+class Update:
+    target: ir.Expr  # Name or Access
+    op: str          # + * max min and or & | ^
+    operand: ir.Expr
+
+
+def _mentions(e: ir.Expr, target: ir.Expr) -> bool:
+    if isinstance(target, ir.Access):
+        return any(x == target for x in subexprs(e))
+    return any(isinstance(x, ir.Name) and x.id == target.id for x in subexprs(e))
+
+
+def _ok(target: ir.Expr, op: str, operand: ir.Expr) -> Update | None:
+    return None if _mentions(operand, target) else Update(target, op, operand)
+
+
+def match_assign(s: ir.Assign) -> Update | None:
+    t, v = s.target, s.value
+    if not isinstance(t, (ir.Name, ir.Access)):
+        return None
+    if s.op is not None:
+        return _ok(t, _AUG[s.op], v) if s.op in _AUG else None
+    match v:
+        case ir.BinOp(op="-", left=l, right=r) if l == t:
+            return _ok(t, "+", r)
+        case ir.BinOp(op=op, left=l, right=r) if op in _BIN_COMMUTES and (l == t or r == t):
+            return _ok(t, _BIN_COMMUTES[op], r if l == t else l)
+        case ir.BoolOp(op=op, values=(a, b)) if a == t or b == t:
+            return _ok(t, op, b if a == t else a)
+        case ir.Call(func=f, args=(a, b), keywords=()) if f in _MINMAX and (a == t or b == t):
+            return _ok(t, _MINMAX[f], b if a == t else a)
+    return None
+
+
+def match_if(s: ir.If) -> Update | None:
+    """`if e < x: x = e` (min) and `if e > x: x = e` (max), either operand order."""
+    if s.orelse or len(s.body) != 1 or not isinstance(s.body[0], ir.Assign):
+        return None
+    a = s.body[0]
+    if a.op is not None or not isinstance(s.cond, ir.Compare) or len(s.cond.ops) != 1:
+        return None
+    (op,), (l, r) = s.cond.ops, s.cond.operands
+    x, e = a.target, a.value
+    if (l, r) == (e, x):
+        kind = "min" if op in _LESS else "max" if op in _GREATER else None
+    elif (l, r) == (x, e):
+        kind = "max" if op in _LESS else "min" if op in _GREATER else None
+    else:
+        kind = None
+    if kind is None or not isinstance(x, (ir.Name, ir.Access)):
+        return None
+    return _ok(x, kind, e)
+
+
+def match(s: ir.Stmt) -> Update | None:
+    if isinstance(s, ir.Assign):
+        return match_assign(s)
+    if isinstance(s, ir.If):
+        return match_if(s)
+    return None

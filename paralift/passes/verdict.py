@@ -1,0 +1,217 @@
+"""The verdict per loop: parallel, reduction or sequential, with the reasons why.
+
+Combines the effects, scalar, dependence and privatization passes for every loop of a
+kernel. Each loop is judged at its own level: the iterations of the loops around it are
+fixed, the loops inside it run whole within one iteration.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations_with_replacement
+
+from paralift.diagnostics import Diagnostic
+from paralift.ir import nodes as ir
+from paralift.ir.printer import expr as show
+from paralift.ir.walk import walk_stmts
+from paralift.passes import effects, scalars
+from paralift.passes.accesses import AccessRec, KernelAccesses, collect
+from paralift.passes.dependence import Dependence, LevelAnalysis
+from paralift.passes.privatize import privatizable
+
+
+@dataclass(frozen=True)
+class LoopVerdict:
+    loop: ir.Loop
+    depth: int
+    verdict: str                                  # parallel | reduction | sequential
+    reductions: tuple[tuple[str, str], ...] = ()  # (op, target)
+    private: tuple[str, ...] = ()
+    lastprivate: tuple[str, ...] = ()
+    induction: tuple[tuple[str, int], ...] = ()
+    reasons: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def line(self) -> int:
+        return self.loop.span.line
+
+
+@dataclass(frozen=True)
+class KernelVerdicts:
+    kernel: ir.Kernel
+    loops: tuple[LoopVerdict, ...]
+
+
+@dataclass
+class _KernelFacts:
+    """What every loop of a kernel needs to know about the kernel as a whole."""
+
+    kernel: ir.Kernel
+    imports: dict[str, str]
+    arrays: set[str]
+    accesses: KernelAccesses
+    reads: Counter
+    fresh: set[str]          # arrays only ever bound to new allocations
+    swapped: set[str]        # arrays rebound only by permuting array names (a, b = b, a)
+    params: set[str]
+    param_names: dict = field(default_factory=dict)
+
+
+def analyze_kernel(kernel: ir.Kernel, imports: dict[str, str]) -> KernelVerdicts:
+    arrays = {e.array for s in walk_stmts(kernel.body) for e in _accesses(s)
+              if not e.array.endswith(".shape")}
+    facts = _KernelFacts(kernel, imports, arrays, collect(kernel, imports, arrays),
+                         scalars.read_counts(kernel.body), *_bindings(kernel, imports, arrays),
+                         {p.name for p in kernel.params})
+    out = []
+    for loop, depth in _loops_with_depth(kernel.body, 0):
+        out.append(_judge(loop, depth, facts))
+    return KernelVerdicts(kernel, tuple(out))
+
+
+def _accesses(s: ir.Stmt):
+    from paralift.ir.walk import stmt_exprs, subexprs
+    for e in stmt_exprs(s):
+        for x in subexprs(e):
+            if isinstance(x, ir.Access):
+                yield x
+
+
+def _loops_with_depth(body, depth):
+    for s in body:
+        if isinstance(s, ir.Loop):
+            yield s, depth
+            yield from _loops_with_depth(s.body, depth + 1)
+        elif isinstance(s, (ir.If, ir.While)):
+            yield from _loops_with_depth(s.body + getattr(s, "orelse", ()), depth)
+
+
+def _bindings(kernel: ir.Kernel, imports, arrays) -> tuple[set[str], set[str]]:
+    """Classify how array names are rebound inside the kernel."""
+    fresh, swapped, other = set(), set(), set()
+    for s in walk_stmts(kernel.body):
+        if isinstance(s, ir.Loop) and s.var in arrays:
+            other.add(s.var)
+        if not isinstance(s, ir.Assign):
+            continue
+        targets = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
+        names = [t.id for t in targets if isinstance(t, ir.Name)]
+        if isinstance(s.target, ir.Tuple) and isinstance(s.value, ir.Tuple) and \
+                all(isinstance(v, ir.Name) for v in s.value.elts) and \
+                sorted(v.id for v in s.value.elts) == sorted(names) and set(names) <= arrays:
+            swapped.update(names)
+            continue
+        for n in names:
+            if n in arrays:
+                (fresh if not isinstance(s.target, ir.Tuple) and
+                 effects.is_fresh_array(s.value, imports) else other).add(n)
+    return fresh - swapped - other, swapped - other
+
+
+def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
+    uid = f.accesses.loop_uid[id(loop)]
+    reasons: list[Diagnostic] = list(effects.loop_blockers(loop, f.imports))
+    inner_vars = {s.var for s in walk_stmts(loop.body) if isinstance(s, ir.Loop)}
+    written = scalars.assigned_names(loop.body)
+    if loop.var in written - inner_vars:
+        reasons.append(Diagnostic("PL205", f"the loop variable `{loop.var}` is assigned in the body",
+                                  loop.span))
+    written.discard(loop.var)
+    live_after = scalars.live_after(f.kernel.body, loop, written | f.arrays)
+    exposed, _ = scalars.exposure(loop.body, written)
+    # arrays allocated afresh inside each iteration cannot be shared between iterations
+    local_arrays = {n for n in written & f.arrays if n in f.fresh and n not in exposed}
+    facts = scalars.classify(loop, written, live_after, _induction(loop))
+    reasons += facts.reasons
+
+    accs = [a for a in f.accesses.accesses if uid in a.loops and a.array not in local_arrays]
+    for name in sorted({a.array for a in accs} - f.fresh - f.swapped - f.params):
+        if name in written or scalars.assigned_names(f.kernel.body) & {name}:
+            reasons.append(Diagnostic("PL207", f"`{name}` may be a view of another array", loop.span))
+    deps = _dependences(LevelAnalysis(f.accesses, uid, f.param_names), accs)
+    private_arrays = _privatized(deps, loop, uid, f, live_after)
+    array_reductions: dict[str, set[str]] = {}
+    for d in deps:
+        if d.array in private_arrays:
+            continue
+        if d.reduction is not None:
+            array_reductions.setdefault(d.array, set()).add(d.reduction)
+        else:
+            reasons.append(_describe(d, loop))
+    for array, ops in array_reductions.items():
+        if len(ops) > 1:
+            reasons.append(Diagnostic("PL201", f"`{array}` is updated with different operators "
+                                               f"({', '.join(sorted(ops))}) in different iterations",
+                                      loop.span))
+    reductions = tuple(sorted(set(facts.reductions) |
+                              {(next(iter(ops)), a) for a, ops in array_reductions.items()}))
+    private = tuple(sorted(set(facts.private) - inner_vars | private_arrays))
+    if reasons:
+        verdict = "sequential"
+    else:
+        verdict = "reduction" if reductions else "parallel"
+    return LoopVerdict(loop, depth, verdict, reductions if verdict != "sequential" else (),
+                       private, tuple(sorted(set(facts.lastprivate) - inner_vars)),
+                       facts.induction, tuple(_dedupe(reasons)))
+
+
+def _induction(loop: ir.Loop) -> dict[str, int]:
+    return scalars.induction_steps(loop)
+
+
+def _privatized(deps: list[Dependence], loop: ir.Loop, uid: int, f: _KernelFacts,
+                live: set[str]) -> set[str]:
+    blocked = {d.array for d in deps if d.reduction is None}
+    return {a for a in blocked
+            if a in f.fresh and a not in f.params and a not in live
+            and a not in scalars.assigned_names(loop.body)
+            and privatizable(f.accesses, uid, a, f.param_names)}
+
+
+def _dependences(level: LevelAnalysis, accs: list[AccessRec]) -> list[Dependence]:
+    by_array: dict[str, list[AccessRec]] = {}
+    for a in accs:
+        by_array.setdefault(a.array, []).append(a)
+    found = []
+    for array, group in sorted(by_array.items()):
+        if not any(a.write for a in group):
+            continue
+        for x, y in combinations_with_replacement(group, 2):
+            if not (x.write or y.write):
+                continue
+            orders = [(x, y)] if x is y else [(x, y), (y, x)]
+            for first, second in orders:
+                d = level.carried(first, second)
+                if d is not None:
+                    found.append(d)
+                    break
+    return found
+
+
+def _describe(d: Dependence, loop: ir.Loop) -> Diagnostic:
+    a, b = d.earlier, d.later
+    at = lambda x: f"`{show(x.node)}` (line {x.node.span.line})"  # noqa: E731
+    when = ""
+    if d.distance:
+        k = abs(d.distance)
+        when = f", {k} iteration{'s' if k > 1 else ''} apart"
+    if a.write and b.write and not (a.update or b.update):
+        msg = f"{at(a)} and {at(b)} write the same element in different iterations of `{loop.var}`"
+        span = a.node.span
+    elif a.write and (not b.write or b.update):
+        msg = f"{at(b)} reads the element {at(a)} wrote in an earlier iteration of `{loop.var}`{when}"
+        span = b.node.span
+    else:
+        msg = f"{at(a)} reads an element that {at(b)} overwrites in a later iteration of `{loop.var}`{when}"
+        span = a.node.span
+    return Diagnostic("PL201", msg, span, related=(a.node.span, b.node.span))
+
+
+def _dedupe(reasons: list[Diagnostic]) -> list[Diagnostic]:
+    seen, out = set(), []
+    for r in reasons:
+        key = (r.code, r.message, r.span.line)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out

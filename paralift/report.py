@@ -1,0 +1,79 @@
+"""Render analysis results: the JSON report (a stable format) and the readable table."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from paralift.analysis import FileAnalysis
+from paralift.diagnostics import Diagnostic
+from paralift.passes.verdict import LoopVerdict
+
+_COLOURS = {"parallel": "green", "reduction": "cyan", "sequential": "yellow"}
+
+
+def _reason(d: Diagnostic) -> dict:
+    return {"code": d.code, "name": d.name, "message": d.message, "line": d.span.line,
+            "column": d.span.col}
+
+
+def loop_json(v: LoopVerdict) -> dict:
+    return {
+        "line": v.line, "var": v.loop.var, "depth": v.depth, "verdict": v.verdict,
+        "reductions": [{"op": op, "target": t} for op, t in v.reductions],
+        "private": list(v.private), "lastprivate": list(v.lastprivate),
+        "induction": [{"var": n, "step": s} for n, s in v.induction],
+        "reasons": [_reason(r) for r in v.reasons],
+    }
+
+
+def file_json(fa: FileAnalysis) -> dict:
+    return {
+        "path": fa.path, "language": fa.language,
+        "kernels": [{"name": k.kernel.name, "line": k.kernel.span.line,
+                     "loops": [loop_json(v) for v in k.loops]} for k in fa.kernels],
+        "errors": [{"code": e.code, "message": e.message, "line": e.span.line,
+                    "column": e.span.col} for e in fa.errors],
+    }
+
+
+def report_json(files: Iterable[FileAnalysis]) -> dict:
+    return {"files": [file_json(f) for f in files]}
+
+
+def summary(v: LoopVerdict) -> str:
+    parts = []
+    if v.reductions:
+        parts.append("reduction(" + ", ".join(f"{op}:{t}" for op, t in v.reductions) + ")")
+    if v.private:
+        parts.append("private(" + ", ".join(v.private) + ")")
+    if v.lastprivate:
+        parts.append("lastprivate(" + ", ".join(v.lastprivate) + ")")
+    if v.induction:
+        parts.append("induction(" + ", ".join(n for n, _ in v.induction) + ")")
+    return " ".join(parts)
+
+
+def render_text(fa: FileAnalysis, console: Console) -> None:
+    for e in fa.errors:
+        console.print(f"[red]{escape(e.span.where())}: error {e.code}:[/red] {escape(e.message)}",
+                      highlight=False)
+    loops = [(k, v) for k in fa.kernels for v in k.loops]
+    if not loops:
+        if not fa.errors:
+            console.print(f"[dim]{escape(fa.path)}: no loops to analyze[/dim]", highlight=False)
+        return
+    table = Table(title=escape(fa.path), title_justify="left", show_lines=False, expand=False)
+    for col in ("kernel", "line", "loop", "verdict", "clauses", "why"):
+        table.add_column(col, overflow="fold")
+    last = None
+    for k, v in loops:
+        name = k.kernel.name if k is not last else ""
+        last = k
+        why = "\n".join(f"{escape(r.message)} [dim]({r.code}, line {r.span.line})[/dim]" for r in v.reasons)
+        table.add_row(name, str(v.line), "  " * v.depth + f"for {v.loop.var}",
+                      Text(v.verdict, style=_COLOURS[v.verdict]), summary(v), why)
+    console.print(table)
