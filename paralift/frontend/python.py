@@ -6,6 +6,8 @@ then keeps every loop around them sequential.
 """
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
@@ -44,13 +46,26 @@ def parse(source: str, path: str = "<string>") -> ir.Module:
     try:
         tree = cst.parse_module(source)
     except cst.ParserSyntaxError as err:
-        line, col = err.raw_line, err.raw_column
-        msg = err.message.strip().splitlines()[0] if err.message else "invalid syntax"
-        raise ParseError(Diagnostic("PL001", f"syntax error: {msg}", Span(line, col, line, col, path),
-                                    Severity.ERROR)) from None
+        raise ParseError(_syntax_error(source, path, err)) from None
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
     return _Lowering(positions, path).module(tree)
+
+
+def _syntax_error(source: str, path: str, err: cst.ParserSyntaxError) -> Diagnostic:
+    """CPython's parser names the spot a user expects (`expected ':'` on the `for` line);
+    libcst reports where it noticed. Prefer CPython's words when it also rejects the code."""
+    line, col = err.raw_line, err.raw_column
+    msg = err.message.strip().splitlines()[0] if err.message else "invalid syntax"
+    try:
+        ast.parse(source, path)
+    except SyntaxError as py:
+        line, col, msg = py.lineno or line, max((py.offset or 1) - 1, 0), py.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    else:
+        msg = f"syntax libcst does not support: {msg}"
+    return Diagnostic("PL001", f"syntax error: {msg}", Span(line, col, line, col, path), Severity.ERROR)
 
 
 class _Lowering:
