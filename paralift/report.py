@@ -13,6 +13,7 @@ from paralift.diagnostics import Diagnostic
 from paralift.passes.verdict import LoopVerdict
 
 _COLOURS = {"parallel": "green", "reduction": "cyan", "sequential": "yellow"}
+TEXT_REASONS = 2  # per loop in the table; the JSON report has them all
 
 
 def _reason(d: Diagnostic) -> dict:
@@ -73,7 +74,10 @@ def render_text(fa: FileAnalysis, console: Console) -> None:
     for k, v in loops:
         name = k.kernel.name if k is not last else ""
         last = k
-        why = "\n".join(f"{escape(r.message)} [dim]({r.code}, line {r.span.line})[/dim]" for r in v.reasons)
+        why = "\n".join(f"{escape(r.message)} [dim]({r.code}, line {r.span.line})[/dim]"
+                        for r in v.reasons[:TEXT_REASONS])
+        if len(v.reasons) > TEXT_REASONS:
+            why += f"\n[dim]... and {len(v.reasons) - TEXT_REASONS} more (--json lists all)[/dim]"
         table.add_row(name, str(v.line), "  " * v.depth + f"for {v.loop.var}",
                       Text(v.verdict, style=_COLOURS[v.verdict]), summary(v), why)
     console.print(table)
