@@ -1,0 +1,23 @@
+"""Gate on the shared acceptance corpus when it sits beside the checkout (as in development).
+
+The corpus scores the analysis; these thresholds are the issue's floor, not its target.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "acceptance"
+
+
+@pytest.mark.skipif(not (CORPUS / "score.py").exists(), reason="acceptance corpus not present")
+def test_python_corpus_is_sound_and_precise():
+    cmd = f"{sys.executable} -m paralift.cli analyze --json"
+    proc = subprocess.run([sys.executable, str(CORPUS / "score.py"), str(CORPUS / "python"),
+                           "--cmd", cmd, "--max-unsafe", "0", "--min-exact", "0.9", "-v"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert " 0 unsafe" in proc.stdout
