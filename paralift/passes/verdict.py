@@ -6,14 +6,13 @@ fixed, the loops inside it run whole within one iteration.
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations_with_replacement
 
 from paralift.diagnostics import Diagnostic
 from paralift.ir import nodes as ir
 from paralift.ir.printer import expr as show
-from paralift.ir.walk import walk_stmts
+from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes import effects, scalars
 from paralift.passes.accesses import AccessRec, KernelAccesses, collect
 from paralift.passes.dependence import Dependence, LevelAnalysis
@@ -50,31 +49,21 @@ class _KernelFacts:
     imports: dict[str, str]
     arrays: set[str]
     accesses: KernelAccesses
-    reads: Counter
     fresh: set[str]          # arrays only ever bound to new allocations
     swapped: set[str]        # arrays rebound only by permuting array names (a, b = b, a)
     params: set[str]
-    param_names: dict = field(default_factory=dict)
+    assigned: set[str]       # every name the kernel assigns
+    param_names: dict = field(default_factory=dict)  # isl parameter names, shared by all loops
 
 
 def analyze_kernel(kernel: ir.Kernel, imports: dict[str, str]) -> KernelVerdicts:
-    arrays = {e.array for s in walk_stmts(kernel.body) for e in _accesses(s)
-              if not e.array.endswith(".shape")}
-    facts = _KernelFacts(kernel, imports, arrays, collect(kernel, imports, arrays),
-                         scalars.read_counts(kernel.body), *_bindings(kernel, imports, arrays),
-                         {p.name for p in kernel.params})
-    out = []
-    for loop, depth in _loops_with_depth(kernel.body, 0):
-        out.append(_judge(loop, depth, facts))
-    return KernelVerdicts(kernel, tuple(out))
-
-
-def _accesses(s: ir.Stmt):
-    from paralift.ir.walk import stmt_exprs, subexprs
-    for e in stmt_exprs(s):
-        for x in subexprs(e):
-            if isinstance(x, ir.Access):
-                yield x
+    arrays = {x.array for s in walk_stmts(kernel.body) for e in stmt_exprs(s) for x in subexprs(e)
+              if isinstance(x, ir.Access) and not x.array.endswith(".shape")}
+    fresh, swapped = _bindings(kernel, imports, arrays)
+    facts = _KernelFacts(kernel, imports, arrays, collect(kernel, imports, arrays), fresh, swapped,
+                         {p.name for p in kernel.params}, scalars.assigned_names(kernel.body))
+    return KernelVerdicts(kernel, tuple(_judge(loop, depth, facts)
+                                        for loop, depth in _loops_with_depth(kernel.body, 0)))
 
 
 def _loops_with_depth(body, depth):
@@ -121,13 +110,13 @@ def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
     exposed, _ = scalars.exposure(loop.body, written)
     # arrays allocated afresh inside each iteration cannot be shared between iterations
     local_arrays = {n for n in written & f.arrays if n in f.fresh and n not in exposed}
-    facts = scalars.classify(loop, written, live_after, _induction(loop))
+    facts = scalars.classify(loop, written, live_after, scalars.induction_steps(loop))
     reasons += facts.reasons
 
     accs = [a for a in f.accesses.accesses if uid in a.loops and a.array not in local_arrays]
-    for name in sorted({a.array for a in accs} - f.fresh - f.swapped - f.params):
-        if name in written or scalars.assigned_names(f.kernel.body) & {name}:
-            reasons.append(Diagnostic("PL207", f"`{name}` may be a view of another array", loop.span))
+    for name in sorted(({a.array for a in accs} & f.assigned) - f.fresh - f.swapped):
+        reasons.append(Diagnostic("PL207", f"`{name}` is bound to something that is not a new "
+                                           "array, so it may be a view of another array", loop.span))
     deps = _dependences(LevelAnalysis(f.accesses, uid, f.param_names), accs)
     private_arrays = _privatized(deps, loop, uid, f, live_after)
     array_reductions: dict[str, set[str]] = {}
@@ -153,10 +142,6 @@ def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
     return LoopVerdict(loop, depth, verdict, reductions if verdict != "sequential" else (),
                        private, tuple(sorted(set(facts.lastprivate) - inner_vars)),
                        facts.induction, tuple(_dedupe(reasons)))
-
-
-def _induction(loop: ir.Loop) -> dict[str, int]:
-    return scalars.induction_steps(loop)
 
 
 def _privatized(deps: list[Dependence], loop: ir.Loop, uid: int, f: _KernelFacts,
