@@ -14,6 +14,7 @@ from paralift.diagnostics import Diagnostic, Severity, Span
 from paralift.frontend import frontend_for
 from paralift.frontend.python import ParseError
 from paralift.ir import nodes as ir
+from paralift.passes.effects import CallEnv, pure_helpers
 from paralift.passes.verdict import KernelVerdicts, analyze_kernel
 
 MAX_BYTES = 5_000_000
@@ -45,8 +46,8 @@ def analyze_source(source: str, path: str = "<string>", language: str = "python"
         return FileAnalysis(path, language, errors=(err.diagnostic,))
     except RecursionError:
         return FileAnalysis(path, language, errors=(_error(path, "PL001", "nesting too deep to parse"),))
-    imports = dict(module.imports)
-    kernels = tuple(analyze_kernel(k, imports) for k in module.kernels)
+    env = CallEnv(dict(module.imports), pure_helpers(module))
+    kernels = tuple(analyze_kernel(k, env) for k in module.kernels)
     return FileAnalysis(path, language, kernels, (), module)
 
 

@@ -23,7 +23,7 @@ def _reason(d: Diagnostic) -> dict:
 
 def loop_json(v: LoopVerdict) -> dict:
     return {
-        "line": v.line, "var": v.loop.var, "depth": v.depth, "verdict": v.verdict,
+        "line": v.line, "var": v.loop.display, "depth": v.depth, "verdict": v.verdict,
         "reductions": [{"op": op, "target": t} for op, t in v.reductions],
         "private": list(v.private), "lastprivate": list(v.lastprivate),
         "induction": [{"var": n, "step": s} for n, s in v.induction],
@@ -78,6 +78,6 @@ def render_text(fa: FileAnalysis, console: Console) -> None:
                         for r in v.reasons[:TEXT_REASONS])
         if len(v.reasons) > TEXT_REASONS:
             why += f"\n[dim]... and {len(v.reasons) - TEXT_REASONS} more (--json lists all)[/dim]"
-        table.add_row(name, str(v.line), "  " * v.depth + f"for {v.loop.var}",
+        table.add_row(name, str(v.line), "  " * v.depth + f"for {v.loop.display}",
                       Text(v.verdict, style=_COLOURS[v.verdict]), summary(v), why)
     console.print(table)

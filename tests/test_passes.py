@@ -70,7 +70,9 @@ def test_poly_from_expr_rejects_what_is_not_integer_polynomial():
     ("s += a[i]", "+"), ("s -= a[i]", "+"), ("s = s + a[i]", "+"), ("s = a[i] + s", "+"),
     ("s = s - a[i]", "+"), ("s *= a[i]", "*"), ("s = max(s, a[i])", "max"), ("s = min(a[i], s)", "min"),
     ("s = s or a[i] > 0", "or"), ("s = s and a[i] > 0", "and"), ("s |= k[i]", "|"), ("s ^= k[i]", "^"),
-    ("s &= k[i]", "&"), ("s = np.maximum(s, a[i])", "max"),
+    ("s &= k[i]", "&"), ("s = np.maximum(s, a[i])", "max"), ("s = max(s, a[i], k[i])", "max"),
+    ("s = a[i] if a[i] > s else s", "max"), ("s = s if s < a[i] else a[i]", "min"),
+    ("s = a[i] if s >= a[i] else s", "min"), ("s = s if a[i] < s else a[i]", "max"),
 ])
 def test_update_spellings(src, op):
     s = first_stmt(f"def f(s, a, k, i):\n    {src}\n")
@@ -80,7 +82,8 @@ def test_update_spellings(src, op):
 
 @pytest.mark.parametrize("src", [
     "s = a[i] - s", "s = s * s + a[i]", "s = 0.5 * s + a[i]", "s /= a[i]", "s = max(s, s * a[i])",
-    "s = a[i]", "s = s + s",
+    "s = a[i]", "s = s + s", "s = a[i] if a[i] > s else 0.0", "s = a[i] if a[i] == s else s",
+    "s = max(s, s, a[i])",
 ])
 def test_not_updates(src):
     assert updates.match(first_stmt(f"def f(s, a, i):\n    {src}\n")) is None
@@ -255,3 +258,63 @@ def test_break_blocks_its_own_loop_only():
                     b[i, j] = 1.0
     """)
     assert got[3].verdict == "parallel" and got[4].verdict == "sequential"
+
+
+# ------------------------------------------------------------------ helpers and loop forms
+
+def test_pure_helpers_are_calls_like_math():
+    got = loops("""
+        import numpy as np
+        def sq(x):
+            return x * x
+        def norm(v):
+            t = np.zeros(2)
+            t[0] = sq(v[0])
+            return t[0]
+        def noisy(x):
+            print(x)
+            return x
+        def writes(a, i):
+            a[i] = 0.0
+            return 1.0
+        def calls_noisy(x):
+            return noisy(x)
+        def k(a, b, n):
+            for i in range(n):
+                b[i] = sq(a[i]) + norm(a)
+            for i in range(n):
+                b[i] = noisy(a[i])
+            for i in range(n):
+                b[i] = writes(a, i)
+            for i in range(n):
+                b[i] = calls_noisy(a[i])
+    """)
+    assert [got[line].verdict for line in (18, 20, 22, 24)] == ["parallel"] + ["sequential"] * 3
+
+
+def test_element_loops_report_the_name_the_user_wrote():
+    got = loops("""
+        def k(a, b, c):
+            s = 0.0
+            for x, y in zip(a, b):
+                s += x * y
+            for i, (x, y) in enumerate(zip(a, b)):
+                c[i] = x * y
+            for i in reversed(range(1, len(a))):
+                a[i] = a[i - 1]
+            return s
+    """)
+    assert got[4].loop.display == "x, y" and got[4].reductions == (("+", "s"),)
+    assert got[6].verdict == "parallel" and got[6].private == ()
+    assert got[8].verdict == "sequential"
+
+
+def test_method_of_a_row_is_a_read_of_the_row():
+    got = loops("""
+        def k(a, b, n):
+            for i in range(n):
+                b[i] = a[i].sum()
+            for i in range(1, n):
+                a[i].fill(a[i - 1].max())
+    """)
+    assert got[3].verdict == "parallel" and got[5].verdict == "sequential"

@@ -188,26 +188,64 @@ class _Lowering:
             lower, upper, step = (ir.Const(0), vals[0], ir.Const(1)) if len(vals) == 1 else \
                 (vals[0], vals[1], vals[2] if len(vals) == 3 else ir.Const(1))
             return ir.Loop(node.target.id, lower, upper, step, tuple(self.block(node.body)), span)
-        if func == "enumerate" and plain and len(args) in (1, 2) and _is_pair_of_names(node.target):
+        if func == "enumerate" and plain and len(args) in (1, 2) and _is_pair(node.target):
             return self.enumerate_loop(node, args, span)
+        if func == "reversed" and plain and len(args) == 1 and isinstance(node.target, ast.Name):
+            inner = args[0]
+            if isinstance(inner, ast.Call) and _dotted(inner.func) == "range" and not inner.keywords \
+                    and 1 <= len(inner.args) <= 2:
+                vals = [self.expr(a) for a in inner.args]
+                lo, hi = (ir.Const(0), vals[0]) if len(vals) == 1 else vals
+                return ir.Loop(node.target.id, _minus_one(hi), _minus_one(lo), ir.Const(-1),
+                               tuple(self.block(node.body)), span, "reversed")
+        seqs = self.sequences(it, func, args, plain)
+        if seqs is not None:
+            names = _target_names(node.target)
+            if names is not None and len(names) == len(seqs):
+                return self.element_loop(node, names, seqs, span)
         return self.opaque(node, f"`for` over `{self.text(it)}` is not a counted loop")
 
+    def sequences(self, it: ast.expr, func: str | None, args, plain: bool) -> list[ir.Name] | None:
+        """The arrays a `for x in a` or `for x, y in zip(a, b)` loop walks, if plain names."""
+        if isinstance(it, ast.Name):
+            return [ir.Name(it.id, self.span(it))]
+        if func == "zip" and plain and args and all(isinstance(a, ast.Name) for a in args):
+            return [ir.Name(a.id, self.span(a)) for a in args]
+        return None
+
+    def element_loop(self, node: ast.For, names: list[str], seqs: list[ir.Name], span: Span) -> ir.Stmt:
+        head = self.span(node.target)
+        index = f"{names[0]}#"
+        lengths = tuple(ir.Call("len", (s,), (), head) for s in seqs)
+        upper = lengths[0] if len(lengths) == 1 else ir.Call("min", lengths, (), head)
+        first = tuple(ir.Assign(ir.Name(n, head), ir.Access(s.id, (ir.Name(index, head),), head), None, head)
+                      for n, s in zip(names, seqs))
+        return ir.Loop(index, ir.Const(0), upper, ir.Const(1), first + tuple(self.block(node.body)),
+                       span, "zip" if len(seqs) > 1 else "iter", tuple(names))
+
     def enumerate_loop(self, node: ast.For, args, span: Span) -> ir.Stmt:
-        seq = self.expr(args[0])
-        if not isinstance(seq, ir.Name):
-            return self.opaque(node, "enumerate over an expression that is not a name")
-        idx, val = (e.id for e in node.target.elts)
+        index_node, value_node = node.target.elts
+        inner = args[0]
+        inner_func = _dotted(inner.func) if isinstance(inner, ast.Call) else None
+        seqs = self.sequences(inner, inner_func, getattr(inner, "args", []),
+                              isinstance(inner, ast.Call) and not inner.keywords)
+        names = _target_names(value_node)
+        if not isinstance(index_node, ast.Name) or seqs is None or names is None or len(names) != len(seqs):
+            return self.opaque(node, "enumerate over something other than arrays named directly")
+        idx = index_node.id
         start = self.expr(args[1]) if len(args) == 2 else ir.Const(0)
         head = self.span(node.target)
-        length = ir.Call("len", (seq,), (), head)
+        lengths = tuple(ir.Call("len", (s,), (), head) for s in seqs)
+        length = lengths[0] if len(lengths) == 1 else ir.Call("min", lengths, (), head)
         if start == ir.Const(0):
             offset, upper = ir.Name(idx, head), length
         else:
             offset = ir.BinOp("-", ir.Name(idx, head), start, head)
             upper = ir.BinOp("+", start, length, head)
-        first = ir.Assign(ir.Name(val, head), ir.Access(seq.id, (offset,), head), None, head)
-        body = (first,) + tuple(self.block(node.body))
-        return ir.Loop(idx, start, upper, ir.Const(1), body, span, "enumerate")
+        first = tuple(ir.Assign(ir.Name(n, head), ir.Access(s.id, (offset,), head), None, head)
+                      for n, s in zip(names, seqs))
+        return ir.Loop(idx, start, upper, ir.Const(1), first + tuple(self.block(node.body)), span,
+                       "enumerate", tuple(names))
 
     # ------------------------------------------------------------ expressions
     def expr(self, node: ast.expr) -> ir.Expr:
@@ -222,12 +260,14 @@ class _Lowering:
             case ast.Attribute(value=v, attr=a):
                 return ir.Attribute(self.expr(v), a, span)
             case ast.Call(func=f, args=args, keywords=kws):
-                func = _dotted(f)
+                func, receiver = _dotted(f), None
+                if func is None and isinstance(f, ast.Attribute):  # a method of a computed value
+                    func, receiver = f.attr, self.expr(f.value)
                 if func is None or any(isinstance(a, ast.Starred) for a in args) or \
                         any(k.arg is None for k in kws):
                     return ir.OpaqueExpr("call of a computed callee or with * arguments", self.text(node), span)
                 return ir.Call(func, tuple(self.expr(a) for a in args),
-                               tuple((k.arg, self.expr(k.value)) for k in kws), span)
+                               tuple((k.arg, self.expr(k.value)) for k in kws), span, receiver)
             case ast.BinOp(left=l, op=op, right=r):
                 return ir.BinOp(_BINOPS[type(op)], self.expr(l), self.expr(r), span)
             case ast.UnaryOp(op=op, operand=x):
@@ -283,9 +323,23 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
-def _is_pair_of_names(t: ast.expr) -> bool:
-    return isinstance(t, (ast.Tuple, ast.List)) and len(t.elts) == 2 and \
-        all(isinstance(e, ast.Name) for e in t.elts)
+def _is_pair(t: ast.expr) -> bool:
+    return isinstance(t, (ast.Tuple, ast.List)) and len(t.elts) == 2
+
+
+def _target_names(t: ast.expr) -> list[str] | None:
+    """`x` -> [x]; `(x, y)` -> [x, y]; anything nested deeper -> None."""
+    if isinstance(t, ast.Name):
+        return [t.id]
+    if isinstance(t, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in t.elts):
+        return [e.id for e in t.elts]
+    return None
+
+
+def _minus_one(e: ir.Expr) -> ir.Expr:
+    if isinstance(e, ir.Const) and type(e.value) is int:
+        return ir.Const(e.value - 1, e.span)
+    return ir.BinOp("-", e, ir.Const(1), e.span)
 
 
 def _array_ranks(body) -> dict[str, int]:

@@ -89,12 +89,14 @@ class Ternary:
 
 @dataclass(frozen=True)
 class Call:
-    """A call. `func` is the dotted callee (`math.sqrt`, `tmp.sum`, `f`)."""
+    """A call. `func` is the dotted callee (`math.sqrt`, `tmp.sum`, `f`); a method called
+    on a computed value (`a[i].sum()`) has that value as `receiver` and `func` = `sum`."""
 
     func: str
     args: tuple[Expr, ...]
     keywords: tuple[tuple[str, Expr], ...] = ()
     span: Span = field(default=_NOSPAN, compare=False)
+    receiver: Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,8 @@ class Loop:
     """A counted loop `for var in range(lower, upper, step)`.
 
     Other counted forms are lowered to this one: `enumerate(a)` becomes a loop over
-    `range(0, len(a))` whose body starts with `v = a[i]` (spanning the `for` line).
+    `range(0, len(a))` whose body starts with `v = a[i]` (spanning the `for` line);
+    `for x in a` and `zip` get an index `x#` the source cannot name.
     """
 
     var: str
@@ -139,7 +142,13 @@ class Loop:
     step: Expr
     body: tuple[Stmt, ...]
     span: Span = field(default=_NOSPAN, compare=False)
-    form: str = "range"  # how the source spelled it: range | enumerate | c-for
+    form: str = "range"  # how the source spelled it: range | enumerate | zip | iter | reversed | c-for
+    binds: tuple[str, ...] = ()  # element names the loop form assigns (`v` of enumerate)
+
+    @property
+    def display(self) -> str:
+        """The loop variable as the user wrote it."""
+        return ", ".join(self.binds) if self.var.endswith("#") else self.var
 
 
 @dataclass(frozen=True)

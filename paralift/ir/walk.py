@@ -20,8 +20,8 @@ def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
             return xs
         case ir.Ternary(cond=c, then=t, orelse=o):
             return (c, t, o)
-        case ir.Call(args=args, keywords=kws):
-            return args + tuple(v for _, v in kws)
+        case ir.Call(args=args, keywords=kws, receiver=r):
+            return ((r,) if r is not None else ()) + args + tuple(v for _, v in kws)
         case ir.Attribute(value=v):
             return (v,)
     return ()

@@ -15,7 +15,7 @@ from paralift.ir import poly
 from paralift.ir.poly import Poly
 from paralift.ir.walk import children
 from paralift.passes import updates
-from paralift.passes.effects import call_kind
+from paralift.passes.effects import CallEnv, call_kind
 from paralift.passes.scalars import assigned_names, induction_steps
 
 SLICE = "slice"  # a subscript position that ranges over many cells
@@ -70,8 +70,8 @@ class _Ctx:
 
 
 class Collector:
-    def __init__(self, kernel: ir.Kernel, imports: dict[str, str], arrays: set[str]):
-        self.imports = imports
+    def __init__(self, kernel: ir.Kernel, calls: CallEnv, arrays: set[str]):
+        self.calls = calls
         self.arrays = arrays
         self.rebound = assigned_names(kernel.body)
         self.out = KernelAccesses({}, {}, [], {})
@@ -127,7 +127,7 @@ class Collector:
             elif isinstance(x, ir.Name) and x.id in self.arrays:
                 self.record(x, ctx, write=False)
             elif isinstance(x, ir.Call):
-                kind = call_kind(x, self.imports)
+                kind = call_kind(x, self.calls)
                 root = x.func.split(".")[0]
                 if kind in ("method", "alloc") and "." in x.func and root in self.arrays:
                     self.record(ir.Name(root, x.span), ctx, write=False)
@@ -256,6 +256,6 @@ def _guard(path):
     return tuple((uid, index, True) for uid, index, _ in path)
 
 
-def collect(kernel: ir.Kernel, imports: dict[str, str], arrays: set[str]) -> KernelAccesses:
-    return Collector(kernel, imports, arrays).out
+def collect(kernel: ir.Kernel, env: CallEnv, arrays: set[str]) -> KernelAccesses:
+    return Collector(kernel, env, arrays).out
 

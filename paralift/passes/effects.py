@@ -5,7 +5,8 @@ a loop sequential whatever its data dependences are.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
 from paralift.diagnostics import Diagnostic
 from paralift.ir import nodes as ir
@@ -34,7 +35,15 @@ PURE_METHODS = {"sum", "prod", "min", "max", "mean", "std", "var", "copy", "dot"
 _FRESH_METHODS = {"copy", "astype", "cumsum", "cumprod", "tolist"}
 
 
-def resolve(func: str, imports: dict[str, str]) -> str:
+@dataclass(frozen=True)
+class CallEnv:
+    """What a call's name means in one module."""
+
+    imports: Mapping[str, str] = field(default_factory=dict)  # local alias -> module path
+    helpers: frozenset[str] = frozenset()                     # module functions proven pure
+
+
+def resolve(func: str, imports: Mapping[str, str]) -> str:
     """`np.sqrt` -> `numpy.sqrt`, `sqrt` (from math) -> `math.sqrt`."""
     root, dot, rest = func.partition(".")
     if root in imports:
@@ -42,11 +51,18 @@ def resolve(func: str, imports: dict[str, str]) -> str:
     return func
 
 
-def call_kind(call: ir.Call, imports: dict[str, str]) -> str:
+def call_kind(call: ir.Call, env: CallEnv) -> str:
     """One of: pure, alloc (a new array), method (pure method of an array), impure."""
-    name = resolve(call.func, imports)
     if any(k == "out" for k, _ in call.keywords):
         return "impure"
+    if call.receiver is not None:
+        if call.func not in PURE_METHODS:
+            return "impure"
+        return "alloc" if call.func in _FRESH_METHODS else "method"
+    if call.func in env.helpers:
+        return "pure"
+    imports = env.imports
+    name = resolve(call.func, imports)
     module, _, attr = name.rpartition(".")
     if not module:
         return "pure" if name in _BUILTINS else "impure"
@@ -63,9 +79,9 @@ def call_kind(call: ir.Call, imports: dict[str, str]) -> str:
     return "impure"
 
 
-def is_fresh_array(value: ir.Expr, imports: dict[str, str]) -> bool:
+def is_fresh_array(value: ir.Expr, env: CallEnv) -> bool:
     """Does `value` always evaluate to a newly allocated array (no view of another)?"""
-    return isinstance(value, ir.Call) and call_kind(value, imports) == "alloc"
+    return isinstance(value, ir.Call) and call_kind(value, env) == "alloc"
 
 
 def _exprs_in(body) -> Iterator[tuple[ir.Stmt, ir.Expr]]:
@@ -85,7 +101,7 @@ def _exits(body, direct: bool) -> Iterator[ir.Stmt]:
         yield from _exits(stmt_children(s), inner_direct)
 
 
-def loop_blockers(loop: ir.Loop, imports: dict[str, str]) -> list[Diagnostic]:
+def loop_blockers(loop: ir.Loop, env: CallEnv) -> list[Diagnostic]:
     reasons: list[Diagnostic] = []
     for s in _exits(loop.body, direct=True):
         word = "return" if isinstance(s, ir.Return) else "break"
@@ -95,7 +111,7 @@ def loop_blockers(loop: ir.Loop, imports: dict[str, str]) -> list[Diagnostic]:
         reasons.append(Diagnostic("PL205", s.reason, s.span))
     seen: set[tuple[str, int]] = set()
     for stmt, e in _exprs_in(loop.body):
-        reason = _effect(stmt, e, imports)
+        reason = _effect(stmt, e, env)
         if reason and (reason, e.span.line) not in seen:
             seen.add((reason, e.span.line))
             code = "PL205" if isinstance(e, ir.OpaqueExpr) else "PL204"
@@ -103,15 +119,54 @@ def loop_blockers(loop: ir.Loop, imports: dict[str, str]) -> list[Diagnostic]:
     return reasons
 
 
-def _effect(stmt: ir.Stmt, e: ir.Expr, imports: dict[str, str]) -> str | None:
+def _effect(stmt: ir.Stmt, e: ir.Expr, env: CallEnv) -> str | None:
     if isinstance(e, ir.OpaqueExpr):
         return f"{e.reason}: `{e.text}`"
-    if isinstance(e, ir.Call) and call_kind(e, imports) == "impure":
+    if isinstance(e, ir.Call) and call_kind(e, env) == "impure":
         what = "performs I/O" if e.func == "print" else "may have side effects or depend on order"
         return f"call to `{e.func}` {what}"
     if isinstance(stmt, ir.Assign) and e is stmt.target and isinstance(e, ir.Attribute):
         return f"assignment to attribute `{show(e)}`"
     return None
+
+
+def pure_helpers(module: ir.Module) -> frozenset[str]:
+    """Module-level functions with no effect a caller could see, calling only such functions.
+
+    A helper may allocate and fill its own arrays, but not write to its parameters, to
+    globals or to attributes; found as a fixpoint so helpers may call each other."""
+    imports = dict(module.imports)
+    candidates = {k.name for k in module.kernels if "." not in k.name}
+    while True:
+        env = CallEnv(imports, frozenset(candidates))
+        impure = {k.name for k in module.kernels if k.name in candidates and not _pure_body(k, env)}
+        if not impure:
+            return frozenset(candidates)
+        candidates -= impure
+
+
+def _pure_body(kernel: ir.Kernel, env: CallEnv) -> bool:
+    body = kernel.body
+    if any(True for _ in _walk_opaque(body)):
+        return False
+    owned = set()  # names bound to arrays the helper allocated itself
+    for s in _all(body):
+        if isinstance(s, ir.Assign):
+            for t in (s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)):
+                if isinstance(t, ir.Name):
+                    if is_fresh_array(s.value, env):
+                        owned.add(t.id)
+                    else:
+                        owned.discard(t.id)
+                elif not (isinstance(t, ir.Access) and t.array in owned):
+                    return False
+    return all(_effect(s, e, env) is None for s, e in _exprs_in(body))
+
+
+def _all(body) -> Iterator[ir.Stmt]:
+    for s in body:
+        yield s
+        yield from _all(stmt_children(s))
 
 
 def _walk_opaque(body) -> Iterator[ir.Opaque]:

@@ -1,7 +1,7 @@
 """Recognise reduction updates: statements of the form `x = x op e` in all their spellings.
 
-    x += e   x -= e   x = x + e   x = e + x   x *= e   x = max(x, e)   x = x or e
-    if e < x: x = e            (min; `>` gives max)
+    x += e   x -= e   x = x + e   x = e + x   x *= e   x = x or e
+    x = max(x, e)   x = max(x, e1, e2)   x = e if e > x else x   if e < x: x = e
 
 `x` is a Name or an Access. For a Name, `e` must not mention `x`. For an Access, `e`
 may read other elements of the array: those reads stay ordinary accesses, and the
@@ -55,7 +55,26 @@ def match_assign(s: ir.Assign) -> Update | None:
             return _ok(t, op, b if a == t else a)
         case ir.Call(func=f, args=(a, b), keywords=()) if f in _MINMAX and (a == t or b == t):
             return _ok(t, _MINMAX[f], b if a == t else a)
+        case ir.Call(func=("max" | "min") as f, args=args, keywords=(), receiver=None) \
+                if len(args) > 2 and args.count(t) == 1:
+            rest = tuple(a for a in args if a != t)
+            return _ok(t, f, ir.Call(f, rest, (), v.span))
+        case ir.Ternary(cond=ir.Compare(ops=(op,), operands=(l, r)), then=a, orelse=b):
+            kind = _picked(op, l, r, a, b)
+            if kind is not None and t in (l, r):
+                return _ok(t, kind, r if l == t else l)
     return None
+
+
+def _picked(op: str, l: ir.Expr, r: ir.Expr, then: ir.Expr, orelse: ir.Expr) -> str | None:
+    """`then if l op r else orelse` picks max or min of l and r, or neither."""
+    if {l, r} != {then, orelse} or l == r:
+        return None
+    larger_first = op in _GREATER  # l op r true means l is the larger (or equal)
+    if op not in _GREATER and op not in _LESS:
+        return None
+    picks_l = then == l
+    return "max" if picks_l == larger_first else "min"
 
 
 def match_if(s: ir.If) -> Update | None:

@@ -46,7 +46,7 @@ class _KernelFacts:
     """What every loop of a kernel needs to know about the kernel as a whole."""
 
     kernel: ir.Kernel
-    imports: dict[str, str]
+    env: effects.CallEnv
     arrays: set[str]
     accesses: KernelAccesses
     fresh: set[str]          # arrays only ever bound to new allocations
@@ -56,11 +56,11 @@ class _KernelFacts:
     param_names: dict = field(default_factory=dict)  # isl parameter names, shared by all loops
 
 
-def analyze_kernel(kernel: ir.Kernel, imports: dict[str, str]) -> KernelVerdicts:
+def analyze_kernel(kernel: ir.Kernel, env: effects.CallEnv) -> KernelVerdicts:
     arrays = {x.array for s in walk_stmts(kernel.body) for e in stmt_exprs(s) for x in subexprs(e)
               if isinstance(x, ir.Access) and not x.array.endswith(".shape")}
-    fresh, swapped = _bindings(kernel, imports, arrays)
-    facts = _KernelFacts(kernel, imports, arrays, collect(kernel, imports, arrays), fresh, swapped,
+    fresh, swapped = _bindings(kernel, env, arrays)
+    facts = _KernelFacts(kernel, env, arrays, collect(kernel, env, arrays), fresh, swapped,
                          {p.name for p in kernel.params}, scalars.assigned_names(kernel.body))
     return KernelVerdicts(kernel, tuple(_judge(loop, depth, facts)
                                         for loop, depth in _loops_with_depth(kernel.body, 0)))
@@ -75,7 +75,7 @@ def _loops_with_depth(body, depth):
             yield from _loops_with_depth(s.body + getattr(s, "orelse", ()), depth)
 
 
-def _bindings(kernel: ir.Kernel, imports, arrays) -> tuple[set[str], set[str]]:
+def _bindings(kernel: ir.Kernel, env: effects.CallEnv, arrays) -> tuple[set[str], set[str]]:
     """Classify how array names are rebound inside the kernel."""
     fresh, swapped, other = set(), set(), set()
     for s in walk_stmts(kernel.body):
@@ -93,14 +93,15 @@ def _bindings(kernel: ir.Kernel, imports, arrays) -> tuple[set[str], set[str]]:
         for n in names:
             if n in arrays:
                 (fresh if not isinstance(s.target, ir.Tuple) and
-                 effects.is_fresh_array(s.value, imports) else other).add(n)
+                 effects.is_fresh_array(s.value, env) else other).add(n)
     return fresh - swapped - other, swapped - other
 
 
 def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
     uid = f.accesses.loop_uid[id(loop)]
-    reasons: list[Diagnostic] = list(effects.loop_blockers(loop, f.imports))
-    inner_vars = {s.var for s in walk_stmts(loop.body) if isinstance(s, ir.Loop)}
+    reasons: list[Diagnostic] = list(effects.loop_blockers(loop, f.env))
+    # loop variables (and what loop forms bind, like enumerate's value) are private by nature
+    inner_vars = {n for s in walk_stmts(loop.body) if isinstance(s, ir.Loop) for n in (s.var, *s.binds)}
     written = scalars.assigned_names(loop.body)
     if loop.var in written - inner_vars:
         reasons.append(Diagnostic("PL205", f"the loop variable `{loop.var}` is assigned in the body",
@@ -134,7 +135,7 @@ def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
                                       loop.span))
     reductions = tuple(sorted(set(facts.reductions) |
                               {(next(iter(ops)), a) for a, ops in array_reductions.items()}))
-    private = tuple(sorted(set(facts.private) - inner_vars | private_arrays))
+    private = tuple(sorted(set(facts.private) - inner_vars - set(loop.binds) | private_arrays))
     if reasons:
         verdict = "sequential"
     else:

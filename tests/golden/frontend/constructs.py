@@ -43,6 +43,17 @@ def swaps(a, b, steps):
     return a if x > 0 and y < 0 else b
 
 
+def loop_forms(a, b, c):
+    for x in a:
+        c[0] += x
+    for x, y in zip(a, b):
+        c[1] += x * y
+    for i, (x, y) in enumerate(zip(a, b), 1):
+        c[i] = x - y
+    for i in reversed(range(2, len(a))):
+        c[i] = a[i].sum()
+
+
 class Solver:
     def step(self, u, n):
         for i in range(n):

@@ -6,6 +6,8 @@ def unmodelled(a, items, n):
         f.write("x")
     for x in items:
         a[0] += x
+    for key, value in table.items():
+        a[0] += value
     for i in range(n):
         a[i] = [v for v in items][0]
     for i in range(n):
