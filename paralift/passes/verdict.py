@@ -17,6 +17,7 @@ from paralift.passes import effects, scalars
 from paralift.passes.accesses import AccessRec, KernelAccesses, collect
 from paralift.passes.dependence import Dependence, LevelAnalysis
 from paralift.passes.privatize import privatizable
+from paralift.passes.views import possible_views
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,14 @@ class _KernelFacts:
 
 
 def analyze_kernel(kernel: ir.Kernel, env: effects.CallEnv) -> KernelVerdicts:
-    arrays = {x.array for s in walk_stmts(kernel.body) for e in stmt_exprs(s) for x in subexprs(e)
-              if isinstance(x, ir.Access) and not x.array.endswith(".shape")}
+    ranks: dict[str, int] = {}
+    for s in walk_stmts(kernel.body):
+        for e in stmt_exprs(s):
+            for x in subexprs(e):
+                if isinstance(x, ir.Access) and not x.array.endswith(".shape"):
+                    ranks[x.array] = max(ranks.get(x.array, 0), len(x.indices))
+    arrays = set(ranks)
+    arrays |= possible_views(kernel, arrays, ranks, env)  # a view is an array of unknown identity
     fresh, swapped = _bindings(kernel, env, arrays)
     facts = _KernelFacts(kernel, env, arrays, collect(kernel, env, arrays), fresh, swapped,
                          {p.name for p in kernel.params}, scalars.assigned_names(kernel.body))
