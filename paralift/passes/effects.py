@@ -134,7 +134,8 @@ def pure_helpers(module: ir.Module) -> frozenset[str]:
     """Module-level functions with no effect a caller could see, calling only such functions.
 
     A helper may allocate and fill its own arrays, but not write to its parameters, to
-    globals or to attributes; found as a fixpoint so helpers may call each other."""
+    globals or to attributes, and it may not read global arrays (a caller's dependence test
+    cannot see those reads); found as a fixpoint so helpers may call each other."""
     imports = dict(module.imports)
     candidates = {k.name for k in module.kernels if "." not in k.name}
     while True:
@@ -149,6 +150,16 @@ def _pure_body(kernel: ir.Kernel, env: CallEnv) -> bool:
     body = kernel.body
     if any(True for _ in _walk_opaque(body)):
         return False
+    local = {p.name for p in kernel.params} | {n for s in _all(body) for n in _bound(s)}
+    for _, e in _exprs_in(body):
+        if isinstance(e, ir.Access) and e.array.split(".")[0] not in local:
+            return False
+        if isinstance(e, ir.Call):
+            root = e.func.split(".")[0]
+            if "." in e.func and root not in env.imports and root not in local:
+                return False  # a method of a global object
+            if any(isinstance(a, ir.Name) and a.id not in local for a in e.args):
+                return False  # a global passed whole (np.sum(G))
     owned = set()  # names bound to arrays the helper allocated itself
     for s in _all(body):
         if isinstance(s, ir.Assign):
@@ -161,6 +172,15 @@ def _pure_body(kernel: ir.Kernel, env: CallEnv) -> bool:
                 elif not (isinstance(t, ir.Access) and t.array in owned):
                     return False
     return all(_effect(s, e, env) is None for s, e in _exprs_in(body))
+
+
+def _bound(s: ir.Stmt) -> list[str]:
+    if isinstance(s, ir.Loop):
+        return [s.var, *s.binds]
+    if isinstance(s, ir.Assign):
+        t = s.target
+        return [x.id for x in (t.elts if isinstance(t, ir.Tuple) else (t,)) if isinstance(x, ir.Name)]
+    return []
 
 
 def _all(body) -> Iterator[ir.Stmt]:

@@ -39,3 +39,18 @@ def uses_writer(a, b, n):
 def calls_uses_logger(a, b, n):
     for i in range(n):  # sequential
         b[i] = uses_logger(a, b, 1)
+
+
+def reads_global(i):
+    return G[i + 1]
+
+
+def sums_global(i):
+    return np.sum(G) + i
+
+
+def uses_global_readers(n):
+    for i in range(n):  # sequential: G[i + 1] is read by the helper
+        G[i] = reads_global(i)
+    for i in range(n):  # sequential
+        G[i] = sums_global(i)
