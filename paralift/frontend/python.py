@@ -285,8 +285,20 @@ class _Lowering:
                 return ir.Ternary(self.expr(t), self.expr(b), self.expr(o), span)
             case ast.Tuple(elts=elts) if not any(isinstance(e, ast.Starred) for e in elts):
                 return ir.Tuple(tuple(self.expr(e) for e in elts), span)
+            case ast.ListComp() | ast.GeneratorExp() | ast.SetComp():
+                return self.comprehension(node, span)
         kind = type(node).__name__
         return ir.OpaqueExpr(f"{_EXPR_NAMES.get(kind, f'`{kind}`')} is not modelled", self.text(node), span)
+
+    def comprehension(self, node, span: Span) -> ir.Expr:
+        gens = []
+        for g in node.generators:
+            names = _target_names(g.target)
+            if names is None or g.is_async:
+                return ir.OpaqueExpr("a comprehension with a nested or async target", self.text(node), span)
+            gens.append(ir.Generator(tuple(names), self.expr(g.iter), tuple(self.expr(c) for c in g.ifs)))
+        kind = {ast.ListComp: "list", ast.GeneratorExp: "generator", ast.SetComp: "set"}[type(node)]
+        return ir.Comprehension(kind, self.expr(node.elt), tuple(gens), span)
 
     def subscript(self, node: ast.Subscript, span: Span) -> ir.Expr:
         # a[i][j] reads the same element as a[i, j] when the inner subscript is not a slice

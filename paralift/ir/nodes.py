@@ -115,6 +115,28 @@ class Tuple:
 
 
 @dataclass(frozen=True)
+class Generator:
+    """One `for targets in iter if cond...` clause of a comprehension."""
+
+    targets: tuple[str, ...]
+    iter: Expr
+    conds: tuple[Expr, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comprehension:
+    """`[elt for x in it if c]`, a generator expression or a set comprehension.
+
+    Its targets are local to it (as in Python 3), so passes must not confuse them with the
+    enclosing function's names; it reads, it never writes."""
+
+    kind: str  # list | generator | set
+    elt: Expr
+    generators: tuple[Generator, ...]
+    span: Span = field(default=_NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
 class OpaqueExpr:
     reason: str
     text: str = ""
@@ -122,7 +144,7 @@ class OpaqueExpr:
 
 
 Expr = Union[Const, Name, Slice, Access, BinOp, UnaryOp, Compare, BoolOp, Ternary, Call,
-             Attribute, Tuple, OpaqueExpr]
+             Attribute, Tuple, Comprehension, OpaqueExpr]
 
 
 # ----------------------------------------------------------------- statements

@@ -61,6 +61,11 @@ def _expr(e: ir.Expr) -> tuple[str, int]:
         case ir.Tuple(elts=es):
             inner = ", ".join(expr(x) for x in es)
             return (f"({inner},)" if len(es) == 1 else f"({inner})"), _ATOM
+        case ir.Comprehension(kind=kind, elt=elt, generators=gens):
+            clauses = "".join(f" for {', '.join(g.targets)} in {expr(g.iter)}"
+                              + "".join(f" if {expr(c)}" for c in g.conds) for g in gens)
+            left, right = {"list": "[]", "set": "{}", "generator": "()"}[kind]
+            return f"{left}{expr(elt)}{clauses}{right}", _ATOM
         case ir.OpaqueExpr(reason=r, text=t):
             return f"<opaque {t!r}: {r}>", _ATOM
     raise TypeError(f"not an expression: {e!r}")

@@ -24,7 +24,16 @@ def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
             return ((r,) if r is not None else ()) + args + tuple(v for _, v in kws)
         case ir.Attribute(value=v):
             return (v,)
+        case ir.Comprehension(elt=elt, generators=gens):
+            return tuple(x for g in gens for x in (g.iter, *g.conds)) + (elt,)
     return ()
+
+
+def bound_names(e: ir.Expr) -> set[str]:
+    """Names a comprehension binds for its own body."""
+    if isinstance(e, ir.Comprehension):
+        return {t for g in e.generators for t in g.targets}
+    return set()
 
 
 def subexprs(e: ir.Expr) -> Iterator[ir.Expr]:
@@ -74,9 +83,24 @@ def walk_exprs(body: Iterable[ir.Stmt]) -> Iterator[ir.Expr]:
             yield from subexprs(e)
 
 
-def names_in(e: ir.Expr) -> set[str]:
-    """Scalar names an expression reads (array names of accesses excluded)."""
-    return {x.id for x in subexprs(e) if isinstance(x, ir.Name)}
+def free_names(e: ir.Expr, bound: frozenset[str] = frozenset()) -> Iterator[ir.Name]:
+    """Name nodes that refer to the enclosing scope (comprehension variables excluded)."""
+    if isinstance(e, ir.Name):
+        if e.id not in bound:
+            yield e
+        return
+    if isinstance(e, ir.Comprehension):
+        inner = bound
+        for n, g in enumerate(e.generators):
+            # the first iterable is evaluated outside the comprehension's scope
+            yield from free_names(g.iter, bound if n == 0 else inner)
+            inner = inner | set(g.targets)
+            for c in g.conds:
+                yield from free_names(c, inner)
+        yield from free_names(e.elt, inner)
+        return
+    for c in children(e):
+        yield from free_names(c, bound)
 
 
 def loops(body: Iterable[ir.Stmt]) -> Iterator[ir.Loop]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.poly import Poly
-from paralift.ir.walk import children
+from paralift.ir.walk import bound_names, children
 from paralift.passes import updates
 from paralift.passes.effects import CallEnv, call_kind
 from paralift.passes.scalars import assigned_names, induction_steps
@@ -38,6 +38,7 @@ class SymInfo:
     defined_in: tuple[int, ...]     # regions enclosing the definition; a header phi includes its loop
     value: Poly | None = None       # None: unknown
     induction: tuple[int, int, tuple] | None = None   # (loop uid, step, version at entry)
+    varying: bool = False           # takes many values within one statement (a comprehension's)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,9 @@ class Collector:
             x = stack.pop()
             if x is skip:
                 continue
+            if isinstance(x, ir.Comprehension):
+                self.comprehension(x, ctx)
+                continue
             if isinstance(x, ir.Access) and not x.array.endswith(".shape"):
                 self.record(x, ctx, write=False)
             elif isinstance(x, ir.Name) and x.id in self.arrays:
@@ -136,6 +140,23 @@ class Collector:
             elif isinstance(x, ir.Attribute) and x.attr in ("shape", "size", "ndim"):
                 continue
             stack.extend(children(x))
+
+    def comprehension(self, c: ir.Comprehension, ctx: _Ctx) -> None:
+        """Its variables range over many values inside one evaluation: never affine."""
+        saved = {n: self.env.get(n) for n in bound_names(c)}
+        for n, g in enumerate(c.generators):
+            self.reads(g.iter, ctx)
+            for t in g.targets:
+                self.define(t, ctx.regions)
+                self.out.syms[self.env[t]].varying = True
+            for cond in g.conds:
+                self.reads(cond, ctx)
+        self.reads(c.elt, ctx)
+        for n, key in saved.items():
+            if key is None:
+                self.env.pop(n, None)
+            else:
+                self.env[n] = key
 
     # -------------------------------------------------------------- statements
     def block(self, body: tuple[ir.Stmt, ...], ctx: _Ctx) -> None:

@@ -105,6 +105,8 @@ class LevelAnalysis:
         if key[0] == "ext":
             return poly.sym(self.param(key))
         info = self.ka.syms[key]
+        if info.varying:
+            return None
         if info.value is not None:
             return poly.substitute(info.value, lambda s: self.resolve(s, tag))
         if info.induction is not None:

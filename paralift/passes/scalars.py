@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from paralift.diagnostics import Diagnostic, Span
 from paralift.ir import nodes as ir
-from paralift.ir.walk import stmt_children, stmt_exprs, subexprs
+from paralift.ir.walk import free_names, stmt_children, stmt_exprs, subexprs
 from paralift.passes import updates
 
 
@@ -25,10 +25,9 @@ from paralift.passes import updates
 
 def expr_reads(e: ir.Expr) -> Iterator[ir.Name]:
     """Names an expression reads; an access reads its array's name too."""
+    yield from free_names(e)
     for x in subexprs(e):
-        if isinstance(x, ir.Name):
-            yield x
-        elif isinstance(x, ir.Access):
+        if isinstance(x, ir.Access):
             yield ir.Name(x.array, x.span)
 
 

@@ -58,3 +58,9 @@ class Solver:
     def step(self, u, n):
         for i in range(n):
             u[i] = not u[i]
+
+
+def comprehensions(a, n):
+    s = sum(a[i] * 2 for i in range(n) if a[i] > 0)
+    rows = [[a[i] for i in range(j)] for j in range(n)]
+    return {x for x in a}, s, rows
