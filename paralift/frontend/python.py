@@ -91,13 +91,21 @@ class _Lowering:
     # ------------------------------------------------------------ module
     def module(self, tree: ast.Module) -> ir.Module:
         kernels = []
+        script = [s for s in tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                             ast.ClassDef, ast.Import, ast.ImportFrom))]
         for stmt in tree.body:
             kernels += self.toplevel(stmt, prefix="")
+        if any(isinstance(n, (ast.For, ast.While)) for s in script for n in ast.walk(s)):
+            # a script's top-level loops are analyzed as one more kernel
+            body = tuple(self.block(script))
+            kernels.insert(0, ir.Kernel("<module>", (), body, self.span(script[0])))
         return ir.Module(self.path, "python", tuple(kernels), tuple(self.imports))
 
     def toplevel(self, stmt: ast.stmt, prefix: str) -> list[ir.Kernel]:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return [self.kernel(stmt, prefix)]
+            nested = [k for s in stmt.body for k in self.toplevel(s, f"{prefix}{stmt.name}.")
+                      if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            return [self.kernel(stmt, prefix)] + nested
         if isinstance(stmt, ast.ClassDef):
             return [k for s in stmt.body for k in self.toplevel(s, prefix + stmt.name + ".")]
         self.record_import(stmt)

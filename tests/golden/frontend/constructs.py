@@ -64,3 +64,10 @@ def comprehensions(a, n):
     s = sum(a[i] * 2 for i in range(n) if a[i] > 0)
     rows = [[a[i] for i in range(j)] for j in range(n)]
     return {x for x in a}, s, rows
+
+
+def outer(a, n):
+    def inner(b):
+        for i in range(n):
+            b[i] = 0.0
+    inner(a)
