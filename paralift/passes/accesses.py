@@ -61,6 +61,8 @@ class KernelAccesses:
     syms: dict[tuple, SymInfo]
     accesses: list[AccessRec]
     loop_uid: dict[int, int]         # id(ir.Loop) -> uid
+    # shape of arrays allocated exactly once in the kernel (`np.empty((n, m))`); None: unknown
+    shapes: dict[str, tuple[Poly | None, ...] | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,17 @@ class Collector:
         values = self.values(s, targets)
         for t, v in zip(targets, values):
             if isinstance(t, ir.Name):
+                self.note_shape(t.id, s.value if len(targets) == 1 else None)
                 self.define(t.id, ctx.regions, v)
+
+    def note_shape(self, name: str, value: ir.Expr | None) -> None:
+        shape = None
+        if isinstance(value, ir.Call) and call_kind(value, self.calls) == "alloc" and \
+                value.func.rsplit(".", 1)[-1] in ("zeros", "empty", "ones", "full"):
+            arg = value.args[0] if value.args else dict(value.keywords).get("shape")
+            dims = arg.elts if isinstance(arg, ir.Tuple) else (arg,) if arg is not None else ()
+            shape = tuple(self.poly(d) for d in dims) or None
+        self.out.shapes[name] = None if name in self.out.shapes else shape
 
     def values(self, s: ir.Assign, targets) -> list[Poly | None]:
         if len(targets) > 1:

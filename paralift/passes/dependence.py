@@ -175,15 +175,33 @@ class LevelAnalysis:
             return [] if r1 is None or r2 is None else [f"{r1} = {r2}"]
         return self.delinearized(s1, s2, system) or self.difference(s1, s2, system)
 
-    def real_index(self, acc: AccessRec, d: int, lin: Linear, tag: str, system: _System) -> str | None:
-        """The element index `lin` denotes, wrapping negative values as Python does."""
+    def extent(self, array: str, d: int, tag: str, system: _System) -> str | None:
+        """The length of `array` along `d`: its allocation's size, or a parameter."""
+        shape = self.ka.shapes.get(array, ())
+        if shape:
+            lin = self.linear(shape[d], tag, system) if d < len(shape) and shape[d] is not None else None
+            return None if lin is None else _fmt(lin)
+        if array in self.ka.shapes or array not in _extents_ok(self.ka):
+            return None
+        n = self.param(("ext", array, d))
+        system.params.add(n)
+        return n
+
+    def real_index(self, acc: AccessRec, d: int, lin: Linear, tag: str, system: _System,
+                   in_bounds: bool = False) -> str | None:
+        """The element index `lin` denotes, wrapping negative values as Python does.
+
+        `in_bounds` also states that the index is valid: a read that is not raises, in the
+        original program as in any other."""
         s = _fmt(lin)
         if self.never_negative(acc, d):
+            n = self.extent(acc.array, d, tag, system) if in_bounds else None
+            if n is not None:
+                system.cons.append(f"{s} < {n}")
             return s
-        if acc.array not in _extents_ok(self.ka):
+        n = self.extent(acc.array, d, tag, system)
+        if n is None:
             return None
-        n = self.param(("ext", acc.array, d))
-        system.params.add(n)
         r = system.var(f"r{tag}{len(system.vars)}")
         system.cons.append(f"(({s} >= 0 and {r} = {s}) or ({s} < 0 and {r} = {s} + {n}))")
         system.cons.append(f"0 <= {r} < {n}")

@@ -42,7 +42,7 @@ class _Images(LevelAnalysis):
         super().__init__(ka, level, param_names)
         self.outer = set(ka.loops[level].loops) | {level}
 
-    def image(self, acc: AccessRec, rank: int) -> tuple[str, set[str]] | None:
+    def image(self, acc: AccessRec, rank: int, read: bool) -> tuple[str, set[str]] | None:
         system = _System()
         self.domain(acc, "a", system)
         for u in acc.loops[acc.loops.index(self.level) + 1:]:
@@ -53,9 +53,15 @@ class _Images(LevelAnalysis):
         cells = []
         for d, s in enumerate(acc.subs or ()):
             lin = self.linear(s, "a", system) if s is not None and s is not SLICE else None
-            if lin is None or not self.never_negative(acc, d):
+            if lin is None:
                 return None
-            cells.append(f"c{d} = {_fmt(lin)}")
+            if read:  # only valid indices are read; negative ones wrap
+                cell = self.real_index(acc, d, lin, "a", system, in_bounds=True)
+            else:  # a write counts only where it is exactly the element it names
+                cell = _fmt(lin) if self.never_negative(acc, d) else None
+            if cell is None:
+                return None
+            cells.append(f"c{d} = {cell}")
         if len(cells) != rank:
             return None
         hidden = [v for v in system.vars if v not in shared]
@@ -80,7 +86,7 @@ def privatizable(ka: KernelAccesses, level: int, array: str, param_names: dict) 
         before = [w for w in writes if (p := _position(w, level)) and not p[1] and p[0] < pos_r[0]]
         if not before:
             return False
-        got = [images.image(a, rank) for a in [r] + before]
+        got = [images.image(r, rank, read=True)] + [images.image(w, rank, read=False) for w in before]
         if got[0] is None:
             return False
         covering = [g for g in got[1:] if g is not None]
