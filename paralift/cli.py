@@ -1,4 +1,4 @@
-"""Command-line entry point: `paralift analyze PATH... [--json]`."""
+"""Command-line entry point: `paralift analyze | rewrite | verify`."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,7 @@ import sys
 
 from paralift import __version__
 
-EXIT_OK, EXIT_INPUT_ERROR = 0, 2
+EXIT_OK, EXIT_CHANGED, EXIT_INPUT_ERROR = 0, 1, 2
 
 _ANALYZE_HELP = """\
 Analyze every loop of the Python functions in PATH (files or directories, walked
@@ -23,6 +23,25 @@ still analyzed and reported).
 """
 
 
+_REWRITE_HELP = """\
+Rewrite the parallel loops of Python kernels for a parallel target, keeping comments and
+formatting. Every rewritten function is run against the original on generated inputs
+(1, 2 and 4 threads) before anything is written; a function whose rewrite fails is left
+as it was, and the counterexample is printed.
+
+Without --in-place or -o, the unified diff is printed and no file is touched.
+Exit status: 0 if nothing changed, 1 if something changed (or would change; see
+--exit-zero-even-if-changed), 2 if a file could not be read or parsed.
+"""
+
+_VERIFY_HELP = """\
+Check that FUNCTION in NEW behaves like FUNCTION in ORIGINAL: both run on the same
+generated inputs (the candidate under Numba with 1, 2 and 4 threads) and every array
+argument and the return value are compared. A failure is shrunk to a small
+counterexample. Exit status: 0 if all are equivalent, 1 if not, 2 on bad input.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="paralift", description="Turn sequential numeric kernels "
                                 "into verified parallel code.")
@@ -33,6 +52,28 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("paths", nargs="+", metavar="PATH", help="Python files or directories")
     a.add_argument("--json", action="store_true", help="print the machine-readable JSON report")
     a.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+
+    r = sub.add_parser("rewrite", help="rewrite parallel loops for a target, verified",
+                       description=_REWRITE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("paths", nargs="+", metavar="PATH", help="Python files or directories")
+    r.add_argument("--target", choices=["numba"], default="numba", help="what to emit (default: numba)")
+    mode = r.add_mutually_exclusive_group()
+    mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
+    mode.add_argument("--in-place", action="store_true", help="rewrite the files themselves")
+    mode.add_argument("-o", "--output", metavar="OUT", help="write the result here (one input file)")
+    r.add_argument("--function", action="append", metavar="NAME",
+                   help="only rewrite this function (repeatable)")
+    r.add_argument("--no-verify", action="store_true", help="skip the equivalence tester (not advised)")
+    r.add_argument("--exit-zero-even-if-changed", action="store_true",
+                   help="exit 0 even when files were changed")
+
+    v = sub.add_parser("verify", help="check that a rewritten function matches the original",
+                       description=_VERIFY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    v.add_argument("original", metavar="ORIGINAL")
+    v.add_argument("new", metavar="NEW")
+    v.add_argument("--function", action="append", required=True, metavar="NAME",
+                   help="the function to compare (repeatable)")
+    v.add_argument("--cases", type=int, default=40, help="inputs per function (default 40)")
     return p
 
 
@@ -70,6 +111,8 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 class _Null:
+    """A stand-in for rich's status when there is no terminal to draw it on."""
+
     def __enter__(self):
         return None
 
@@ -77,10 +120,95 @@ class _Null:
         return False
 
 
+def _rewrite(args: argparse.Namespace) -> int:
+    import difflib
+
+    from rich.console import Console
+
+    from paralift.analysis import expand_paths
+    from paralift.diagnostics import Diagnostic
+    from paralift.rewriting import rewrite_file, write_atomic
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    targets = list(expand_paths(args.paths))
+    if args.output and len(targets) != 1:
+        err.print("paralift: -o needs exactly one input file")
+        return EXIT_INPUT_ERROR
+    functions = set(args.function) if args.function else None
+    changed = failed = False
+    for t in targets:
+        if isinstance(t, Diagnostic):
+            err.print(f"{t.span.where()}: error {t.code}: {t.message}")
+            failed = True
+            continue
+        status = err.status(f"verifying {t}", spinner="dots") if err.is_terminal else _Null()
+        with status as st:
+            progress = (lambda name, st=st, t=t: st.update(f"verifying {t}: {name}")) if st else None
+            res = rewrite_file(t, target=args.target, functions=functions, check=not args.no_verify,
+                               progress=progress)
+        for e in res.errors:
+            err.print(f"{e.span.where()}: error {e.code}: {e.message}")
+            failed = True
+        _report_plans(res, err)
+        if not res.changed:
+            continue
+        changed = True
+        if args.in_place or args.output:
+            dest = args.output or t
+            err.print(f"Rewriting {dest}")
+            write_atomic(dest, res.result)
+        else:
+            sys.stdout.writelines(difflib.unified_diff(
+                res.original.splitlines(keepends=True), res.result.splitlines(keepends=True),
+                t, f"{t} ({args.target})"))
+    if failed:
+        return EXIT_INPUT_ERROR
+    return EXIT_CHANGED if changed and not args.exit_zero_even_if_changed else EXIT_OK
+
+
+def _report_plans(res, err) -> None:
+    from rich.markup import escape
+
+    for plan in res.plans:
+        for skip in plan.skipped:
+            err.print(escape(f"{res.path}:{skip.line}: {plan.name}: left sequential: {skip.reason}"))
+    for v in res.verdicts:
+        err.print(escape(v.summary()))
+    for v in res.refused:
+        err.print(escape(f"{res.path}: not rewritten: {v.summary()}"))
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+    from rich.console import Console
+
+    from paralift.analysis import read_source
+    from paralift.verify.tester import verify
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    sources = []
+    for path in (args.original, args.new):
+        text, problem = read_source(path)
+        if problem is not None:
+            err.print(escape(f"{problem.span.where()}: error {problem.code}: {problem.message}"))
+            return EXIT_INPUT_ERROR
+        sources.append(text)
+    ok = True
+    for name in args.function:
+        v = verify(sources[0], sources[1], name, args.new, cases=args.cases)
+        print(v.summary())
+        ok &= v.ok
+    return EXIT_OK if ok else EXIT_CHANGED
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "analyze":
         return _analyze(args)
+    if args.command == "rewrite":
+        return _rewrite(args)
+    if args.command == "verify":
+        return _verify(args)
     _parser().print_help()
     return EXIT_OK
 

@@ -58,7 +58,7 @@ def match_assign(s: ir.Assign) -> Update | None:
         case ir.Call(func=("max" | "min") as f, args=args, keywords=(), receiver=None) \
                 if len(args) > 2 and args.count(t) == 1:
             rest = tuple(a for a in args if a != t)
-            return _ok(t, f, ir.Call(f, rest, (), v.span))
+            return _ok(t, f, ir.Call(f, rest))  # made up: no span of its own
         case ir.Ternary(cond=ir.Compare(ops=(op,), operands=(l, r)), then=a, orelse=b):
             kind = _picked(op, l, r, a, b)
             if kind is not None and t in (l, r):

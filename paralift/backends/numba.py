@@ -1,0 +1,414 @@
+"""Numba backend: minimal in-place edits that turn proven-parallel loops into `numba.prange`.
+
+The plan (which loops, which statements to respell) comes from the analysis; the edits are
+made with libcst on the original text, so comments and formatting survive and only the
+lines that must change do. Per nest, the outermost loop that is parallel and expressible
+gets `prange` (Numba runs nested pranges serially).
+
+What Numba needs that the source may not have:
+  * `prange` takes step 1 only: other steps, `reversed`, `enumerate`, `zip` and `for x in a`
+    loops get a counter `t` and the original variables are computed from it;
+  * reductions only with `+ - *` and builtin `max`/`min`, spelled `x += e`, `x = max(x, e)`:
+    `if e < x: x = e`, `x = e if e > x else x` and `x = x or cond` are respelled;
+  * induction variables (`k += c`) become `k = k0 + c * t`, and their value after the loop
+    is computed, not left to Numba;
+  * scratch arrays shared by iterations are allocated inside the loop instead;
+  * module functions the kernel calls are compiled too (`@numba.njit`).
+Anything else stays as it was, and the reason is reported.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from paralift.analysis import FileAnalysis
+from paralift.ir import nodes as ir
+from paralift.ir.walk import walk_stmts
+from paralift.passes import updates
+from paralift.passes.scalars import assigned_names, live_after
+from paralift.passes.verdict import KernelVerdicts, LoopVerdict
+
+NUMBA_OPS = {"+", "*", "max", "min"}
+JIT_NAMES = {"numba.njit", "njit", "numba.jit", "jit", "nb.njit", "nb.jit"}
+
+
+@dataclass(frozen=True)
+class Skip:
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class LoopPlan:
+    line: int
+    col: int
+    header: str                        # the new `for` header (without the colon)
+    prelude: tuple[str, ...] = ()      # statements at the top of the body
+    before: tuple[str, ...] = ()       # statements just before the loop
+    after: tuple[str, ...] = ()        # statements just after the loop
+    respell: tuple[tuple[int, int, str], ...] = ()  # (line, col, new statement) in the body
+    reductions: tuple[tuple[str, str], ...] = ()
+    private: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KernelPlan:
+    name: str
+    line: int
+    loops: tuple[LoopPlan, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+    calls: tuple[str, ...] = ()        # module functions it calls (to be compiled too)
+
+
+@dataclass(frozen=True)
+class NumbaRewrite:
+    source: str
+    kernels: tuple[KernelPlan, ...]
+    changed: bool
+    jitted_helpers: tuple[str, ...] = field(default=())
+
+
+# ---------------------------------------------------------------------- planning
+
+class _Names:
+    """Fresh identifiers that collide with nothing in the module."""
+
+    def __init__(self, source: str):
+        self.taken = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+
+    def fresh(self, base: str) -> str:
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}{n}"
+        self.taken.add(name)
+        return name
+
+
+class _Text:
+    def __init__(self, source: str):
+        self.lines = source.splitlines()
+
+    def of(self, e: ir.Expr) -> str:
+        """The source text of an IR expression as written (printed if the frontend made it)."""
+        s = e.span
+        if s.line and s.line == s.end_line:
+            return self.lines[s.line - 1][s.col:s.end_col]
+        from paralift.ir.printer import expr
+        return f"({expr(e)})" if s.line else expr(e)
+
+
+def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str]) -> KernelPlan:
+    kernel = kv.kernel
+    if "." in kernel.name or kernel.name.startswith("<"):
+        what = "module-level code" if kernel.name.startswith("<") else "methods and nested functions"
+        return KernelPlan(kernel.name, kernel.span.line, skipped=(Skip(kernel.span.line,
+                          f"{what} are not compiled with Numba"),))
+    opaque = next((s for s in walk_stmts(kernel.body) if isinstance(s, ir.Opaque)), None)
+    if opaque is not None:
+        return KernelPlan(kernel.name, kernel.span.line, skipped=(Skip(opaque.span.line,
+                          f"Numba cannot compile it: {opaque.reason}"),))
+    by_loop = {id(v.loop): v for v in kv.loops}
+    text = _Text(source)
+    plans: list[LoopPlan] = []
+    skipped: list[Skip] = []
+
+    def visit(body):
+        for s in body:
+            if isinstance(s, ir.Loop):
+                v = by_loop[id(s)]
+                plan, why = _plan_loop(v, kernel, text, names)
+                if plan is not None:
+                    plans.append(plan)
+                    continue
+                if why:
+                    skipped.append(Skip(v.line, why))
+                visit(s.body)
+            elif isinstance(s, (ir.If, ir.While)):
+                visit(s.body + getattr(s, "orelse", ()))
+
+    visit(kernel.body)
+    calls = sorted({e.func for s in walk_stmts(kernel.body) for e in _calls(s) if e.func in helpers})
+    return KernelPlan(kernel.name, kernel.span.line, tuple(plans), tuple(skipped), tuple(calls))
+
+
+def _calls(s: ir.Stmt):
+    from paralift.ir.walk import stmt_exprs, subexprs
+    for e in stmt_exprs(s):
+        for x in subexprs(e):
+            if isinstance(x, ir.Call) and x.receiver is None:
+                yield x
+
+
+def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) -> tuple[LoopPlan | None, str]:
+    if v.verdict == "sequential":
+        return None, ""
+    loop = v.loop
+    array_reds = [t for _, t in v.reductions if t not in _scalars_written(loop)]
+    if array_reds:
+        return None, (f"reduction into elements of `{array_reds[0]}`: Numba's prange has no safe "
+                      "array-element reduction")
+    if v.lastprivate:
+        # seen in the tester: with 2 threads Numba returned another iteration's value
+        return None, (f"`{v.lastprivate[0]}` is used after the loop, and Numba's prange does not "
+                      "keep the last iteration's value")
+    respell: list[tuple[int, int, str]] = []
+    for op, target in v.reductions:
+        got = _respell_reduction(loop, op, target, text)
+        if got is None:
+            return None, f"Numba's prange cannot reduce with `{op}` (`{target}`)"
+        respell += got
+    header, counter, prelude = _header(loop, text, names)
+    if header is None:
+        return None, "the loop's step is not a constant Numba's prange can use"
+    before, after = [], []
+    for name, step in v.induction:
+        start = names.fresh(f"{name}_start")
+        before.append(f"{start} = {name}")
+        times = "" if step == 1 else f"{step} * "
+        prelude.append(f"{name} = {start} + {times}{counter}")
+        for s in loop.body:
+            if isinstance(s, ir.Assign) and s.target == ir.Name(name):
+                respell.append((s.span.line, s.span.col, f"{name} = {start} + {times}({counter} + 1)"))
+        if name in live_after(kernel.body, loop, {name}):
+            after.append(f"{name} = {start} + {times}{_trip(loop, text)}")
+    written = assigned_names(loop.body)
+    for array in v.private:
+        alloc = _allocation(kernel, array, text) if array not in written else None
+        if alloc is not None:  # a scratch array shared by iterations: one per iteration instead
+            prelude.insert(0, f"{array} = {alloc}")
+    return LoopPlan(loop.span.line, loop.span.col, header, tuple(prelude), tuple(before), tuple(after),
+                    tuple(respell), v.reductions, v.private), ""
+
+
+def _scalars_written(loop: ir.Loop) -> set[str]:
+    return assigned_names(loop.body)
+
+
+def _respell_reduction(loop: ir.Loop, op: str, target: str, text: _Text):
+    """Respell every update of `target` in the loop in a form Numba reduces."""
+    out = []
+    for s in walk_stmts(loop.body):
+        u = updates.match(s)
+        if u is None or not isinstance(u.target, ir.Name) or u.target.id != target:
+            continue
+        e = text.of(u.operand)
+        if op == "+":
+            minus = (isinstance(s, ir.Assign) and (s.op == "-" or (s.op is None and isinstance(s.value, ir.BinOp)
+                                                                     and s.value.op == "-")))
+            new = f"{target} {'-' if minus else '+'}= {e}"
+        elif op == "*":
+            new = f"{target} *= {e}"
+        elif op in ("max", "min"):
+            new = f"{target} = {op}({target}, {e})"
+        elif op in ("or", "and") and isinstance(u.operand, (ir.Compare, ir.BoolOp, ir.UnaryOp)):
+            new = f"{target} = {'max' if op == 'or' else 'min'}({target}, {e})"
+        else:
+            return None
+        out.append((s.span.line, s.span.col, new))
+    return out
+
+
+def _const(e: ir.Expr) -> int | None:
+    return e.value if isinstance(e, ir.Const) and type(e.value) is int else None
+
+
+def _header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str | None, str, list[str]]:
+    """(new header, the 0-based iteration counter as text, statements that recover the
+    user's variables from the counter)."""
+    step = _const(loop.step)
+    if step is None or step == 0:
+        return None, "", []
+    if loop.form in ("enumerate", "zip", "iter"):
+        return _element_header(loop, text, names)
+    lo, hi = text.of(loop.lower), text.of(loop.upper)
+    if loop.form == "range" and step == 1:
+        args = hi if loop.lower.span.line == 0 else f"{lo}, {hi}"  # `range(n)` stays one argument
+        counter = loop.var if _const(loop.lower) == 0 else f"({loop.var} - {lo})"
+        return f"for {loop.var} in numba.prange({args})", counter, []
+    t = names.fresh(f"{loop.var}_t")
+    recover = f"{loop.var} = {lo} + {step} * {t}" if step != 1 else f"{loop.var} = {lo} + {t}"
+    return f"for {t} in numba.prange({_trip(loop, text)})", t, [recover]
+
+
+def _element_header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str, str, list[str]]:
+    """enumerate / zip / `for x in a`: the body starts with the element assignments the
+    frontend made (`v = a[i]`); prange walks the index instead."""
+    elems = loop.body[:len(loop.binds)]
+    if loop.form == "enumerate" and _const(loop.lower) == 0:
+        counter, prelude = loop.var, []
+    else:
+        counter = names.fresh(f"{loop.display.split(',')[0].strip()}_t")
+        prelude = [f"{loop.var} = {text.of(loop.lower)} + {counter}"] if loop.form == "enumerate" else []
+    prelude += [f"{s.target.id} = {s.value.array}[{counter}]" for s in elems]
+    return f"for {counter} in numba.prange({_length(loop)})", counter, prelude
+
+
+def _length(loop: ir.Loop) -> str:
+    arrays = [s.value.array for s in loop.body[:len(loop.binds)]]
+    lens = [f"len({a})" for a in arrays]
+    return lens[0] if len(lens) == 1 else f"min({', '.join(lens)})"
+
+
+def _trip(loop: ir.Loop, text: _Text) -> str:
+    """The number of iterations, as an expression."""
+    if loop.form in ("enumerate", "zip", "iter"):
+        return _length(loop)
+    step = _const(loop.step)
+    lo, hi = text.of(loop.lower), text.of(loop.upper)
+    if step == 1:
+        return f"max(0, ({hi}) - ({lo}))"
+    if step > 0:
+        return f"max(0, (({hi}) - ({lo}) + {step - 1}) // {step})"
+    return f"max(0, (({lo}) - ({hi}) + {-step - 1}) // {-step})"
+
+
+def _allocation(kernel: ir.Kernel, array: str, text: _Text) -> str | None:
+    for s in walk_stmts(kernel.body):
+        if isinstance(s, ir.Assign) and s.target == ir.Name(array) and isinstance(s.value, ir.Call):
+            return text.of(s.value)
+    return None
+
+
+# ---------------------------------------------------------------------- editing
+
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> NumbaRewrite:
+    """Plan and apply the Numba rewrite of one analyzed file."""
+    helpers = {k.name for k in fa.module.kernels} if fa.module else set()
+    plans = tuple(plan_kernel(kv, source, _Names(source), helpers) for kv in fa.kernels
+                  if functions is None or kv.kernel.name in functions)
+    active = {p.name: p for p in plans if p.loops}
+    jit = set()
+    todo = [c for p in active.values() for c in p.calls]
+    while todo:  # what the compiled kernels call must be compiled too
+        name = todo.pop()
+        if name in jit or name in active:
+            continue
+        jit.add(name)
+        todo += [c for kv in fa.kernels if kv.kernel.name == name
+                 for s in walk_stmts(kv.kernel.body) for c in (x.func for x in _calls(s)) if c in helpers]
+    if not active:
+        return NumbaRewrite(source, plans, False)
+    tree = cst.parse_module(source)
+    wrapper = MetadataWrapper(tree)
+    new = wrapper.visit(_Editor(active, jit))
+    code = _ensure_import(new).code
+    return NumbaRewrite(code, plans, code != source, tuple(sorted(jit)))
+
+
+class _Editor(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, kernels: dict[str, KernelPlan], jit: set[str]):
+        super().__init__()
+        self.kernels = kernels
+        self.jit = jit
+        self.loops = {(lp.line, lp.col): lp for p in kernels.values() for lp in p.loops}
+        self.respell = {(ln, col): new for lp in self.loops.values() for ln, col, new in lp.respell}
+
+    def _pos(self, node) -> tuple[int, int]:
+        r = self.get_metadata(PositionProvider, node)
+        return r.start.line, r.start.column
+
+    def leave_FunctionDef(self, original, updated):
+        name = original.name.value
+        if name in self.kernels:
+            return updated.with_changes(decorators=_with_jit(updated.decorators, parallel=True))
+        if name in self.jit:
+            return updated.with_changes(decorators=_with_jit(updated.decorators, parallel=False))
+        return updated
+
+    def leave_SimpleStatementLine(self, original, updated):
+        new = self.respell.get(self._pos(original))
+        if new is None:
+            return updated
+        return updated.with_changes(body=[cst.parse_statement(new).body[0]])
+
+    def leave_If(self, original, updated):
+        new = self.respell.get(self._pos(original))
+        if new is None:
+            return updated
+        stmt = cst.parse_statement(new)
+        return stmt.with_changes(leading_lines=updated.leading_lines)
+
+    def leave_For(self, original, updated):
+        plan = self.loops.get(self._pos(original))
+        if plan is None:
+            return updated
+        head = cst.parse_statement(plan.header + ":\n    pass\n")
+        body = updated.body
+        prelude = [cst.parse_statement(s + "\n") for s in plan.prelude]
+        if isinstance(body, cst.IndentedBlock):
+            body = body.with_changes(body=prelude + list(body.body))
+        else:  # `for ...: stmt` on one line
+            body = cst.IndentedBlock(body=prelude + [cst.SimpleStatementLine(body=list(body.body))])
+        loop = updated.with_changes(target=head.target, iter=head.iter, body=body)
+        if not plan.before and not plan.after:
+            return loop
+        before = [cst.parse_statement(s + "\n") for s in plan.before]
+        after = [cst.parse_statement(s + "\n") for s in plan.after]
+        if before:
+            before[0] = before[0].with_changes(leading_lines=updated.leading_lines)
+            loop = loop.with_changes(leading_lines=[])
+        return cst.FlattenSentinel(before + [loop] + after)
+
+
+def _with_jit(decorators, parallel: bool):
+    out = []
+    found = False
+    for d in decorators:
+        expr = d.decorator
+        func = expr.func if isinstance(expr, cst.Call) else expr
+        name = cst.Module(body=[]).code_for_node(func)
+        if name in JIT_NAMES:
+            found = True
+            if parallel:
+                args = [a for a in (expr.args if isinstance(expr, cst.Call) else ())
+                        if not (a.keyword and a.keyword.value == "parallel")]
+                args.append(cst.Arg(cst.Name("True"), keyword=cst.Name("parallel"),
+                                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+                expr = cst.Call(func=func, args=args)
+                d = d.with_changes(decorator=expr)
+        out.append(d)
+    if not found:
+        text = "numba.njit(parallel=True)" if parallel else "numba.njit"
+        out.insert(0, cst.Decorator(decorator=cst.parse_expression(text)))
+    return out
+
+
+def _ensure_import(module: cst.Module) -> cst.Module:
+    """Add `import numba` after the module's docstring and `from __future__` imports."""
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Import) and any(
+                        cst.Module(body=[]).code_for_node(a.name) == "numba" and a.asname is None
+                        for a in small.names):
+                    return module
+    body = list(module.body)
+    at = 0
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and all(
+                isinstance(s, (cst.Import, cst.ImportFrom)) or
+                (isinstance(s, cst.Expr) and isinstance(s.value, cst.SimpleString)) for s in stmt.body):
+            at = i + 1
+        else:
+            break
+    imp = cst.parse_statement("import numba\n")
+    if at == 0 or not _is_import(body[at - 1]):
+        # after a docstring (or at the top): separate it with a blank line
+        imp = imp.with_changes(leading_lines=[cst.EmptyLine()] if at else [])
+        if at < len(body):
+            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]
+                                             if isinstance(body[at], (cst.FunctionDef, cst.ClassDef))
+                                             else [cst.EmptyLine()] + list(body[at].leading_lines))
+    return module.with_changes(body=body[:at] + [imp] + body[at:])
+
+
+def _is_import(stmt) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+

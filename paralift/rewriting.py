@@ -1,0 +1,88 @@
+"""`paralift rewrite`: analyze, rewrite, verify, and only then write.
+
+A kernel whose rewrite fails the tester is left as it was (and the reason reported);
+the others are kept. Writes are atomic: a temporary file in the same directory, renamed.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from paralift.analysis import analyze_source, language_of, read_source
+from paralift.backends import numba as numba_backend
+from paralift.diagnostics import Diagnostic
+from paralift.verify.tester import Verdict, verify
+from paralift.verify.worker import Worker
+
+TARGETS = ("numba",)
+
+
+@dataclass(frozen=True)
+class FileRewrite:
+    path: str
+    original: str
+    result: str
+    plans: tuple[numba_backend.KernelPlan, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
+    refused: tuple[Verdict, ...] = ()
+    errors: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return self.result != self.original
+
+
+def rewrite_source(source: str, path: str, target: str = "numba", functions: set[str] | None = None,
+                   check: bool = True, progress: Callable[[str], None] | None = None) -> FileRewrite:
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; choose from {', '.join(TARGETS)}")
+    fa = analyze_source(source, path, language_of(path) or "python")
+    if fa.errors:
+        return FileRewrite(path, source, source, errors=fa.errors)
+    first = numba_backend.rewrite(fa, source, functions)
+    if not first.changed or not check:
+        return FileRewrite(path, source, first.source, first.kernels)
+    passed, failed = [], []
+    with Worker() as worker:
+        loaded = worker.request(("load", first.source, path))
+        for plan in first.kernels:
+            if not plan.loops:
+                continue
+            if progress:
+                progress(plan.name)
+            if loaded[0] == "error":
+                v = Verdict(plan.name, False, f"the rewrite cannot be loaded: {loaded[1]}: {loaded[2]}")
+            else:
+                v = verify(source, first.source, plan.name, path, worker=worker)
+            (passed if v.ok else failed).append(v)
+    if not failed:
+        return FileRewrite(path, source, first.source, first.kernels, tuple(passed))
+    keep = {v.function for v in passed}
+    final = numba_backend.rewrite(fa, source, keep) if keep else None
+    return FileRewrite(path, source, final.source if final else source, first.kernels,
+                       tuple(passed), tuple(failed))
+
+
+def rewrite_file(path: str, **options) -> FileRewrite:
+    source, problem = read_source(path)
+    if problem is not None:
+        return FileRewrite(path, "", "", errors=(problem,))
+    return rewrite_source(source, path, **options)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Replace `path` with `text` all at once: readers see the old file or the new one."""
+    directory = os.path.dirname(os.path.abspath(path))
+    mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=".paralift-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

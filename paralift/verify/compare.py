@@ -1,0 +1,54 @@
+"""Compare what two runs of a kernel left behind: every array argument and the result.
+
+Integers and booleans must match exactly. Floats may differ by rounding, since a parallel
+reduction adds in another order: the tolerance grows with the number of terms a value
+can be the sum of (`terms`), relative to the magnitude of the values involved.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+EPS = np.finfo(np.float64).eps
+
+
+def tolerance(terms: int) -> float:
+    return 16 * EPS * max(terms, 1)
+
+
+def difference(expected, got, terms: int, where: str = "result") -> str | None:
+    """None if equal (within tolerance), else where and how they differ."""
+    if isinstance(expected, (tuple, list)) and isinstance(got, (tuple, list)):
+        if len(expected) != len(got):
+            return f"{where}: {len(expected)} values expected, {len(got)} returned"
+        for k, (e, g) in enumerate(zip(expected, got)):
+            d = difference(e, g, terms, f"{where}[{k}]")
+            if d:
+                return d
+        return None
+    if isinstance(expected, (np.ndarray, np.generic, int, float, bool, complex)) or expected is None:
+        return _values(expected, got, terms, where)
+    return None if expected == got else f"{where}: expected {expected!r}, got {got!r}"
+
+
+def _values(expected, got, terms: int, where: str) -> str | None:
+    if expected is None or got is None:
+        return None if expected is got else f"{where}: expected {expected!r}, got {got!r}"
+    e, g = np.asarray(expected), np.asarray(got)
+    if e.shape != g.shape:
+        return f"{where}: shape {e.shape} expected, got {g.shape}"
+    if e.dtype.kind in "biu" and g.dtype.kind in "biu":
+        bad = np.flatnonzero(e.ravel() != g.ravel())
+    else:
+        e64, g64 = e.astype(np.complex128 if e.dtype.kind == "c" else np.float64), \
+            g.astype(np.complex128 if g.dtype.kind == "c" else np.float64)
+        scale = max(float(np.max(np.abs(e64[np.isfinite(e64)]), initial=0.0)), 1.0)
+        tol = tolerance(terms) * scale
+        close = np.isclose(e64, g64, rtol=tolerance(terms), atol=tol, equal_nan=True)
+        bad = np.flatnonzero(~close.ravel())
+    if bad.size == 0:
+        return None
+    k = int(bad[0])
+    index = np.unravel_index(k, e.shape) if e.shape else ()
+    at = f"{where}[{', '.join(map(str, index))}]" if index else where
+    return (f"{at}: expected {e.ravel()[k]!r}, got {g.ravel()[k]!r} "
+            f"({bad.size} element{'s' if bad.size > 1 else ''} differ)")
