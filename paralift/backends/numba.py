@@ -26,6 +26,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paralift.analysis import FileAnalysis
 from paralift.ir import nodes as ir
+from paralift.ir import poly
+from paralift.ir.printer import expr as expr_text
 from paralift.ir.walk import walk_stmts
 from paralift.passes import updates
 from paralift.passes.scalars import assigned_names, live_after
@@ -97,8 +99,7 @@ class _Text:
         s = e.span
         if s.line and s.line == s.end_line:
             return self.lines[s.line - 1][s.col:s.end_col]
-        from paralift.ir.printer import expr
-        return f"({expr(e)})" if s.line else expr(e)
+        return f"({expr_text(e)})" if s.line else expr_text(e)
 
 
 def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str]) -> KernelPlan:
@@ -160,6 +161,9 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) ->
         got = _respell_reduction(loop, op, target, text)
         if got is None:
             return None, f"Numba's prange cannot reduce with `{op}` (`{target}`)"
+        if len(got) > 1:  # Numba: "use of reduction variable other than in a supported reduction"
+            return None, (f"`{target}` is updated by {len(got)} statements; Numba's prange reduces "
+                          "a variable updated by one")
         respell += got
     header, counter, prelude = _header(loop, text, names)
     if header is None:
@@ -212,6 +216,27 @@ def _respell_reduction(loop: ir.Loop, op: str, target: str, text: _Text):
     return out
 
 
+def _simplify(e: ir.Expr) -> str:
+    """An integer expression as short text: `(n - 1) - 0 + 1` prints as `n`."""
+    p = poly.from_expr(e, lambda n: poly.sym(("name", n)), lambda a, d: poly.sym(("len", a, d)))
+    if p is None or poly.degree(p) > 1:
+        return expr_text(e)
+    terms = []
+    for mono, c in sorted(p.items(), key=lambda mc: (mc[0] == (), mc[0])):
+        if not mono:
+            terms.append(str(c))
+            continue
+        (kind, *rest), = mono
+        name = rest[0] if kind == "name" else f"len({rest[0]})" if rest[1] == 0 else f"{rest[0]}.shape[{rest[1]}]"
+        terms.append(name if c == 1 else f"-{name}" if c == -1 else f"{c} * {name}")
+    text = " + ".join(terms) or "0"
+    return text.replace("+ -", "- ")
+
+
+def _sub(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    return ir.BinOp("-", a, b)
+
+
 def _const(e: ir.Expr) -> int | None:
     return e.value if isinstance(e, ir.Const) and type(e.value) is int else None
 
@@ -229,9 +254,15 @@ def _header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str | None, str,
         args = hi if loop.lower.span.line == 0 else f"{lo}, {hi}"  # `range(n)` stays one argument
         counter = loop.var if _const(loop.lower) == 0 else f"({loop.var} - {lo})"
         return f"for {loop.var} in numba.prange({args})", counter, []
+    if step == -1:  # the same indices upwards: order does not matter to a parallel loop
+        first = _simplify(ir.BinOp("+", loop.upper, ir.Const(1)))
+        end = _simplify(ir.BinOp("+", loop.lower, ir.Const(1)))
+        args = end if first == "0" else f"{first}, {end}"
+        return f"for {loop.var} in numba.prange({args})", f"({lo} - {loop.var})", []
     t = names.fresh(f"{loop.var}_t")
-    recover = f"{loop.var} = {lo} + {step} * {t}" if step != 1 else f"{loop.var} = {lo} + {t}"
-    return f"for {t} in numba.prange({_trip(loop, text)})", t, [recover]
+    start = "" if lo == "0" else f"{lo} + "
+    return f"for {t} in numba.prange({_trip(loop, text, counts=True)})", t, [
+        f"{loop.var} = {start}{step} * {t}"]
 
 
 def _element_header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str, str, list[str]]:
@@ -253,17 +284,17 @@ def _length(loop: ir.Loop) -> str:
     return lens[0] if len(lens) == 1 else f"min({', '.join(lens)})"
 
 
-def _trip(loop: ir.Loop, text: _Text) -> str:
-    """The number of iterations, as an expression."""
+def _trip(loop: ir.Loop, text: _Text, counts: bool = False) -> str:
+    """The number of iterations, as an expression. A negative count is harmless to
+    `prange` (`counts`), but not where it multiplies a step."""
     if loop.form in ("enumerate", "zip", "iter"):
         return _length(loop)
     step = _const(loop.step)
-    lo, hi = text.of(loop.lower), text.of(loop.upper)
-    if step == 1:
-        return f"max(0, ({hi}) - ({lo}))"
-    if step > 0:
-        return f"max(0, (({hi}) - ({lo}) + {step - 1}) // {step})"
-    return f"max(0, (({lo}) - ({hi}) + {-step - 1}) // {-step})"
+    span = _sub(loop.upper, loop.lower) if step > 0 else _sub(loop.lower, loop.upper)
+    size = abs(step)
+    n = _simplify(ir.BinOp("+", span, ir.Const(size - 1)) if size > 1 else span)
+    n = n if size == 1 else f"({n}) // {size}" if " " in n else f"{n} // {size}"
+    return n if counts else f"max(0, {n})"
 
 
 def _allocation(kernel: ir.Kernel, array: str, text: _Text) -> str | None:

@@ -6,7 +6,10 @@ smallest sizes) that the report prints.
 """
 from __future__ import annotations
 
+import atexit
 import copy
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -14,7 +17,7 @@ from paralift.frontend.python import ParseError, parse
 from paralift.verify import inputs
 from paralift.verify.compare import difference
 from paralift.verify.signature import ParamSpec, signature
-from paralift.verify.worker import Worker
+from paralift.verify.worker import Worker, load
 
 THREADS = (1, 2, 4)
 CASES = 40
@@ -41,10 +44,12 @@ class Verdict:
                 f"sizes {lo}..{hi})")
 
 
+_SCRATCH = tempfile.mkdtemp(prefix="paralift-originals-")
+atexit.register(shutil.rmtree, _SCRATCH, True)
+
+
 def _load(source: str, path: str, function: str) -> Callable:
-    namespace = {"__name__": "paralift_original", "__file__": path}
-    exec(compile(source, path, "exec"), namespace)  # noqa: S102 - the user's own code
-    return namespace[function]
+    return load(source, path, "paralift_original", _SCRATCH)[function]
 
 
 class _Check:

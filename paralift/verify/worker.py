@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 from typing import BinaryIO
 
@@ -32,6 +34,18 @@ def _recv(stream: BinaryIO):
     return pickle.loads(stream.read(size))
 
 
+def load(source: str, path: str, name: str, directory: str) -> dict:
+    """Execute `source` as a module. It is compiled from a copy on disk, because Numba's
+    `cache=True` needs a real file; its name says where it came from."""
+    stem = os.path.splitext(os.path.basename(path))[0] or "module"
+    fd, copy_path = tempfile.mkstemp(prefix=f"{stem}-", suffix=".py", dir=directory)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(source)
+    namespace = {"__name__": name, "__file__": copy_path}
+    exec(compile(source, copy_path, "exec"), namespace)  # noqa: S102 - the user's own code
+    return namespace
+
+
 def serve() -> None:
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # the kernel's own prints must not corrupt the protocol
@@ -40,8 +54,7 @@ def serve() -> None:
         try:
             if msg[0] == "load":
                 _, source, path = msg
-                namespace = {"__name__": "paralift_candidate", "__file__": path}
-                exec(compile(source, path, "exec"), namespace)  # noqa: S102 - the user's own code
+                namespace = load(source, path, "paralift_candidate", os.environ["NUMBA_CACHE_DIR"])
                 reply = ("ok",)
             else:
                 _, name, threads, args = msg
@@ -58,7 +71,9 @@ class Worker:
     """The parent's handle on a worker process."""
 
     def __init__(self, max_threads: int = 4, timeout: float = 120.0):
-        env = dict(os.environ, NUMBA_NUM_THREADS=str(max_threads))
+        # the candidate's `cache=True` must not write next to the user's files
+        self.cache = tempfile.mkdtemp(prefix="paralift-numba-cache-")
+        env = dict(os.environ, NUMBA_NUM_THREADS=str(max_threads), NUMBA_CACHE_DIR=self.cache)
         self.timeout = timeout
         self.proc = subprocess.Popen([sys.executable, "-m", "paralift.verify.worker"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -84,6 +99,7 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        shutil.rmtree(self.cache, ignore_errors=True)
 
     def __enter__(self):
         return self

@@ -1,0 +1,36 @@
+"""Elementwise loops, a scalar reduction and two nests."""
+import numpy as np
+import numba
+
+
+@numba.njit(parallel=True)
+def saxpy(alpha, x, y, n):
+    for i in numba.prange(n):
+        y[i] = alpha * x[i] + y[i]
+
+
+@numba.njit(parallel=True)
+def dot(a, b, n):
+    s = 0.0
+    for i in numba.prange(n):  # the reduction stays `+=`
+        s += a[i] * b[i]
+    return s
+
+
+@numba.njit(parallel=True)
+def gemm(alpha, beta, A, B, C, ni, nj, nk):
+    for i in numba.prange(ni):
+        for j in range(nj):
+            C[i, j] *= beta
+        for k in range(nk):
+            for j in range(nj):
+                C[i, j] += alpha * A[i, k] * B[k, j]
+
+
+@numba.njit(parallel=True)
+def jacobi_1d(a, b, n, steps):
+    for t in range(steps):  # sequential: each sweep is parallel
+        for i in numba.prange(1, n - 1):
+            b[i] = (a[i - 1] + a[i] + a[i + 1]) / 3.0
+        for i in numba.prange(1, n - 1):
+            a[i] = (b[i - 1] + b[i] + b[i + 1]) / 3.0

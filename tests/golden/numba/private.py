@@ -1,0 +1,33 @@
+import numpy as np
+
+
+def induction(a, b, n):
+    k = 3
+    for i in range(n):
+        b[k] = a[i]
+        k += 2
+    return k
+
+
+def scratch(a, b, n, m):
+    tmp = np.empty(m)
+    for i in range(n):
+        for j in range(m):
+            tmp[j] = a[i, j] * 2.0
+        s = 0.0
+        for j in range(m):
+            s += tmp[j]
+        b[i] = s
+
+
+def last_value(a, n):
+    t = 0.0
+    for i in range(n):
+        t = a[i] * a[i]
+        a[i] = t
+    return t
+
+
+def histogram(keys, hist, n):
+    for i in range(n):
+        hist[keys[i]] += 1

@@ -1,0 +1,66 @@
+"""Golden tests of the Numba rewrite, its fixed point, and the tester on every golden output.
+
+Regenerate with `PARALIFT_UPDATE_GOLDEN=1 pytest tests/test_numba_backend.py` and review.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from paralift.rewriting import rewrite_source
+from paralift.verify.tester import verify
+from paralift.verify.worker import Worker
+
+CASES = Path(__file__).parent / "golden" / "numba"
+UPDATE = os.environ.get("PARALIFT_UPDATE_GOLDEN") == "1"
+INPUTS = sorted(p for p in CASES.glob("*.py") if not p.name.endswith(".out.py"))
+
+
+def _out(case: Path) -> Path:
+    return case.with_name(case.stem + ".out.py")
+
+
+@pytest.mark.parametrize("case", INPUTS, ids=lambda p: p.stem)
+def test_golden(case: Path):
+    result = rewrite_source(case.read_text(), case.name, check=False).result
+    if UPDATE:
+        _out(case).write_text(result)
+    assert result == _out(case).read_text()
+
+
+@pytest.mark.parametrize("case", INPUTS, ids=lambda p: p.stem)
+def test_rewriting_the_output_again_changes_nothing(case: Path):
+    once = _out(case).read_text()
+    assert rewrite_source(once, case.name, check=False).result == once
+
+
+def test_nothing_to_parallelize_comes_out_byte_identical():
+    source = (CASES / "unchanged.py").read_bytes().decode()
+    res = rewrite_source(source, "unchanged.py", check=False)
+    assert not res.changed and res.result.encode() == (CASES / "unchanged.py").read_bytes()
+
+
+def test_reasons_for_what_stays_sequential():
+    res = rewrite_source((CASES / "private.py").read_text(), "private.py", check=False)
+    skipped = {p.name: [s.reason for s in p.skipped] for p in res.plans}
+    assert "last iteration" in skipped["last_value"][0]
+    assert "array-element reduction" in skipped["histogram"][0]
+    res = rewrite_source((CASES / "respell.py").read_text(), "respell.py", check=False)
+    plans = {p.name: p for p in res.plans}
+    assert "cannot reduce with `|`" in plans["bitwise"].skipped[0].reason
+    assert "updated by 2 statements" in plans["updated_twice"].skipped[0].reason
+
+
+@pytest.mark.parametrize("case", [c for c in INPUTS if c.stem != "unchanged"], ids=lambda p: p.stem)
+def test_every_golden_rewrite_passes_the_tester(case: Path):
+    source = case.read_text()
+    res = rewrite_source(source, case.name, check=False)
+    kernels = [p.name for p in res.plans if p.loops]
+    assert kernels
+    with Worker() as worker:
+        assert worker.request(("load", res.result, case.name))[0] == "ok"
+        for name in kernels:
+            v = verify(source, res.result, name, case.name, cases=12, worker=worker)
+            assert v.ok, v.summary()
