@@ -1,0 +1,188 @@
+"""The equivalence tester: its comparison, its inputs, and wrong candidates it must catch."""
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+
+from paralift.frontend.python import parse
+from paralift.verify import inputs
+from paralift.verify.compare import difference, tolerance
+from paralift.verify.signature import signature
+from paralift.verify.tester import verify
+
+# ------------------------------------------------------------------ comparison
+
+
+def test_integers_must_match_exactly():
+    assert difference(np.array([1, 2, 3]), np.array([1, 2, 3]), 10**6) is None
+    assert "x[2]" in difference(np.array([1, 2, 3]), np.array([1, 2, 4]), 10**6, "x")
+
+
+def test_float_tolerance_grows_with_the_number_of_terms():
+    a = np.array([1.0, 2.0])
+    b = a + 1e-13
+    assert difference(a, b, 1) is not None
+    assert difference(a, b, 10_000) is None
+    assert tolerance(100) == 100 * tolerance(1)
+
+
+def test_nan_equals_nan_but_not_a_number():
+    assert difference(np.array([np.nan]), np.array([np.nan]), 1) is None
+    assert difference(np.array([np.nan]), np.array([0.0]), 1) is not None
+
+
+def test_shapes_tuples_and_scalars():
+    assert "shape" in difference(np.zeros(3), np.zeros(4), 1)
+    assert difference((1.0, np.int64(2)), (1.0, 2), 1) is None
+    assert "[1]" in difference((1.0, 2), (1.0, 3), 1)
+    assert "2 values expected" in difference((1, 2), (1,), 1)
+    assert difference(None, None, 1) is None and difference(None, 0.0, 1) is not None
+
+
+def test_counts_every_differing_element():
+    msg = difference(np.zeros((2, 2)), np.ones((2, 2)), 1, "C")
+    assert msg.startswith("C[0, 0]") and "4 elements differ" in msg
+
+
+# ------------------------------------------------------------------ signature and inputs
+
+def _kernel(src: str):
+    return parse(textwrap.dedent(src)).kernels[0]
+
+
+def test_parameter_roles():
+    k = _kernel("""
+        def f(rowptr, col, val, x, y, nrows, alpha, g):
+            for i in range(nrows):
+                for k in range(rowptr[i], rowptr[i + 1]):
+                    y[i] += alpha * val[k] * x[col[k]] + g(1)
+    """)
+    roles = {s.name: (s.role, s.index, s.bounds) for s in signature(k)}
+    assert roles == {"rowptr": ("array", True, True), "col": ("array", True, False),
+                     "val": ("array", False, False), "x": ("array", False, False),
+                     "y": ("array", False, False), "nrows": ("size", False, False),
+                     "alpha": ("value", False, False), "g": ("callable", False, False)}
+
+
+def test_arrays_grow_until_every_subscript_fits():
+    k = _kernel("""
+        def f(a, b, n, m):
+            for i in range(n):
+                for j in range(m):
+                    b[i * m + j] = a[i + n]
+    """)
+    specs = signature(k)
+    ns = {}
+    exec(textwrap.dedent("""
+        def f(a, b, n, m):
+            for i in range(n):
+                for j in range(m):
+                    b[i * m + j] = a[i + n]
+    """), ns)
+    case, why = inputs.fitting_case(specs, {"n": 13, "m": 17}, 0, lambda args: ns["f"](*args))
+    assert why is None and case.extent >= 13 * 17
+
+
+def test_index_arrays_are_in_range_with_repeats_and_bounds_ascend():
+    k = _kernel("""
+        def f(rowptr, col, x, y, n):
+            for i in range(n):
+                for k in range(rowptr[i], rowptr[i + 1]):
+                    y[i] += x[col[k]]
+    """)
+    case = inputs.build(signature(k), {"n": 8}, 12, seed=3)
+    rowptr, col = case.args[0], case.args[1]
+    assert rowptr.dtype == np.int64 and np.all(np.diff(rowptr) >= 0)
+    assert col.min() >= 0 and col.max() < 12 and len(set(col.tolist())) < len(col)
+
+
+def test_size_schedule_covers_boundary_sizes():
+    k = _kernel("def f(a, n):\n    for i in range(n):\n        a[i] = 0\n")
+    sizes = [s["n"] for s in inputs.size_schedule(signature(k), 40, 0)]
+    assert {0, 1, 2, 3, 5, 13, 17} <= set(sizes) and len(sizes) == 40
+
+
+# ------------------------------------------------------------------ mutation test
+
+ORIGINAL = """
+def carried_scalar(a, b, n):
+    t = 0.0
+    for i in range(n):
+        b[i] = t
+        t = a[i]
+
+
+def max_by_if(a, n):
+    m = a[0]
+    for i in range(1, n):
+        if a[i] > m:
+            m = a[i]
+    return m
+
+
+def scale(a, b, n):
+    for i in range(n):
+        b[i] = 2.0 * a[i]
+"""
+
+WRONG = {
+    # a loop that carries a scalar, forced to prange
+    "carried_scalar": """import numba
+@numba.njit(parallel=True)
+def carried_scalar(a, b, n):
+    t = 0.0
+    for i in numba.prange(n):
+        b[i] = t
+        t = a[i]
+""",
+    # the max reduction left in a form Numba does not reduce: each thread keeps its own
+    "max_by_if": """import numba
+@numba.njit(parallel=True)
+def max_by_if(a, n):
+    m = a[0]
+    for i in numba.prange(1, n):
+        if a[i] > m:
+            m = a[i]
+    return m
+""",
+    # an off-by-one bound
+    "scale": """import numba
+@numba.njit(parallel=True)
+def scale(a, b, n):
+    for i in numba.prange(n - 1):
+        b[i] = 2.0 * a[i]
+""",
+}
+
+
+@pytest.mark.parametrize("function", sorted(WRONG))
+def test_wrong_candidates_are_caught_with_a_counterexample(function):
+    v = verify(ORIGINAL, WRONG[function], function, "mutant.py")
+    assert not v.ok
+    assert v.counterexample and "n=" in v.counterexample
+    assert "NOT verified" in v.summary()
+
+
+def test_the_off_by_one_counterexample_is_shrunk_small():
+    v = verify(ORIGINAL, WRONG["scale"], "scale", "mutant.py")
+    assert "n=1" in v.counterexample  # the smallest n with an element the candidate misses
+
+
+def test_a_correct_candidate_passes():
+    good = WRONG["scale"].replace("prange(n - 1)", "prange(n)")
+    v = verify(ORIGINAL, good, "scale", "ok.py")
+    assert v.ok and v.threads == (1, 2, 4) and v.cases == 40
+    assert v.summary().startswith("verified: scale (1/2/4 threads, 40 inputs")
+
+
+def test_a_function_argument_cannot_be_tested():
+    src = "def f(a, n, g):\n    for i in range(n):\n        a[i] = g(a[i])\n"
+    v = verify(src, src, "f")
+    assert not v.ok and "`g`" in v.message
+
+
+def test_a_candidate_that_does_not_load_is_reported():
+    v = verify(ORIGINAL, "def scale(a, b, n):\n    return (\n", "scale")
+    assert not v.ok and "cannot be loaded" in v.message and "SyntaxError" in v.message
