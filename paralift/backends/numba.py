@@ -54,6 +54,8 @@ class LoopPlan:
     respell: tuple[tuple[int, int, str], ...] = ()  # (line, col, new statement) in the body
     reductions: tuple[tuple[str, str], ...] = ()
     private: tuple[str, ...] = ()
+    inner: str | None = None           # a sequential loop the body moves into (chunked loops)
+    numpy: bool = False                # the edit allocates with NumPy
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str
 
     def visit(body):
         for s in body:
+            if isinstance(s, ir.Loop) and _is_prange(s, text):
+                continue  # already parallel (the user's, or an earlier rewrite's): left as it is
             if isinstance(s, ir.Loop):
                 v = by_loop[id(s)]
                 plan, why = _plan_loop(v, kernel, text, names)
@@ -136,6 +140,11 @@ def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str
     return KernelPlan(kernel.name, kernel.span.line, tuple(plans), tuple(skipped), tuple(calls))
 
 
+def _is_prange(loop: ir.Loop, text: _Text) -> bool:
+    header = text.lines[loop.span.line - 1][loop.span.col:]
+    return re.match(r"for\s.*\bin\s+(numba\.|nb\.)?prange\(", header) is not None
+
+
 def _calls(s: ir.Stmt):
     from paralift.ir.walk import stmt_exprs, subexprs
     for e in stmt_exprs(s):
@@ -148,16 +157,20 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) ->
     if v.verdict == "sequential":
         return None, ""
     loop = v.loop
-    array_reds = [t for _, t in v.reductions if t not in _scalars_written(loop)]
-    if array_reds:
-        return None, (f"reduction into elements of `{array_reds[0]}`: Numba's prange has no safe "
-                      "array-element reduction")
+    written = assigned_names(loop.body)
+    array_reds = [(op, t) for op, t in v.reductions if t not in written]
+    unsupported = [(op, t) for op, t in array_reds if op != "+"]
+    if unsupported:
+        return None, (f"reduction into elements of `{unsupported[0][1]}` with `{unsupported[0][0]}`: "
+                      "only `+` array reductions are supported")
     if v.lastprivate:
         # seen in the tester: with 2 threads Numba returned another iteration's value
         return None, (f"`{v.lastprivate[0]}` is used after the loop, and Numba's prange does not "
                       "keep the last iteration's value")
     respell: list[tuple[int, int, str]] = []
     for op, target in v.reductions:
+        if (op, target) in array_reds:
+            continue
         got = _respell_reduction(loop, op, target, text)
         if got is None:
             return None, f"Numba's prange cannot reduce with `{op}` (`{target}`)"
@@ -165,10 +178,13 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) ->
             return None, (f"`{target}` is updated by {len(got)} statements; Numba's prange reduces "
                           "a variable updated by one")
         respell += got
-    header, counter, prelude = _header(loop, text, names)
-    if header is None:
+    if _const(loop.step) in (None, 0):
         return None, "the loop's step is not a constant Numba's prange can use"
-    before, after = [], []
+    before, after, inner = [], [], None
+    if array_reds:
+        header, inner, counter, prelude = _chunked(loop, array_reds, text, names, before, after, respell)
+    else:
+        header, counter, prelude = _header(loop, text, names)
     for name, step in v.induction:
         start = names.fresh(f"{name}_start")
         before.append(f"{start} = {name}")
@@ -179,17 +195,61 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) ->
                 respell.append((s.span.line, s.span.col, f"{name} = {start} + {times}({counter} + 1)"))
         if name in live_after(kernel.body, loop, {name}):
             after.append(f"{name} = {start} + {times}{_trip(loop, text)}")
-    written = assigned_names(loop.body)
     for array in v.private:
         alloc = _allocation(kernel, array, text) if array not in written else None
         if alloc is not None:  # a scratch array shared by iterations: one per iteration instead
             prelude.insert(0, f"{array} = {alloc}")
     return LoopPlan(loop.span.line, loop.span.col, header, tuple(prelude), tuple(before), tuple(after),
-                    tuple(respell), v.reductions, v.private), ""
+                    tuple(respell), v.reductions, v.private, inner, bool(array_reds)), ""
 
 
-def _scalars_written(loop: ir.Loop) -> set[str]:
-    return assigned_names(loop.body)
+def _chunked(loop: ir.Loop, reductions, text: _Text, names: _Names, before: list, after: list,
+             respell: list) -> tuple[str, str, str, list[str]]:
+    """An array reduction: one private copy of the array per chunk of iterations.
+
+        for c in numba.prange(chunks):               # in parallel
+            for i in range(c * size, min(n, (c + 1) * size)):
+                parts[c, keys[i]] += 1               # was hist[keys[i]] += 1
+        hist += parts.sum(axis=0)
+
+    Only the update statements change: the dependence test proved that nothing else in
+    the loop touches an element another iteration updates."""
+    trip, counter, prelude = _counted(loop, text, names)
+    chunks, size, c = names.fresh("chunks"), names.fresh("chunk_size"), names.fresh("chunk")
+    before += [f"{chunks} = numba.get_num_threads()", f"{size} = ({trip} + {chunks} - 1) // {chunks}"]
+    for op, array in reductions:
+        parts = names.fresh(f"{array}_parts")
+        before.append(f"{parts} = {NUMPY}.zeros(({chunks},) + {array}.shape, {array}.dtype)")
+        after.append(f"{array} += {parts}.sum(axis=0)")  # no loop: a second rewrite finds nothing
+        for s in walk_stmts(loop.body):
+            u = updates.match(s)
+            if u is None or not isinstance(u.target, ir.Access) or u.target.array != array:
+                continue
+            index = ", ".join([c] + [text.of(i) for i in u.target.indices])
+            minus = isinstance(s, ir.Assign) and (s.op == "-" or (s.op is None and isinstance(s.value, ir.BinOp)
+                                                                   and s.value.op == "-"))
+            sign = "-" if minus else op
+            respell.append((s.span.line, s.span.col, f"{parts}[{index}] {sign}= {text.of(u.operand)}"))
+    inner = f"for {counter} in range({c} * {size}, min({trip}, ({c} + 1) * {size}))"
+    return f"for {c} in numba.prange({chunks})", inner, counter, prelude
+
+
+NUMPY = "numpy"  # chunked reductions allocate with the full module name: `import numpy` is added
+
+
+def _counted(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str, str, list[str]]:
+    """(number of iterations, a 0-based counter, statements recovering the loop's variables)."""
+    if loop.form in ("enumerate", "zip", "iter"):
+        _, counter, prelude = _element_header(loop, text, names)
+        return _length(loop), counter, prelude
+    step = _const(loop.step)
+    if step == 1 and _const(loop.lower) == 0:
+        return _trip(loop, text, counts=True), loop.var, []
+    t = names.fresh(f"{loop.var}_t")
+    lo = text.of(loop.lower)
+    start = "" if lo == "0" else f"{lo} + "
+    times = "" if step == 1 else f"{step} * "
+    return _trip(loop, text, counts=True), t, [f"{loop.var} = {start}{times}{t}"]
 
 
 def _respell_reduction(loop: ir.Loop, op: str, target: str, text: _Text):
@@ -325,8 +385,10 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
         return NumbaRewrite(source, plans, False)
     tree = cst.parse_module(source)
     wrapper = MetadataWrapper(tree)
-    new = wrapper.visit(_Editor(active, jit))
-    code = _ensure_import(new).code
+    new = _ensure_import(wrapper.visit(_Editor(active, jit)), "numba")
+    if any(lp.numpy for p in active.values() for lp in p.loops):
+        new = _ensure_import(new, "numpy")
+    code = new.code
     return NumbaRewrite(code, plans, code != source, tuple(sorted(jit)))
 
 
@@ -376,6 +438,10 @@ class _Editor(cst.CSTTransformer):
             body = body.with_changes(body=prelude + list(body.body))
         else:  # `for ...: stmt` on one line
             body = cst.IndentedBlock(body=prelude + [cst.SimpleStatementLine(body=list(body.body))])
+        if plan.inner is not None:  # the header's comment stays on the prange line
+            inner = cst.parse_statement(plan.inner + ":\n    pass\n").with_changes(
+                body=body.with_changes(header=cst.TrailingWhitespace()))
+            body = cst.IndentedBlock(body=[inner], header=body.header)
         loop = updated.with_changes(target=head.target, iter=head.iter, body=body)
         if not plan.before and not plan.after:
             return loop
@@ -410,13 +476,13 @@ def _with_jit(decorators, parallel: bool):
     return out
 
 
-def _ensure_import(module: cst.Module) -> cst.Module:
-    """Add `import numba` after the module's docstring and `from __future__` imports."""
+def _ensure_import(module: cst.Module, name: str) -> cst.Module:
+    """Add `import name` after the module's docstring and imports, unless it is there."""
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 if isinstance(small, cst.Import) and any(
-                        cst.Module(body=[]).code_for_node(a.name) == "numba" and a.asname is None
+                        cst.Module(body=[]).code_for_node(a.name) == name and a.asname is None
                         for a in small.names):
                     return module
     body = list(module.body)
@@ -428,7 +494,7 @@ def _ensure_import(module: cst.Module) -> cst.Module:
             at = i + 1
         else:
             break
-    imp = cst.parse_statement("import numba\n")
+    imp = cst.parse_statement(f"import {name}\n")
     if at == 0 or not _is_import(body[at - 1]):
         # after a docstring (or at the top): separate it with a blank line
         imp = imp.with_changes(leading_lines=[cst.EmptyLine()] if at else [])

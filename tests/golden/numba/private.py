@@ -31,3 +31,24 @@ def last_value(a, n):
 def histogram(keys, hist, n):
     for i in range(n):
         hist[keys[i]] += 1
+
+
+def column_sums(a, out, n, m):
+    for i in range(n):
+        for j in range(m):
+            out[j] += a[i, j]
+
+
+def atax_polybench(A, x, y, tmp, m, n):
+    for i in range(m):
+        tmp[i] = 0.0
+        for j in range(n):
+            tmp[i] += A[i, j] * x[j]
+        for j in range(n):
+            y[j] = y[j] + A[i, j] * tmp[i]
+
+
+def scaled_product(a, out, n, m):
+    for i in range(1, n, 2):
+        for j in range(m):
+            out[j] *= a[i, j]  # `*` into elements: left as it is
