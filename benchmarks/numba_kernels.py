@@ -137,13 +137,14 @@ def make_inputs(name: str, size: str = "medium"):
     """Arguments for one kernel at a size: 'medium' for the benchmarks, 'small' for tests."""
     rng = np.random.default_rng(42)
     s = {"medium": 1, "small": 0}[size]
-    n2 = (600, 40)[1 - s]   # O(n^2) kernels
-    n3 = (260, 24)[1 - s]   # O(n^3) kernels
+    n2 = (3000, 40)[1 - s]  # O(n^2) kernels
+    n3 = (400, 24)[1 - s]   # O(n^3) kernels
     r = lambda *shape: rng.random(shape)  # noqa: E731
     if name == "gemm":
         return [1.5, 1.2, r(n3, n3), r(n3, n3), r(n3, n3), n3, n3, n3]
     if name == "two_mm":
-        return [1.5, 1.2, r(n3, n3), r(n3, n3), r(n3, n3), r(n3, n3), np.zeros((n3, n3)), n3, n3, n3, n3]
+        n = (300, 24)[1 - s]
+        return [1.5, 1.2, r(n, n), r(n, n), r(n, n), r(n, n), np.zeros((n, n)), n, n, n, n]
     if name == "atax":
         return [r(n2, n2), r(n2), np.zeros(n2), np.zeros(n2), n2, n2]
     if name == "bicg":
@@ -151,27 +152,27 @@ def make_inputs(name: str, size: str = "medium"):
     if name == "mvt":
         return [r(n2), r(n2), r(n2), r(n2), r(n2, n2), n2]
     if name == "jacobi_2d":
-        n = (500, 30)[1 - s]
+        n = (1000, 30)[1 - s]
         return [r(n, n), r(n, n), n, (20, 3)[1 - s]]
     if name == "heat_3d":
-        n = (80, 12)[1 - s]
+        n = (120, 12)[1 - s]
         return [r(n, n, n), r(n, n, n), n, (10, 2)[1 - s]]
     if name == "covariance":
         return [r(n3, n3), np.zeros((n3, n3)), np.zeros(n3), n3, n3]
     if name == "dot":
-        n = (4_000_000, 1000)[1 - s]
+        n = (10_000_000, 1000)[1 - s]
         return [r(n), r(n), n]
     if name == "spmv":
-        rows, per_row = (100_000, 50)[1 - s], 20
+        rows, per_row = (300_000, 50)[1 - s], 20
         rowptr = np.arange(0, rows * per_row + 1, per_row, dtype=np.int64)
         col = rng.integers(0, rows, rows * per_row)
         return [rowptr, col, r(rows * per_row), r(rows), np.zeros(rows), rows]
     if name == "histogram":
-        n = (4_000_000, 1000)[1 - s]
+        n = (10_000_000, 1000)[1 - s]
         return [rng.integers(0, 256, n), np.zeros(256), n]
     raise KeyError(name)
 
 
 KERNELS = ["gemm", "two_mm", "atax", "bicg", "mvt", "jacobi_2d", "heat_3d", "covariance", "dot",
            "spmv", "histogram"]
-COMPUTE_BOUND = {"gemm", "two_mm", "covariance", "heat_3d"}
+COMPUTE_BOUND = {"gemm", "two_mm", "covariance"}

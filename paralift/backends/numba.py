@@ -28,7 +28,7 @@ from paralift.analysis import FileAnalysis
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.printer import expr as expr_text
-from paralift.ir.walk import walk_stmts
+from paralift.ir.walk import children, walk_stmts
 from paralift.passes import updates
 from paralift.passes.scalars import assigned_names, live_after
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
@@ -93,8 +93,9 @@ class _Names:
 
 
 class _Text:
-    def __init__(self, source: str):
+    def __init__(self, source: str, numpy: str = "numpy"):
         self.lines = source.splitlines()
+        self.numpy = numpy  # how the module names NumPy (`np`), or `numpy` to be imported
 
     def of(self, e: ir.Expr) -> str:
         """The source text of an IR expression as written (printed if the frontend made it)."""
@@ -104,7 +105,8 @@ class _Text:
         return f"({expr_text(e)})" if s.line else expr_text(e)
 
 
-def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str]) -> KernelPlan:
+def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str],
+                numpy: str = "numpy") -> KernelPlan:
     kernel = kv.kernel
     if "." in kernel.name or kernel.name.startswith("<"):
         what = "module-level code" if kernel.name.startswith("<") else "methods and nested functions"
@@ -115,7 +117,7 @@ def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str
         return KernelPlan(kernel.name, kernel.span.line, skipped=(Skip(opaque.span.line,
                           f"Numba cannot compile it: {opaque.reason}"),))
     by_loop = {id(v.loop): v for v in kv.loops}
-    text = _Text(source)
+    text = _Text(source, numpy)
     plans: list[LoopPlan] = []
     skipped: list[Skip] = []
 
@@ -219,7 +221,7 @@ def _chunked(loop: ir.Loop, reductions, text: _Text, names: _Names, before: list
     before += [f"{chunks} = numba.get_num_threads()", f"{size} = ({trip} + {chunks} - 1) // {chunks}"]
     for op, array in reductions:
         parts = names.fresh(f"{array}_parts")
-        before.append(f"{parts} = {NUMPY}.zeros(({chunks},) + {array}.shape, {array}.dtype)")
+        before.append(f"{parts} = {text.numpy}.zeros(({chunks},) + {array}.shape, {array}.dtype)")
         after.append(f"{array} += {parts}.sum(axis=0)")  # no loop: a second rewrite finds nothing
         for s in walk_stmts(loop.body):
             u = updates.match(s)
@@ -232,9 +234,6 @@ def _chunked(loop: ir.Loop, reductions, text: _Text, names: _Names, before: list
             respell.append((s.span.line, s.span.col, f"{parts}[{index}] {sign}= {text.of(u.operand)}"))
     inner = f"for {counter} in range({c} * {size}, min({trip}, ({c} + 1) * {size}))"
     return f"for {c} in numba.prange({chunks})", inner, counter, prelude
-
-
-NUMPY = "numpy"  # chunked reductions allocate with the full module name: `import numpy` is added
 
 
 def _counted(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str, str, list[str]]:
@@ -310,6 +309,14 @@ def _header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str | None, str,
     if loop.form in ("enumerate", "zip", "iter"):
         return _element_header(loop, text, names)
     lo, hi = text.of(loop.lower), text.of(loop.upper)
+    if loop.form == "range" and step == 1 and _triangular(loop):
+        # work grows (or shrinks) with the index: Numba's static chunks would give one thread
+        # most of it, so pair light and heavy iterations (any order suits a parallel loop)
+        t = names.fresh(f"{loop.var}_t")
+        n = _trip(loop, text, counts=True)
+        start = "" if lo == "0" else f"{lo} + "
+        return (f"for {t} in numba.prange({n})", f"({loop.var} - {lo})" if start else loop.var,
+                [f"{loop.var} = {start}{t} // 2 if {t} % 2 == 0 else {start}{n} - 1 - {t} // 2"])
     if loop.form == "range" and step == 1:
         args = hi if loop.lower.span.line == 0 else f"{lo}, {hi}"  # `range(n)` stays one argument
         counter = loop.var if _const(loop.lower) == 0 else f"({loop.var} - {lo})"
@@ -323,6 +330,19 @@ def _header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str | None, str,
     start = "" if lo == "0" else f"{lo} + "
     return f"for {t} in numba.prange({_trip(loop, text, counts=True)})", t, [
         f"{loop.var} = {start}{step} * {t}"]
+
+
+def _triangular(loop: ir.Loop) -> bool:
+    """Does an inner loop's bound grow or shrink with this loop's variable
+    (`for j in range(i, m)`)? Data-dependent bounds (`rowptr[i]`) say nothing."""
+    def arithmetic_use(e: ir.Expr) -> bool:
+        if isinstance(e, ir.Name):
+            return e.id == loop.var
+        if isinstance(e, (ir.BinOp, ir.UnaryOp)):
+            return any(arithmetic_use(c) for c in children(e))
+        return False
+    return any(isinstance(inner, ir.Loop) and (arithmetic_use(inner.lower) or arithmetic_use(inner.upper))
+               for inner in walk_stmts(loop.body))
 
 
 def _element_header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str, str, list[str]]:
@@ -369,7 +389,9 @@ def _allocation(kernel: ir.Kernel, array: str, text: _Text) -> str | None:
 def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> NumbaRewrite:
     """Plan and apply the Numba rewrite of one analyzed file."""
     helpers = {k.name for k in fa.module.kernels} if fa.module else set()
-    plans = tuple(plan_kernel(kv, source, _Names(source), helpers) for kv in fa.kernels
+    numpy = next((alias for alias, module in (fa.module.imports if fa.module else ())
+                  if module == "numpy"), "numpy")
+    plans = tuple(plan_kernel(kv, source, _Names(source), helpers, numpy) for kv in fa.kernels
                   if functions is None or kv.kernel.name in functions)
     active = {p.name: p for p in plans if p.loops}
     jit = set()
@@ -386,7 +408,7 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
     tree = cst.parse_module(source)
     wrapper = MetadataWrapper(tree)
     new = _ensure_import(wrapper.visit(_Editor(active, jit)), "numba")
-    if any(lp.numpy for p in active.values() for lp in p.loops):
+    if numpy == "numpy" and any(lp.numpy for p in active.values() for lp in p.loops):
         new = _ensure_import(new, "numpy")
     code = new.code
     return NumbaRewrite(code, plans, code != source, tuple(sorted(jit)))

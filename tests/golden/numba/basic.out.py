@@ -34,3 +34,15 @@ def jacobi_1d(a, b, n, steps):
             b[i] = (a[i - 1] + a[i] + a[i + 1]) / 3.0
         for i in numba.prange(1, n - 1):
             a[i] = (b[i - 1] + b[i] + b[i + 1]) / 3.0
+
+
+@numba.njit(parallel=True)
+def syrk(alpha, beta, A, C, n, m):
+    # triangular: the rows are paired so that both threads get the same work
+    for i_t in numba.prange(n):
+        i = i_t // 2 if i_t % 2 == 0 else n - 1 - i_t // 2
+        for j in range(i + 1):
+            C[i, j] *= beta
+        for k in range(m):
+            for j in range(i + 1):
+                C[i, j] += alpha * A[i, k] * A[j, k]

@@ -1,6 +1,5 @@
 import numpy as np
 import numba
-import numpy
 
 
 @numba.njit(parallel=True)
@@ -40,7 +39,7 @@ def last_value(a, n):
 def histogram(keys, hist, n):
     chunks = numba.get_num_threads()
     chunk_size = (n + chunks - 1) // chunks
-    hist_parts = numpy.zeros((chunks,) + hist.shape, hist.dtype)
+    hist_parts = np.zeros((chunks,) + hist.shape, hist.dtype)
     for chunk in numba.prange(chunks):
         for i in range(chunk * chunk_size, min(n, (chunk + 1) * chunk_size)):
             hist_parts[chunk, keys[i]] += 1
@@ -51,7 +50,7 @@ def histogram(keys, hist, n):
 def column_sums(a, out, n, m):
     chunks = numba.get_num_threads()
     chunk_size = (n + chunks - 1) // chunks
-    out_parts = numpy.zeros((chunks,) + out.shape, out.dtype)
+    out_parts = np.zeros((chunks,) + out.shape, out.dtype)
     for chunk in numba.prange(chunks):
         for i in range(chunk * chunk_size, min(n, (chunk + 1) * chunk_size)):
             for j in range(m):
@@ -63,7 +62,7 @@ def column_sums(a, out, n, m):
 def atax_polybench(A, x, y, tmp, m, n):
     chunks = numba.get_num_threads()
     chunk_size = (m + chunks - 1) // chunks
-    y_parts = numpy.zeros((chunks,) + y.shape, y.dtype)
+    y_parts = np.zeros((chunks,) + y.shape, y.dtype)
     for chunk in numba.prange(chunks):
         for i in range(chunk * chunk_size, min(m, (chunk + 1) * chunk_size)):
             tmp[i] = 0.0
