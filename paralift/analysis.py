@@ -36,19 +36,23 @@ def _error(path: str, code: str, message: str, line: int = 1, col: int = 0) -> D
 
 
 def analyze_source(source: str, path: str = "<string>", language: str = "python") -> FileAnalysis:
+    """Analyze every function of one file. Syntax errors come back as diagnostics; in C,
+    the functions that parse are analyzed anyway."""
     parse = frontend_for(language)
     if parse is None:
         return FileAnalysis(path, language, errors=(_error(
-            path, "PL005", f"no {language} frontend yet: only Python files are analyzed"),))
+            path, "PL005", f"no frontend for {language} files"),))
+    errors: tuple[Diagnostic, ...] = ()
     try:
-        module = parse(source, path)
+        parsed = parse(source, path)
     except ParseError as err:
         return FileAnalysis(path, language, errors=(err.diagnostic,))
     except RecursionError:
         return FileAnalysis(path, language, errors=(_error(path, "PL001", "nesting too deep to parse"),))
-    env = CallEnv(dict(module.imports), pure_helpers(module))
-    kernels = tuple(analyze_kernel(k, env) for k in module.kernels)
-    return FileAnalysis(path, language, kernels, (), module)
+    module, errors = parsed if isinstance(parsed, tuple) else (parsed, ())
+    env = CallEnv(dict(module.imports), pure_helpers(module), module.language)
+    kernels = tuple(analyze_kernel(k, env) for k in module.kernels if k.kind == "function")
+    return FileAnalysis(path, language, kernels, errors, module)
 
 
 def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
@@ -73,7 +77,8 @@ def language_of(path: str) -> str | None:
 
 
 def analyze_file(path: str) -> FileAnalysis:
-    language = language_of(path) or "python"
+    language = language_of(path) or ("python" if path.endswith(("pyw", "pyi")) or "." not in
+                                      os.path.basename(path) else os.path.splitext(path)[1].lstrip("."))
     source, problem = read_source(path)
     if problem is not None:
         return FileAnalysis(path, language, errors=(problem,))

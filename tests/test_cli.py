@@ -96,9 +96,25 @@ def test_missing_path_is_an_error_but_others_still_run(tree: Path):
     assert files[1]["kernels"]
 
 
-def test_c_file_is_reported_not_crashed(tmp_path: Path):
-    (tmp_path / "k.c").write_text("void f(int n, double *a) { for (int i = 0; i < n; i++) a[i] = 0; }\n")
+def test_c_files_are_analyzed_and_broken_functions_reported(tmp_path: Path):
+    (tmp_path / "k.c").write_text(
+        "#include <math.h>\n"
+        "void ok(int n, double *a) { for (int i = 0; i < n; i++) a[i] = sqrt(a[i]); }\n"
+        "void broken(int n, double *a) { for (int i = 0; i < n; i++) a[i] = ; }\n"
+        "void also_ok(int n, double *a) { for (int i = 1; i < n; i++) a[i] += a[i - 1]; }\n")
     proc = run("analyze", "--json", str(tmp_path / "k.c"))
+    assert proc.returncode == 2
+    (f,) = json.loads(proc.stdout)["files"]
+    assert f["language"] == "c"
+    assert [(k["name"], k["loops"][0]["verdict"]) for k in f["kernels"]] == [
+        ("ok", "parallel"), ("also_ok", "sequential")]
+    (err,) = f["errors"]
+    assert err["code"] == "PL001" and err["line"] == 3
+
+
+def test_unknown_suffix_given_explicitly_is_an_error(tmp_path: Path):
+    (tmp_path / "k.f90").write_text("program x\nend\n")
+    proc = run("analyze", "--json", str(tmp_path / "k.f90"))
     assert proc.returncode == 2
     assert json.loads(proc.stdout)["files"][0]["errors"][0]["code"] == "PL005"
 

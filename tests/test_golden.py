@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from paralift.analysis import analyze_source
+from paralift.frontend.c import parse as parse_c
 from paralift.frontend.python import parse
 from paralift.ir import printer
 from paralift.report import file_json
@@ -27,13 +28,23 @@ def _check(actual: str, expected_path: Path) -> None:
     assert actual == expected_path.read_text()
 
 
-@pytest.mark.parametrize("case", sorted((GOLDEN / "frontend").glob("*.py")), ids=lambda p: p.stem)
+def _cases(kind: str) -> list[Path]:
+    return sorted(p for p in (GOLDEN / kind).iterdir() if p.suffix in (".py", ".c"))
+
+
+@pytest.mark.parametrize("case", _cases("frontend"), ids=lambda p: p.name)
 def test_frontend(case: Path):
-    module = parse(case.read_text(), case.name)
-    _check(printer.module(module), case.with_suffix(".ir"))
+    if case.suffix == ".c":
+        module, errors = parse_c(case.read_text(), case.name)
+        text = printer.module(module) + "".join(f"error {e.span.line}:{e.span.col} {e.message}\n"
+                                                for e in errors)
+    else:
+        text = printer.module(parse(case.read_text(), case.name))
+    _check(text, case.with_suffix(".ir"))
 
 
-@pytest.mark.parametrize("case", sorted((GOLDEN / "analysis").glob("*.py")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("case", _cases("analysis"), ids=lambda p: p.name)
 def test_analysis(case: Path):
-    report = file_json(analyze_source(case.read_text(), case.name))
+    language = "c" if case.suffix == ".c" else "python"
+    report = file_json(analyze_source(case.read_text(), case.name, language))
     _check(json.dumps(report, indent=1) + "\n", case.with_suffix(".json"))

@@ -247,6 +247,7 @@ class Param:
     kind: str = "unknown"  # array | scalar | unknown
     rank: int = 0
     span: Span = field(default=_NOSPAN, compare=False)
+    ctype: str = ""        # C: the declared type, e.g. `const double *`, `double [n][m]`, `int`
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,8 @@ class Kernel:
     params: tuple[Param, ...]
     body: tuple[Stmt, ...]
     span: Span = field(default=_NOSPAN, compare=False)
+    kind: str = "function"  # function | macro (a C function-like macro, lowered to `return expr`)
+    returns: str = ""       # C: the declared return type
 
 
 @dataclass(frozen=True)

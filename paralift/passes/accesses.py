@@ -63,6 +63,7 @@ class KernelAccesses:
     loop_uid: dict[int, int]         # id(ir.Loop) -> uid
     # shape of arrays allocated exactly once in the kernel (`np.empty((n, m))`); None: unknown
     shapes: dict[str, tuple[Poly | None, ...] | None] = field(default_factory=dict)
+    wraps: bool = True               # Python: a[-1] is the last element; C: before the first
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Collector:
         self.calls = calls
         self.arrays = arrays
         self.rebound = assigned_names(kernel.body)
-        self.out = KernelAccesses({}, {}, [], {})
+        self.out = KernelAccesses({}, {}, [], {}, wraps=calls.language == "python")
         self.env: dict[str, tuple] = {}
         self.versions: dict[str, int] = {}
         self.next_region = 0
@@ -232,7 +233,7 @@ class Collector:
     def note_shape(self, name: str, value: ir.Expr | None) -> None:
         shape = None
         if isinstance(value, ir.Call) and call_kind(value, self.calls) == "alloc" and \
-                value.func.rsplit(".", 1)[-1] in ("zeros", "empty", "ones", "full"):
+                value.func.rsplit(".", 1)[-1] in ("zeros", "empty", "ones", "full", "array"):
             arg = value.args[0] if value.args else dict(value.keywords).get("shape")
             dims = arg.elts if isinstance(arg, ir.Tuple) else (arg,) if arg is not None else ()
             shape = tuple(self.poly(d) for d in dims) or None

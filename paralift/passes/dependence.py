@@ -16,8 +16,10 @@ from functools import lru_cache
 
 import islpy as isl
 
+from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.poly import Poly
+from paralift.ir.walk import subexprs
 from paralift.passes.accesses import SLICE, AccessRec, KernelAccesses
 
 Linear = dict[str, int]  # isl name -> coefficient, "" -> constant
@@ -208,6 +210,9 @@ class LevelAnalysis:
         return r
 
     def never_negative(self, acc: AccessRec, d: int) -> bool:
+        """Can this subscript never wrap around? (Always so in C, where it cannot wrap.)"""
+        if not self.ka.wraps:
+            return True
         key = (acc.uid, d)
         cache = self.ka.__dict__.setdefault("_nonneg", {})
         if key not in cache:
@@ -237,8 +242,9 @@ class LevelAnalysis:
             parts.append((_fmt(hl), _fmt(ll)))
         system.params.add(stride)
         (h1, l1), (h2, l2) = parts
-        outside = [f"{l1} < 0", f"{l1} >= {stride}", f"{l2} < 0", f"{l2} >= {stride}",
-                   f"{h1} < 0", f"{h2} < 0"]
+        outside = [f"{l1} < 0", f"{l1} >= {stride}", f"{l2} < 0", f"{l2} >= {stride}"]
+        if self.ka.wraps:  # a negative linear index would wrap around as a whole
+            outside += [f"{h1} < 0", f"{h2} < 0"]
         if not _empty(system.text([f"({' or '.join(outside)})"])):
             return []
         return [f"{h1} = {h2}", f"{l1} = {l2}"]
@@ -252,7 +258,9 @@ class LevelAnalysis:
         if q1 is None or q2 is None:
             return []
         diff = _linearize(poly.add(q1, q2, -1), system)
-        if diff is None or not (self.nonneg(q1, system) and self.nonneg(q2, system)):
+        if diff is None:
+            return []
+        if self.ka.wraps and not (self.nonneg(q1, system) and self.nonneg(q2, system)):
             return []
         return [f"{_fmt(diff)} = 0"]
 
@@ -276,7 +284,35 @@ class LevelAnalysis:
         if _empty(system.text(same)):
             return None
         reduction = first.update if first.update is not None and first.update == second.update else None
+        if reduction and not (self.reducible(first) and self.reducible(second)):
+            reduction = None
         return Dependence(first.array, first, second, self.distance(system, same), reduction)
+
+    def reducible(self, acc: AccessRec) -> bool:
+        """Can the updated elements be named as a section of the array (OpenMP's
+        `reduction(+:y[0:n])`, or a private copy of `y`)? Data-dependent subscripts
+        (`hist[keys[i]]`) are valid indices; computed ones must be provably non-negative:
+        `y[i * incy]` with an unknown stride may reach anywhere."""
+        if acc.subs is None or not isinstance(acc.node, ir.Access):
+            return False
+        for index, sub in zip(acc.node.indices, acc.subs):
+            if any(isinstance(x, ir.Access) for x in subexprs(index)):
+                continue
+            if sub is None or sub is SLICE:
+                return False
+            system = _System()
+            alone = LevelAnalysis(self.ka, None, self.param_names)
+            alone.domain(acc, "a", system)
+            q = poly.substitute(sub, lambda s: alone.resolve(s, "a"))
+            if q is None:
+                return False
+            lin = _linearize(q, system)
+            if lin is not None:
+                if not _empty(system.text([f"{_fmt(lin)} < 0"])):
+                    return False
+            elif not alone.nonneg(q, system):
+                return False
+        return True
 
     def distance(self, system: _System, same: list[str]) -> int | None:
         if self.level is None:

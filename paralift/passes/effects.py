@@ -41,6 +41,7 @@ class CallEnv:
 
     imports: Mapping[str, str] = field(default_factory=dict)  # local alias -> module path
     helpers: frozenset[str] = frozenset()                     # module functions proven pure
+    language: str = "python"
 
 
 def resolve(func: str, imports: Mapping[str, str]) -> str:
@@ -61,6 +62,8 @@ def call_kind(call: ir.Call, env: CallEnv) -> str:
         return "alloc" if call.func in _FRESH_METHODS else "method"
     if call.func in env.helpers:
         return "pure"
+    if env.language == "c":
+        return _c_call_kind(call.func)
     imports = env.imports
     name = resolve(call.func, imports)
     module, _, attr = name.rpartition(".")
@@ -77,6 +80,23 @@ def call_kind(call: ir.Call, env: CallEnv) -> str:
     if root not in imports and attr in PURE_METHODS:
         return "alloc" if attr in _FRESH_METHODS else "method"
     return "impure"
+
+
+_C_MATH = {f + suffix for f in (
+    "sqrt", "cbrt", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh",
+    "asinh", "acosh", "atanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "pow",
+    "fabs", "floor", "ceil", "round", "trunc", "fmod", "remainder", "fmax", "fmin", "fma", "hypot",
+    "erf", "erfc", "tgamma", "lgamma", "copysign", "nearbyint", "rint", "ldexp", "frexp")
+    for suffix in ("", "f", "l")} | {"abs", "labs", "llabs", "isnan", "isinf", "isfinite", "signbit"}
+_C_IO = {"printf", "fprintf", "puts", "putchar", "fputs", "fwrite", "scanf", "fscanf", "sprintf",
+         "snprintf"}
+
+
+def _c_call_kind(func: str) -> str:
+    from paralift.frontend.c import ALLOC
+    if func == ALLOC:
+        return "alloc"
+    return "pure" if func in _C_MATH else "impure"
 
 
 def is_fresh_array(value: ir.Expr, env: CallEnv) -> bool:
@@ -123,7 +143,7 @@ def _effect(stmt: ir.Stmt, e: ir.Expr, env: CallEnv) -> str | None:
     if isinstance(e, ir.OpaqueExpr):
         return f"{e.reason}: `{e.text}`"
     if isinstance(e, ir.Call) and call_kind(e, env) == "impure":
-        what = "performs I/O" if e.func == "print" else "may have side effects or depend on order"
+        what = "performs I/O" if e.func in ("print", *_C_IO) else "may have side effects or depend on order"
         return f"call to `{e.func}` {what}"
     if isinstance(stmt, ir.Assign) and e is stmt.target and isinstance(e, ir.Attribute):
         return f"assignment to attribute `{show(e)}`"
@@ -139,7 +159,7 @@ def pure_helpers(module: ir.Module) -> frozenset[str]:
     imports = dict(module.imports)
     candidates = {k.name for k in module.kernels if "." not in k.name}
     while True:
-        env = CallEnv(imports, frozenset(candidates))
+        env = CallEnv(imports, frozenset(candidates), module.language)
         impure = {k.name for k in module.kernels if k.name in candidates and not _pure_body(k, env)}
         if not impure:
             return frozenset(candidates)

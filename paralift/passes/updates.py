@@ -18,7 +18,8 @@ from paralift.ir.walk import subexprs
 _AUG = {"+": "+", "-": "+", "*": "*", "&": "&", "|": "|", "^": "^"}
 _BIN_COMMUTES = {"+": "+", "*": "*", "&": "&", "|": "|", "^": "^"}
 _MINMAX = {"max": "max", "min": "min", "numpy.maximum": "max", "numpy.minimum": "min",
-           "np.maximum": "max", "np.minimum": "min", "math.fmax": "max", "math.fmin": "min"}
+           "np.maximum": "max", "np.minimum": "min", "math.fmax": "max", "math.fmin": "min",
+           "fmax": "max", "fmin": "min", "fmaxf": "max", "fminf": "min"}
 _LESS = {"<", "<="}
 _GREATER = {">", ">="}
 

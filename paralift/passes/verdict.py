@@ -188,7 +188,11 @@ def _describe(d: Dependence, loop: ir.Loop) -> Diagnostic:
     if d.distance:
         k = abs(d.distance)
         when = f", {k} iteration{'s' if k > 1 else ''} apart"
-    if a.write and b.write and not (a.update or b.update):
+    if a.update and b.update:
+        msg = (f"{at(a)} and {at(b)} may update the same element in different iterations of "
+               f"`{loop.var}`, and the elements updated cannot be bounded for a reduction")
+        span = a.node.span
+    elif a.write and b.write and not (a.update or b.update):
         msg = f"{at(a)} and {at(b)} write the same element in different iterations of `{loop.var}`"
         span = a.node.span
     elif a.write and (not b.write or b.update):
