@@ -24,9 +24,10 @@ still analyzed and reported).
 
 
 _REWRITE_HELP = """\
-Rewrite the parallel loops of Python kernels for a parallel target, keeping comments and
-formatting. Every rewritten function is run against the original on generated inputs
-(1, 2 and 4 threads) before anything is written; a function whose rewrite fails is left
+Rewrite the parallel loops of Python kernels for Numba (`numba.prange`) and of C kernels
+for OpenMP (`#pragma omp parallel for`), keeping comments and formatting. Every rewritten
+function is run against the original on generated inputs (1, 2 and 4 threads; C compiled
+with gcc -O2 -fopenmp) before anything is written; a function whose rewrite fails is left
 as it was, and the counterexample is printed.
 
 Without --in-place or -o, the unified diff is printed and no file is touched.
@@ -55,8 +56,9 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("rewrite", help="rewrite parallel loops for a target, verified",
                        description=_REWRITE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    r.add_argument("paths", nargs="+", metavar="PATH", help="Python files or directories")
-    r.add_argument("--target", choices=["numba"], default="numba", help="what to emit (default: numba)")
+    r.add_argument("paths", nargs="+", metavar="PATH", help="Python or C files, or directories")
+    r.add_argument("--target", choices=["numba", "openmp"], default=None,
+                   help="what to emit (default: numba for Python files, openmp for C files)")
     mode = r.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
     mode.add_argument("--in-place", action="store_true", help="rewrite the files themselves")
@@ -158,9 +160,10 @@ def _rewrite(args: argparse.Namespace) -> int:
             err.print(f"Rewriting {dest}")
             write_atomic(dest, res.result)
         else:
+            target = args.target or ("openmp" if t.endswith((".c", ".h")) else "numba")
             sys.stdout.writelines(difflib.unified_diff(
                 res.original.splitlines(keepends=True), res.result.splitlines(keepends=True),
-                t, f"{t} ({args.target})"))
+                t, f"{t} ({target})"))
     if failed:
         return EXIT_INPUT_ERROR
     return EXIT_CHANGED if changed and not args.exit_zero_even_if_changed else EXIT_OK

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 
 from paralift.analysis import analyze_source, language_of, read_source
 from paralift.backends import numba as numba_backend
-from paralift.diagnostics import Diagnostic
+from paralift.backends import openmp as openmp_backend
+from paralift.diagnostics import Diagnostic, Severity, Span
+from paralift.verify.ctester import Build, verify_c
 from paralift.verify.tester import Verdict, verify
 from paralift.verify.worker import Worker
 
-TARGETS = ("numba",)
+TARGETS = {"numba": "python", "openmp": "c"}  # target -> the language it rewrites
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class FileRewrite:
     path: str
     original: str
     result: str
-    plans: tuple[numba_backend.KernelPlan, ...] = ()
+    plans: tuple = ()
     verdicts: tuple[Verdict, ...] = ()
     refused: tuple[Verdict, ...] = ()
     errors: tuple[Diagnostic, ...] = field(default=())
@@ -34,13 +36,21 @@ class FileRewrite:
         return self.result != self.original
 
 
-def rewrite_source(source: str, path: str, target: str = "numba", functions: set[str] | None = None,
+def rewrite_source(source: str, path: str, target: str | None = None, functions: set[str] | None = None,
                    check: bool = True, progress: Callable[[str], None] | None = None) -> FileRewrite:
+    language = language_of(path) or "python"
+    target = target or {"c": "openmp"}.get(language, "numba")
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; choose from {', '.join(TARGETS)}")
-    fa = analyze_source(source, path, language_of(path) or "python")
-    if fa.errors:
+    if TARGETS[target] != language:
+        return FileRewrite(path, source, source, errors=(Diagnostic(
+            "PL005", f"--target {target} rewrites {TARGETS[target]} files, not {language}",
+            Span(1, 0, 1, 0, path), Severity.ERROR),))
+    fa = analyze_source(source, path, language)
+    if fa.errors:  # nothing is written for a file that does not parse
         return FileRewrite(path, source, source, errors=fa.errors)
+    if target == "openmp":
+        return _rewrite_c(fa, source, path, functions, check, progress)
     first = numba_backend.rewrite(fa, source, functions)
     if not first.changed or not check:
         return FileRewrite(path, source, first.source, first.kernels)
@@ -63,6 +73,25 @@ def rewrite_source(source: str, path: str, target: str = "numba", functions: set
     final = numba_backend.rewrite(fa, source, keep) if keep else None
     return FileRewrite(path, source, final.source if final else source, first.kernels,
                        tuple(passed), tuple(failed))
+
+
+def _rewrite_c(fa, source: str, path: str, functions, check: bool, progress) -> FileRewrite:
+    first = openmp_backend.rewrite(fa, source, functions)
+    if not first.changed or not check:
+        return FileRewrite(path, source, first.source, first.kernels)
+    passed, failed = [], []
+    with Build(source, first.source, path) as build:
+        for plan in first.kernels:
+            if plan.loops:
+                if progress:
+                    progress(plan.name)
+                v = verify_c(source, first.source, plan.name, path, build=build)
+                (passed if v.ok else failed).append(v)
+    if not failed:
+        return FileRewrite(path, source, first.source, first.kernels, tuple(passed))
+    keep = {v.function for v in passed}
+    final = openmp_backend.rewrite(fa, source, keep).source if keep else source
+    return FileRewrite(path, source, final, first.kernels, tuple(passed), tuple(failed))
 
 
 def rewrite_file(path: str, **options) -> FileRewrite:

@@ -119,3 +119,42 @@ def test_rewrite_help_explains_the_contract():
     proc = run("rewrite", "--help")
     for words in ("--in-place", "--diff", "--no-verify", "--function", "Exit status", "1, 2 and 4"):
         assert words in proc.stdout
+
+
+C_KERNELS = """\
+#include <math.h>
+
+double norm2(int n, const double *x) {
+    double s = 0.0;
+    for (int i = 0; i < n; i++)  // keeps this comment
+        s += x[i] * x[i];
+    return sqrt(s);
+}
+"""
+
+
+def test_c_file_in_place_gets_a_verified_pragma(tmp_path: Path):
+    path = tmp_path / "norm.c"
+    path.write_text(C_KERNELS)
+    proc = run("rewrite", str(path), "--in-place")
+    assert proc.returncode == 1, proc.stderr
+    assert "verified: norm2 (1/2/4 threads" in proc.stderr
+    text = path.read_text()
+    assert "    #pragma omp parallel for reduction(+:s)\n    for (int i = 0; i < n; i++)  // keeps this comment" in text
+    assert run("rewrite", str(path), "--in-place").returncode == 0  # a fixed point
+
+
+def test_c_syntax_error_is_reported_and_nothing_written(tmp_path: Path):
+    path = tmp_path / "bad.c"
+    text = C_KERNELS + "void broken(int n, double *a) { for (int i = 0; i < n; i++) a[i] = ; }\n"
+    path.write_text(text)
+    proc = run("rewrite", str(path), "--in-place")
+    assert proc.returncode == 2 and f"{path}:9:" in proc.stderr
+    assert path.read_text() == text
+
+
+def test_target_must_fit_the_language(tmp_path: Path):
+    path = tmp_path / "k.c"
+    path.write_text(C_KERNELS)
+    proc = run("rewrite", str(path), "--target", "numba")
+    assert proc.returncode == 2 and "--target numba rewrites python files" in proc.stderr

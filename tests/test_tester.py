@@ -186,3 +186,51 @@ def test_a_function_argument_cannot_be_tested():
 def test_a_candidate_that_does_not_load_is_reported():
     v = verify(ORIGINAL, "def scale(a, b, n):\n    return (\n", "scale")
     assert not v.ok and "cannot be loaded" in v.message and "SyntaxError" in v.message
+
+
+def test_float32_results_get_float32_tolerance():
+    e, g = np.float32(5.0150003), np.float32(5.0149999)
+    assert difference(e, g, 3) is None
+    assert difference(np.float64(5.0150003), np.float64(5.0149999), 3) is not None
+
+
+# ------------------------------------------------------------------ C (gcc -fopenmp)
+
+C_ORIGINAL = """
+void prefix_sum(int n, double *a, const double *b) {
+    for (int i = 1; i < n; i++) a[i] = a[i - 1] + b[i];
+}
+double dot(int n, const double *a, const double *b) {
+    double s = 0.0;
+    for (int i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+void scale(int n, const double *a, double *b) {
+    for (int i = 0; i < n; i++) b[i] = 2.0 * a[i];
+}
+"""
+C_WRONG = {
+    "prefix_sum": ("    for (int i = 1; i < n; i++) a[i]", "    #pragma omp parallel for\n    for (int i = 1; i < n; i++) a[i]"),
+    # the reduction dropped (each thread sums into a private copy that is thrown away);
+    # a bare race on `s` is caught only when threads happen to overlap: TSan is the tool for that
+    "dot": ("    for (int i = 0; i < n; i++) s +=", "    #pragma omp parallel for private(s)\n    for (int i = 0; i < n; i++) s +="),
+    "scale": ("for (int i = 0; i < n; i++) b[i] = 2.0", "for (int i = 0; i < n - 1; i++) b[i] = 2.0"),
+}
+
+
+@pytest.mark.parametrize("function", sorted(C_WRONG))
+def test_wrong_openmp_candidates_are_caught(function):
+    from paralift.verify.ctester import verify_c
+    old, new = C_WRONG[function]
+    v = verify_c(C_ORIGINAL, C_ORIGINAL.replace(old, new), function, "mutant.c")
+    assert not v.ok and v.counterexample and "n=" in v.counterexample, v.summary()
+
+
+def test_c_compile_errors_and_out_of_bounds_writes_are_reported():
+    from paralift.verify.ctester import verify_c
+    broken = C_ORIGINAL.replace("s += a[i] * b[i];", "s += a[i] * b[i]")
+    v = verify_c(C_ORIGINAL, broken, "dot", "broken.c")
+    assert not v.ok and "gcc could not compile the candidate" in v.message
+    wild = C_ORIGINAL.replace("b[i] = 2.0 * a[i];", "{ b[-1] = 1.0; b[i] = 2.0 * a[i]; }")
+    v = verify_c(C_ORIGINAL, wild, "scale", "wild.c")
+    assert not v.ok and "outside an array" in v.message

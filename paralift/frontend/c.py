@@ -200,7 +200,7 @@ class _Lowering:
                         out.append(self.opaque(d, "an initializer list is not modelled"))
                     else:
                         out.append(ir.Assign(ir.Name(target.text.decode(), self.span(target)),
-                                             self.expr(value), None, span))
+                                             self.expr(value), None, span, declares=True))
                 else:
                     out.append(self.opaque(d, f"declaration of `{self.text(target)}` is not modelled"))
             elif d.type == "array_declarator":  # a local array: new storage in this scope
@@ -209,7 +209,12 @@ class _Lowering:
                     out.append(self.opaque(d, "a multi-dimensional local array is not modelled"))
                 else:
                     out.append(ir.Assign(ir.Name(inner.text.decode(), self.span(inner)),
-                                         ir.Call(ALLOC, (self.expr(size),), (), span), None, span))
+                                         ir.Call(ALLOC, (self.expr(size),), (), span), None, span,
+                                         declares=True))
+            elif d.type == "identifier":
+                out.append(ir.Declare((d.text.decode(),), span))
+            elif d.type == "pointer_declarator":
+                out.append(self.opaque(d, "a pointer declared without a value is not modelled"))
         return out or [ir.Pass(self.span(node))]
 
     def pointer_init(self, target: Node, value: Node, node: Node) -> ir.Stmt:
@@ -266,7 +271,8 @@ class _Lowering:
         else:
             return self.opaque(node, "the loop's condition and step go different ways")
         body = tuple(self.block(node.child_by_field_name("body")))
-        return ir.Loop(var, lower, upper, ir.Const(step), body, span, "c-for")
+        form = "c-for" if init.type == "declaration" else "c-for-var"
+        return ir.Loop(var, lower, upper, ir.Const(step), body, span, form)
 
     def _init(self, init: Node) -> tuple[str | None, ir.Expr]:
         if init.type == "declaration":

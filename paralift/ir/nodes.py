@@ -164,7 +164,8 @@ class Loop:
     step: Expr
     body: tuple[Stmt, ...]
     span: Span = field(default=_NOSPAN, compare=False)
-    form: str = "range"  # how the source spelled it: range | enumerate | zip | iter | reversed | c-for
+    form: str = "range"  # range | enumerate | zip | iter | reversed | c-for (declares its variable)
+    #                      | c-for-var (uses a variable declared outside)
     binds: tuple[str, ...] = ()  # element names the loop form assigns (`v` of enumerate)
 
     @property
@@ -199,6 +200,15 @@ class Assign:
     target: Expr
     value: Expr
     op: str | None = None
+    span: Span = field(default=_NOSPAN, compare=False)
+    declares: bool = False  # C: a declaration with an initializer (`double t = 0;`), scoped
+
+
+@dataclass(frozen=True)
+class Declare:
+    """C: `double t;` without an initializer. Scope matters to OpenMP clauses."""
+
+    names: tuple[str, ...]
     span: Span = field(default=_NOSPAN, compare=False)
 
 
@@ -236,7 +246,7 @@ class Opaque:
     span: Span = field(default=_NOSPAN, compare=False)
 
 
-Stmt = Union[Loop, While, If, Assign, ExprStmt, Return, Break, Continue, Pass, Opaque]
+Stmt = Union[Loop, While, If, Assign, Declare, ExprStmt, Return, Break, Continue, Pass, Opaque]
 
 
 # -------------------------------------------------------------------- modules

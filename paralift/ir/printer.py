@@ -98,6 +98,8 @@ def stmt_lines(s: ir.Stmt, indent: int = 0) -> list[str]:
             return [f"{pad}continue{line}"]
         case ir.Pass():
             return [f"{pad}pass{line}"]
+        case ir.Declare(names=names):
+            return [f"{pad}declare {', '.join(names)}{line}"]
         case ir.Opaque(reason=r, text=t):
             return [f"{pad}<opaque {t!r}: {r}>{line}"]
     raise TypeError(f"not a statement: {s!r}")

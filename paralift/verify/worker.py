@@ -50,9 +50,20 @@ def serve() -> None:
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # the kernel's own prints must not corrupt the protocol
     namespace: dict = {}
+    c_functions: dict = {}
     while (msg := _recv(requests)) is not None:
         try:
-            if msg[0] == "load":
+            if msg[0] == "cload":
+                _, tag, lib, name, argspec, restype = msg
+                c_functions[tag] = (_c_function(lib, name, argspec, restype), restype)
+                reply = ("ok",)
+            elif msg[0] == "ccall":
+                from paralift.verify.ctester import call_c
+                _, tag, threads, args = msg
+                func, restype = c_functions[tag]
+                args, result = call_c(func, args, restype, _gomp(), threads)
+                reply = ("ok", args, result)
+            elif msg[0] == "load":
                 _, source, path = msg
                 namespace = load(source, path, "paralift_candidate", os.environ["NUMBA_CACHE_DIR"])
                 reply = ("ok",)
@@ -67,31 +78,61 @@ def serve() -> None:
         _send(replies, reply)
 
 
+def _gomp():
+    import ctypes
+    return ctypes.CDLL("libgomp.so.1")
+
+
+def _c_function(lib: str, name: str, argspec, restype):
+    import ctypes
+
+    import numpy as np
+    scalar = {"f8": ctypes.c_double, "f4": ctypes.c_float, "i4": ctypes.c_int32, "i8": ctypes.c_int64,
+              "u4": ctypes.c_uint32, "u8": ctypes.c_uint64, "i2": ctypes.c_int16, "u2": ctypes.c_uint16,
+              "i1": ctypes.c_int8, "u1": ctypes.c_uint8, "b1": ctypes.c_bool}
+    f = getattr(ctypes.CDLL(lib), name)
+    f.argtypes = [ctypes.c_void_p if kind == "array" else scalar[np.dtype(dt).str[1:]] for kind, dt in argspec]
+    f.restype = None if restype is None else scalar[np.dtype(restype).str[1:]]
+    return f
+
+
 class Worker:
     """The parent's handle on a worker process."""
 
     def __init__(self, max_threads: int = 4, timeout: float = 120.0):
         # the candidate's `cache=True` must not write next to the user's files
         self.cache = tempfile.mkdtemp(prefix="paralift-numba-cache-")
-        env = dict(os.environ, NUMBA_NUM_THREADS=str(max_threads), NUMBA_CACHE_DIR=self.cache)
+        self.env = dict(os.environ, NUMBA_NUM_THREADS=str(max_threads), NUMBA_CACHE_DIR=self.cache)
         self.timeout = timeout
-        self.proc = subprocess.Popen([sys.executable, "-m", "paralift.verify.worker"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, env=env)
+        self.proc = self._start()
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "paralift.verify.worker"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env=self.env)
 
     def request(self, msg):
+        """Send one request; a crashed or hung worker answers with an error (and the next
+        request starts a fresh process, which must be loaded again)."""
+        if self.proc.poll() is not None:
+            self.proc = self._start()
         reply: list = []
 
         def talk():
-            _send(self.proc.stdin, msg)
-            reply.append(_recv(self.proc.stdout))
+            try:
+                _send(self.proc.stdin, msg)
+                reply.append(_recv(self.proc.stdout))
+            except (BrokenPipeError, OSError):
+                reply.append(None)
 
         t = threading.Thread(target=talk, daemon=True)
         t.start()
         t.join(self.timeout)
         if t.is_alive() or not reply or reply[0] is None:
-            self.close()
-            what = "timed out" if t.is_alive() else "died"
+            what = "timed out" if t.is_alive() else "crashed"
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
             return ("error", "WorkerError", f"the candidate's process {what}")
         return reply[0]
 

@@ -1,0 +1,219 @@
+"""OpenMP backend: a `#pragma omp parallel for` line before each proven-parallel loop.
+
+The edit is textual and minimal: one line inserted per nest, indented like the loop, and
+nothing else changes. Per nest the outermost parallel loop gets the pragma, with:
+
+    private(t)        scalars the analysis privatized that are declared outside the loop
+                      (and inner loop counters declared outside, `int j; ... for (j = ...`)
+    lastprivate(t)    their value is used after the loop
+    reduction(+:s)    scalar reductions; arrays too when their extent is declared
+                      (`double y[n]` gives `reduction(+:y[:n])`)
+    linear(k:1)       induction variables and walking pointers (`k++`, `p++`)
+    collapse(2)       perfectly nested, rectangular, parallel loops
+
+Loops that already carry an `omp` pragma are left alone, so a second run changes nothing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from paralift.analysis import FileAnalysis
+from paralift.backends.numba import Skip
+from paralift.ir import nodes as ir
+from paralift.ir.walk import subexprs, walk_stmts
+from paralift.passes.verdict import KernelVerdicts, LoopVerdict
+
+_OPS = {"+": "+", "*": "*", "max": "max", "min": "min", "and": "&&", "or": "||",
+        "&": "&", "|": "|", "^": "^"}
+
+
+@dataclass(frozen=True)
+class PragmaPlan:
+    line: int
+    pragma: str
+    collapse: int = 1
+
+
+@dataclass(frozen=True)
+class OmpKernelPlan:
+    name: str
+    line: int
+    loops: tuple[PragmaPlan, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+
+
+@dataclass(frozen=True)
+class OmpRewrite:
+    source: str
+    kernels: tuple[OmpKernelPlan, ...]
+    changed: bool
+
+
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> OmpRewrite:
+    lines = source.splitlines(keepends=True)
+    plans = tuple(_plan_kernel(kv, lines) for kv in fa.kernels
+                  if functions is None or kv.kernel.name in functions)
+    inserts = sorted(((p.line, p.pragma) for k in plans for p in k.loops), reverse=True)
+    eol = "\r\n" if "\r\n" in source else "\n"
+    for line, pragma in inserts:
+        lines.insert(line - 1, pragma + eol)
+    out = "".join(lines)
+    return OmpRewrite(out, plans, out != source)
+
+
+def _plan_kernel(kv: KernelVerdicts, lines: list[str]) -> OmpKernelPlan:
+    by_loop = {id(v.loop): v for v in kv.loops}
+    params = {p.name: p for p in kv.kernel.params}
+    plans, skipped = [], []
+
+    def visit(body):
+        for s in body:
+            if isinstance(s, ir.Loop):
+                if _has_pragma(lines, s.span.line):
+                    continue  # already parallel: the user's, or an earlier rewrite's
+                v = by_loop[id(s)]
+                plan, why = _plan_loop(v, by_loop, params, lines)
+                if plan is not None:
+                    plans.append(plan)
+                    continue
+                if why:
+                    skipped.append(Skip(v.line, why))
+                visit(s.body)
+            elif isinstance(s, (ir.If, ir.While)):
+                visit(s.body + getattr(s, "orelse", ()))
+
+    visit(kv.kernel.body)
+    return OmpKernelPlan(kv.kernel.name, kv.kernel.span.line, tuple(plans), tuple(skipped))
+
+
+def _has_pragma(lines: list[str], line: int) -> bool:
+    k = line - 2
+    while k >= 0 and not lines[k].strip():
+        k -= 1
+    return k >= 0 and re.match(r"\s*#\s*pragma\s+omp\b", lines[k]) is not None
+
+
+def _declared_inside(loop: ir.Loop) -> set[str]:
+    names: set[str] = set()
+    for s in walk_stmts(loop.body):
+        if isinstance(s, ir.Assign) and s.declares and isinstance(s.target, ir.Name):
+            names.add(s.target.id)
+        elif isinstance(s, ir.Declare):
+            names.update(s.names)
+        elif isinstance(s, ir.Loop) and s.form == "c-for":
+            names.add(s.var)
+    return names
+
+
+def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[PragmaPlan | None, str]:
+    if v.verdict == "sequential":
+        return None, ""
+    loop = v.loop
+    prefix = lines[loop.span.line - 1][:loop.span.col]
+    if prefix.strip():
+        return None, "the loop does not start its line, so a pragma cannot go before it"
+    inside = _declared_inside(loop)
+    written = {n for s in walk_stmts(loop.body) for n in _names_written(s)}
+    clauses: list[str] = []
+    counters = sorted({s.var for s in walk_stmts(loop.body)
+                       if isinstance(s, ir.Loop) and s.form == "c-for-var"} - {loop.var})
+    private = sorted((set(v.private) | set(counters)) - inside - set(v.lastprivate) - {loop.var})
+    private = [p for p in private if p in written or p in counters]
+    if private:
+        clauses.append(f"private({', '.join(private)})")
+    last = sorted(set(v.lastprivate) - inside)
+    if last:
+        clauses.append(f"lastprivate({', '.join(last)})")
+    reductions = []
+    for op, target in v.reductions:
+        if target in written:
+            reductions.append((op, target))
+            continue
+        if _reads_besides_updates(loop, target):
+            return None, (f"the loop reads other elements of `{target}`, which an OpenMP "
+                          "reduction would replace with each thread's private copy")
+        section = _section(params.get(target))
+        if section is None:
+            return None, (f"reduction into elements of `{target}`: OpenMP needs its extent, and "
+                          f"`{target}` is a pointer (declare it as an array, e.g. `{target}[n]`)")
+        reductions.append((op, target + section))
+    for op in sorted({op for op, _ in reductions}):
+        names = ", ".join(t for o, t in reductions if o == op)
+        clauses.append(f"reduction({_OPS[op]}:{names})")
+    clauses += [f"linear({n}:{step})" for n, step in v.induction]  # a step applies to its whole list
+    depth = 1 if v.induction or v.reductions else _collapse(loop, by_loop)
+    if depth > 1:
+        collapsed = _nest_vars(loop, depth)
+        clauses = [c for c in clauses if not c.startswith("private(")]
+        kept = [p for p in private if p not in collapsed]
+        if kept:
+            clauses.insert(0, f"private({', '.join(kept)})")
+        clauses.insert(0, f"collapse({depth})")
+    pragma = prefix + "#pragma omp parallel for" + "".join(" " + c for c in clauses)
+    return PragmaPlan(loop.span.line, pragma, depth), ""
+
+
+def _nest_vars(loop: ir.Loop, depth: int) -> set[str]:
+    out, current = {loop.var}, loop
+    for _ in range(depth - 1):
+        current = next(s for s in current.body if isinstance(s, ir.Loop))
+        out.add(current.var)
+    return out
+
+
+def _reads_besides_updates(loop: ir.Loop, array: str) -> bool:
+    """Is `array` read anywhere in the loop other than by its own `x[s] op= e` updates?"""
+    from paralift.passes import updates
+    for s in walk_stmts(loop.body):
+        u = updates.match(s)
+        exprs = [u.operand] if u is not None and isinstance(u.target, ir.Access) and \
+            u.target.array == array else [e for e in _own_exprs(s)]
+        if u is not None and isinstance(u.target, ir.Access) and u.target.array == array:
+            exprs += list(u.target.indices)
+        for e in exprs:
+            if any(isinstance(x, ir.Access) and x.array == array for x in subexprs(e)):
+                return True
+    return False
+
+
+def _own_exprs(s: ir.Stmt):
+    from paralift.ir.walk import stmt_exprs
+    for e in stmt_exprs(s):
+        if isinstance(s, ir.Assign) and e is s.target and isinstance(e, ir.Access) and s.op is None:
+            yield from e.indices  # a plain write is not a read (`x[i] /= 2` is both)
+        else:
+            yield e
+
+
+def _names_written(s: ir.Stmt) -> list[str]:
+    from paralift.passes.scalars import stmt_writes
+    return stmt_writes(s)
+
+
+def _section(param: ir.Param | None) -> str | None:
+    """`double y[n]` -> `[:n]`, `double A[m][n]` -> `[:m][:n]`; a pointer has no extent."""
+    if param is None or "*" in param.ctype:
+        return None
+    dims = re.findall(r"\[([^\]]*)\]", param.ctype)
+    if not dims or any(not d.strip() for d in dims):
+        return None
+    return "".join(f"[:{d.strip()}]" for d in dims)
+
+
+def _collapse(loop: ir.Loop, by_loop) -> int:
+    """How many perfectly nested, rectangular, parallel loops start here."""
+    depth, outer_vars, current = 1, {loop.var}, loop
+    while True:
+        body = [s for s in current.body if not isinstance(s, (ir.Pass, ir.Declare))]
+        if len(body) != 1 or not isinstance(body[0], ir.Loop):
+            return depth
+        inner = body[0]
+        v = by_loop[id(inner)]
+        uses = {x.id for e in (inner.lower, inner.upper, inner.step) for x in subexprs(e)
+                if isinstance(x, ir.Name)}
+        if v.verdict != "parallel" or v.private or v.lastprivate or uses & outer_vars:
+            return depth
+        depth += 1
+        outer_vars.add(inner.var)
+        current = inner

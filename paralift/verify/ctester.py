@@ -1,0 +1,307 @@
+"""The tester for C: compile both versions with gcc, call them through ctypes, compare.
+
+The original and the candidate are compiled (`-O2 -fopenmp`) into shared libraries and
+called, in a worker process (a crash must not take the tester down), with 1, 2 and 4
+OpenMP threads on the same generated inputs. C cannot report an index out of range, so
+arrays are generous (`(largest size + 4) ** depth` elements for pointers, the declared
+shape for arrays like `double A[n][m]`) and sit between guard zones that must come back
+untouched: a write outside an array is reported, not silently compared.
+"""
+from __future__ import annotations
+
+import copy
+import ctypes
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from paralift.frontend.c import parse as parse_c
+from paralift.ir import nodes as ir
+from paralift.verify import inputs
+from paralift.verify.compare import difference
+from paralift.verify.signature import ParamSpec, signature
+from paralift.verify.tester import THREADS, Verdict
+from paralift.verify.worker import Worker
+
+CFLAGS = ("-O2", "-fopenmp", "-shared", "-fPIC", "-std=gnu11")
+GUARD = 64
+_TYPES = {
+    "double": np.float64, "float": np.float32, "long double": np.float64,
+    "int": np.int32, "signed": np.int32, "unsigned": np.uint32, "unsigned int": np.uint32,
+    "long": np.int64, "long int": np.int64, "long long": np.int64, "unsigned long": np.uint64,
+    "short": np.int16, "unsigned short": np.uint16, "char": np.int8, "signed char": np.int8,
+    "unsigned char": np.uint8, "size_t": np.uint64, "int64_t": np.int64, "int32_t": np.int32,
+    "uint64_t": np.uint64, "uint32_t": np.uint32, "int16_t": np.int16, "uint8_t": np.uint8,
+    "bool": np.bool_, "_Bool": np.bool_,
+}
+
+
+@dataclass(frozen=True)
+class CType:
+    dtype: type
+    pointer: bool
+    dims: tuple[str, ...] = ()   # declared dimensions of an array parameter: `A[n][m]`
+
+
+def parse_ctype(text: str) -> CType | None:
+    dims = tuple(d.strip() for d in re.findall(r"\[([^\]]*)\]", text))
+    base = re.sub(r"\[[^\]]*\]|\*|\b(const|restrict|__restrict__|__restrict|volatile|static|register)\b",
+                  " ", text)
+    base = " ".join(base.split())
+    if base not in _TYPES:
+        return None
+    return CType(_TYPES[base], "*" in text or bool(dims), dims)
+
+
+def compile_c(source: str, path: str, directory: str, tag: str) -> tuple[str | None, str]:
+    """(shared library path, compiler messages)."""
+    stem = re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0]) or "kernel"
+    src = os.path.join(directory, f"{stem}_{tag}.c")
+    lib = os.path.join(directory, f"{stem}_{tag}.so")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(source)
+    proc = subprocess.run(["gcc", *CFLAGS, "-o", lib, src, "-lm"], capture_output=True, text=True)
+    return (lib if proc.returncode == 0 else None), proc.stderr.replace(src, path)
+
+
+def _depth(kernel: ir.Kernel) -> int:
+    def d(body):
+        return max((1 + d(s.body) if isinstance(s, ir.Loop) else
+                    d(s.body + getattr(s, "orelse", ())) if isinstance(s, (ir.If, ir.While)) else 0
+                    for s in body), default=0)
+    return d(kernel.body)
+
+
+def _dim_value(expr: str, sizes: dict[str, int]) -> int | None:
+    if not re.fullmatch(r"[\w\s+\-*()]+", expr):
+        return None
+    try:
+        return int(eval(expr, {"__builtins__": {}}, dict(sizes)))  # noqa: S307 - names and + - * only
+    except Exception:  # noqa: BLE001
+        return None
+
+
+class _CCase:
+    """Arguments for one call: buffers with guard zones, and how to read them back."""
+
+    def __init__(self, specs, ctypes_, sizes: dict[str, int], depth: int, seed: int):
+        rng = np.random.default_rng(seed)
+        real = [v for k, v in sizes.items() if k]
+        top = max(real + [1])
+        positive = [v for v in real if v > 0] or [1]
+        extent = min((top + 4) ** max(depth, 2), 1 << 20)
+        self.sizes, self.extent, self.args, self.views = dict(sizes), extent, [], []
+        for spec, ct in zip(specs, ctypes_):
+            if spec.role == "size":
+                self.args.append(("scalar", sizes[spec.name]))
+                self.views.append(None)
+                continue
+            if spec.role == "value":
+                value = float(np.round(rng.normal() * 2, 3))
+                self.args.append(("scalar", int(value) if np.issubdtype(ct.dtype, np.integer) else value))
+                self.views.append(None)
+                continue
+            shape = tuple(_dim_value(d, sizes) if d else None for d in ct.dims) if ct.dims else ()
+            if not shape or any(s is None for s in shape):
+                shape = (extent,)
+            n = int(np.prod(shape))
+            if spec.index or np.issubdtype(ct.dtype, np.integer):
+                hi = min(positive) if spec.index else 100
+                data = rng.integers(0, max(hi, 1), n)
+                if spec.bounds:
+                    data = np.sort(rng.integers(0, extent, n))
+            else:
+                data = np.round(rng.normal(size=n), 3)
+            buf = np.full(n + 2 * GUARD, 77, dtype=ct.dtype)
+            buf[GUARD:GUARD + n] = data.astype(ct.dtype)
+            self.args.append(("array", buf))
+            self.views.append(shape)
+
+    def outputs(self, args) -> list:
+        out = []
+        for (kind, value), shape in zip(args, self.views):
+            if kind == "array":
+                n = int(np.prod(shape))
+                out.append(value[GUARD:GUARD + n].reshape(shape))
+        return out
+
+    def guards_intact(self, args) -> bool:
+        for kind, value in args:
+            if kind == "array":
+                guard = np.concatenate([value[:GUARD], value[len(value) - GUARD:]])
+                if not np.all(guard == np.array(77, dtype=value.dtype)):
+                    return False
+        return True
+
+    def describe(self, specs) -> str:
+        parts = []
+        for spec, (kind, value), shape in zip(specs, self.args, self.views):
+            if kind == "scalar":
+                parts.append(f"{spec.name}={value!r}")
+            else:
+                flat = value[GUARD:GUARD + min(int(np.prod(shape)), 8)]
+                parts.append(f"{spec.name}=array(shape={shape}, {np.array2string(flat, precision=4)[:-1]}, ...])")
+        return ", ".join(parts)
+
+
+class Build:
+    """Both versions compiled once, loaded in one worker, for every function of a file."""
+
+    def __init__(self, original: str, candidate: str, path: str, max_threads: int = max(THREADS)):
+        self.directory = tempfile.mkdtemp(prefix="paralift-c-")
+        self.libs: dict[str, str] = {}
+        self.error: str | None = None
+        for tag, source in (("original", original), ("candidate", candidate)):
+            lib, messages = compile_c(source, path, self.directory, tag)
+            if lib is None:
+                self.error = f"gcc could not compile the {tag}: {messages.strip()[:2000]}"
+                break
+            self.libs[tag] = lib
+        self.worker = Worker(max_threads)
+
+    def close(self) -> None:
+        self.worker.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def verify_c(original: str, candidate: str, function: str, path: str = "<candidate>.c",
+             threads: Sequence[int] = THREADS, cases: int = 40, seed: int = 0,
+             build: Build | None = None) -> Verdict:
+    """Is `function` in the candidate C source equivalent to the original?"""
+    own = build is None
+    build = build or Build(original, candidate, path, max(threads))
+    try:
+        return _verify(original, function, path, threads, cases, seed, build)
+    finally:
+        if own:
+            build.close()
+
+
+def _verify(original: str, function: str, path: str, threads, cases: int, seed: int,
+            build: Build) -> Verdict:
+    module, errors = parse_c(original, path)
+    kernel = next((k for k in module.kernels if k.name == function and k.kind == "function"), None)
+    if kernel is None:
+        return Verdict(function, False, f"no function `{function}` in the original")
+    specs = signature(kernel)
+    ctypes_ = [parse_ctype(p.ctype) if p.ctype else None for p in kernel.params]
+    unknown = [p.name for p, ct in zip(kernel.params, ctypes_) if ct is None]
+    if unknown:
+        return Verdict(function, False, f"cannot make a value of the type of `{unknown[0]}`")
+    ret = parse_ctype(kernel.returns) if kernel.returns.strip() != "void" else None
+    if kernel.returns.strip() not in ("void", "") and ret is None:
+        return Verdict(function, False, f"cannot read a `{kernel.returns}` result")
+    if build.error:
+        return Verdict(function, False, build.error)
+    argspec = [("array" if ct.pointer else "scalar", np.dtype(ct.dtype).str) for ct in ctypes_]
+    restype = np.dtype(ret.dtype).str if ret is not None else None
+    for tag, lib in build.libs.items():
+        reply = build.worker.request(("cload", tag, lib, function, argspec, restype))
+        if reply[0] == "error":
+            return Verdict(function, False, f"cannot load the {tag}: {reply[2]}")
+    # C11 6.7.6.2: a size used in an array parameter's declaration (`double y[n]`) must be > 0
+    positive = {name for ct in ctypes_ for d in ct.dims for name in re.findall(r"[A-Za-z_]\w*", d)}
+    return _run(build.worker, specs, ctypes_, _depth(kernel), function, threads, cases, seed, positive)
+
+
+def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, function: str,
+         threads, cases: int, seed: int, positive: set[str]) -> Verdict:
+    ran, seen = 0, []
+
+    def call(tag: str, case: _CCase, t: int):
+        return worker.request(("ccall", tag, t, copy.deepcopy(case.args)))
+
+    def check(case: _CCase, t: int) -> str | None:
+        expected = call("original", case, 1)
+        if expected[0] == "error":
+            return "skip"
+        got = call("candidate", case, t)
+        if got[0] == "error":
+            return f"the candidate failed: {got[2]}"
+        if not case.guards_intact(got[1]):
+            return "the candidate wrote outside an array"
+        terms = case.extent
+        for spec, e, g in zip([s for s in specs if s.role == "array"], case.outputs(expected[1]),
+                              case.outputs(got[1])):
+            d = difference(e, g, terms, spec.name)
+            if d:
+                return d
+        return difference(expected[2], got[2], terms, "return value")
+
+    schedule = inputs.size_schedule(specs, cases, seed)
+    # two large cases: a race needs iterations long enough for threads to overlap
+    large = max(int((1 << 20) ** (1 / max(depth, 2))) - 4, 17)
+    schedule += [{k: large for k in schedule[0]}, {k: large - 1 for k in schedule[0]}]
+    schedule = [{k: max(v, 1) if k in positive else v for k, v in sz.items()} for sz in schedule]
+    for n, sizes in enumerate(schedule):
+        case = _CCase(specs, ctypes_, sizes, depth, seed + n)
+        for t in threads:
+            problem = check(case, t)
+            if problem == "skip":
+                break
+            if problem:
+                small = _smallest_failure(specs, ctypes_, depth, sizes, seed + n, t, check)
+                return Verdict(function, False, f"with {t} thread{'s' if t > 1 else ''}: {problem}",
+                               ran, tuple(threads), counterexample=small or case.describe(specs))
+        else:
+            ran += 1
+            seen += list(sizes.values()) or [case.extent]
+    if ran == 0:
+        return Verdict(function, False, "no input could be run")
+    return Verdict(function, True, "equivalent", ran, tuple(threads), (min(seen), max(seen)))
+
+
+def _smallest_failure(specs, ctypes_, depth, sizes, seed, t, check) -> str | None:
+    """Shrink the sizes of a failing case (Hypothesis), keeping the thread count."""
+    from hypothesis import HealthCheck, Phase, assume, example, given, settings
+    from hypothesis import strategies as st
+
+    found: list[str] = []
+    top = max(list(sizes.values()) + [1])
+
+    @settings(max_examples=30, database=None, deadline=None, derandomize=True,
+              phases=[Phase.explicit, Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck))
+    @example(sizes, seed)
+    @given(st.fixed_dictionaries({k: st.integers(min(v, 1), top) for k, v in sizes.items()}),
+           st.integers(0, 1000))
+    def fails(sz, s):
+        case = _CCase(specs, ctypes_, sz, depth, s)
+        problem = check(case, t)
+        assume(problem != "skip")
+        if problem:
+            found.append(f"{case.describe(specs)}  ({problem})")
+            raise AssertionError(problem)
+
+    try:
+        fails()
+    except AssertionError:
+        pass
+    except Exception:  # noqa: BLE001 - shrinking is best effort
+        return None
+    return found[-1] if found else None
+
+
+def call_c(function, args, restype, gomp, threads: int):
+    """In the worker: call a C function with numpy buffers (past their guard zones)."""
+    gomp.omp_set_num_threads(threads)
+    raw = []
+    for kind, value in args:
+        if kind == "array":
+            raw.append(ctypes.c_void_p(value.ctypes.data + GUARD * value.itemsize))
+        else:
+            raw.append(value)
+    result = function(*raw)
+    return args, (None if restype is None else np.dtype(restype).type(result))
