@@ -309,7 +309,7 @@ def _header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str | None, str,
     if loop.form in ("enumerate", "zip", "iter"):
         return _element_header(loop, text, names)
     lo, hi = text.of(loop.lower), text.of(loop.upper)
-    if loop.form == "range" and step == 1 and _triangular(loop):
+    if loop.form == "range" and step == 1 and triangular(loop):
         # work grows (or shrinks) with the index: Numba's static chunks would give one thread
         # most of it, so pair light and heavy iterations (any order suits a parallel loop)
         t = names.fresh(f"{loop.var}_t")
@@ -332,7 +332,7 @@ def _header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str | None, str,
         f"{loop.var} = {start}{step} * {t}"]
 
 
-def _triangular(loop: ir.Loop) -> bool:
+def triangular(loop: ir.Loop) -> bool:
     """Does an inner loop's bound grow or shrink with this loop's variable
     (`for j in range(i, m)`)? Data-dependent bounds (`rowptr[i]`) say nothing."""
     def arithmetic_use(e: ir.Expr) -> bool:

@@ -18,7 +18,7 @@ double extremes(int n, const double *a, double *lo_out) {
 }
 
 void private_and_last(int n, const double *a, double *b, double *last) {
-    double t;
+    double t = 0.0;
     int i;
     for (i = 0; i < n; i++) {
         t = a[i] * 2.0;

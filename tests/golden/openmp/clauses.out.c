@@ -20,9 +20,9 @@ double extremes(int n, const double *a, double *lo_out) {
 }
 
 void private_and_last(int n, const double *a, double *b, double *last) {
-    double t;
+    double t = 0.0;
     int i;
-    #pragma omp parallel for lastprivate(t)
+    #pragma omp parallel for firstprivate(t) lastprivate(t)
     for (i = 0; i < n; i++) {
         t = a[i] * 2.0;
         b[i] = t;
@@ -32,14 +32,14 @@ void private_and_last(int n, const double *a, double *b, double *last) {
 
 void rows(int rows, int cols, const float *a, float *c) {
     int r, k;
-    #pragma omp parallel for collapse(2)
+    #pragma omp parallel for private(k)
     for (r = 0; r < rows; r++)
         for (k = 0; k < cols; k++)
             c[r * cols + k] = 2.0f * a[r * cols + k];
 }
 
 void triangle(int n, double A[n][n]) {
-    #pragma omp parallel for
+    #pragma omp parallel for schedule(static, 1)
     for (int i = 0; i < n; i++)
         for (int j = 0; j <= i; j++)
             A[i][j] *= 0.5;
