@@ -28,19 +28,14 @@ from paralift.analysis import FileAnalysis
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.printer import expr as expr_text
-from paralift.ir.walk import children, walk_stmts
+from paralift.ir.walk import walk_stmts
+from paralift.backends.nests import Skip, outermost, triangular
 from paralift.passes import updates
 from paralift.passes.scalars import assigned_names, live_after
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 NUMBA_OPS = {"+", "*", "max", "min"}
 JIT_NAMES = {"numba.njit", "njit", "numba.jit", "jit", "nb.njit", "nb.jit"}
-
-
-@dataclass(frozen=True)
-class Skip:
-    line: int
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -116,28 +111,9 @@ def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str
     if opaque is not None:
         return KernelPlan(kernel.name, kernel.span.line, skipped=(Skip(opaque.span.line,
                           f"Numba cannot compile it: {opaque.reason}"),))
-    by_loop = {id(v.loop): v for v in kv.loops}
     text = _Text(source, numpy)
-    plans: list[LoopPlan] = []
-    skipped: list[Skip] = []
-
-    def visit(body):
-        for s in body:
-            if isinstance(s, ir.Loop) and _is_prange(s, text):
-                continue  # already parallel (the user's, or an earlier rewrite's): left as it is
-            if isinstance(s, ir.Loop):
-                v = by_loop[id(s)]
-                plan, why = _plan_loop(v, kernel, text, names)
-                if plan is not None:
-                    plans.append(plan)
-                    continue
-                if why:
-                    skipped.append(Skip(v.line, why))
-                visit(s.body)
-            elif isinstance(s, (ir.If, ir.While)):
-                visit(s.body + getattr(s, "orelse", ()))
-
-    visit(kernel.body)
+    chosen = outermost(kv, lambda v: _plan_loop(v, kernel, text, names), lambda s: _is_prange(s, text))
+    plans, skipped = chosen.plans, chosen.skipped
     calls = sorted({e.func for s in walk_stmts(kernel.body) for e in _calls(s) if e.func in helpers})
     return KernelPlan(kernel.name, kernel.span.line, tuple(plans), tuple(skipped), tuple(calls))
 
@@ -330,19 +306,6 @@ def _header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str | None, str,
     start = "" if lo == "0" else f"{lo} + "
     return f"for {t} in numba.prange({_trip(loop, text, counts=True)})", t, [
         f"{loop.var} = {start}{step} * {t}"]
-
-
-def triangular(loop: ir.Loop) -> bool:
-    """Does an inner loop's bound grow or shrink with this loop's variable
-    (`for j in range(i, m)`)? Data-dependent bounds (`rowptr[i]`) say nothing."""
-    def arithmetic_use(e: ir.Expr) -> bool:
-        if isinstance(e, ir.Name):
-            return e.id == loop.var
-        if isinstance(e, (ir.BinOp, ir.UnaryOp)):
-            return any(arithmetic_use(c) for c in children(e))
-        return False
-    return any(isinstance(inner, ir.Loop) and (arithmetic_use(inner.lower) or arithmetic_use(inner.upper))
-               for inner in walk_stmts(loop.body))
 
 
 def _element_header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str, str, list[str]]:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.numba import Skip, triangular
+from paralift.backends.nests import Skip, outermost, triangular
 from paralift.ir import nodes as ir
 from paralift.ir.walk import subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
@@ -68,26 +68,9 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
 def _plan_kernel(kv: KernelVerdicts, lines: list[str]) -> OmpKernelPlan:
     by_loop = {id(v.loop): v for v in kv.loops}
     params = {p.name: p for p in kv.kernel.params}
-    plans, skipped = [], []
-
-    def visit(body):
-        for s in body:
-            if isinstance(s, ir.Loop):
-                if _has_pragma(lines, s.span.line):
-                    continue  # already parallel: the user's, or an earlier rewrite's
-                v = by_loop[id(s)]
-                plan, why = _plan_loop(v, by_loop, params, lines)
-                if plan is not None:
-                    plans.append(plan)
-                    continue
-                if why:
-                    skipped.append(Skip(v.line, why))
-                visit(s.body)
-            elif isinstance(s, (ir.If, ir.While)):
-                visit(s.body + getattr(s, "orelse", ()))
-
-    visit(kv.kernel.body)
-    return OmpKernelPlan(kv.kernel.name, kv.kernel.span.line, tuple(plans), tuple(skipped))
+    chosen = outermost(kv, lambda v: _plan_loop(v, by_loop, params, lines),
+                       lambda s: _has_pragma(lines, s.span.line))
+    return OmpKernelPlan(kv.kernel.name, kv.kernel.span.line, tuple(chosen.plans), tuple(chosen.skipped))
 
 
 def _has_pragma(lines: list[str], line: int) -> bool:

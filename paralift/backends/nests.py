@@ -1,0 +1,64 @@
+"""What every backend does first: per loop nest, find the outermost loop it can emit."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from paralift.ir import nodes as ir
+from paralift.ir.walk import children, walk_stmts
+from paralift.passes.verdict import KernelVerdicts, LoopVerdict
+
+Plan = TypeVar("Plan")
+
+
+@dataclass(frozen=True)
+class Skip:
+    line: int
+    reason: str
+
+
+@dataclass
+class Chosen(Generic[Plan]):
+    plans: list
+    skipped: list
+
+
+def outermost(kv: KernelVerdicts, plan: Callable[[LoopVerdict], tuple[Plan | None, str]],
+              already_parallel: Callable[[ir.Loop], bool]) -> Chosen[Plan]:
+    """Plan the outermost loop of each nest that `plan` accepts; where it refuses (with a
+    reason), look inside. Loops that are `already_parallel` are left alone, nest and all."""
+    by_loop = {id(v.loop): v for v in kv.loops}
+    chosen: Chosen[Plan] = Chosen([], [])
+
+    def visit(body):
+        for s in body:
+            if isinstance(s, ir.Loop):
+                if already_parallel(s):
+                    continue
+                v = by_loop[id(s)]
+                p, why = plan(v)
+                if p is not None:
+                    chosen.plans.append(p)
+                    continue
+                if why:
+                    chosen.skipped.append(Skip(v.line, why))
+                visit(s.body)
+            elif isinstance(s, (ir.If, ir.While)):
+                visit(s.body + getattr(s, "orelse", ()))
+
+    visit(kv.kernel.body)
+    return chosen
+
+
+def triangular(loop: ir.Loop) -> bool:
+    """Does an inner loop's bound grow or shrink with this loop's variable
+    (`for j in range(i, m)`)? Data-dependent bounds (`rowptr[i]`) say nothing."""
+    def arithmetic_use(e: ir.Expr) -> bool:
+        if isinstance(e, ir.Name):
+            return e.id == loop.var
+        if isinstance(e, (ir.BinOp, ir.UnaryOp)):
+            return any(arithmetic_use(c) for c in children(e))
+        return False
+    return any(isinstance(inner, ir.Loop) and (arithmetic_use(inner.lower) or arithmetic_use(inner.upper))
+               for inner in walk_stmts(loop.body))
