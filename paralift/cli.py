@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--function", action="append", metavar="NAME",
                    help="only rewrite this function (repeatable)")
     r.add_argument("--no-verify", action="store_true", help="skip the equivalence tester (not advised)")
+    r.add_argument("--tsan", action="store_true",
+                   help="C: also run a ThreadSanitizer build and print the races it reports")
     r.add_argument("--exit-zero-even-if-changed", action="store_true",
                    help="exit 0 even when files were changed")
 
@@ -76,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--function", action="append", required=True, metavar="NAME",
                    help="the function to compare (repeatable)")
     v.add_argument("--cases", type=int, default=40, help="inputs per function (default 40)")
+    v.add_argument("--tsan", action="store_true",
+                   help="C: also run a ThreadSanitizer build and print the races it reports")
     return p
 
 
@@ -147,7 +151,7 @@ def _rewrite(args: argparse.Namespace) -> int:
         with status as st:
             progress = (lambda name, st=st, t=t: st.update(f"verifying {t}: {name}")) if st else None
             res = rewrite_file(t, target=args.target, functions=functions, check=not args.no_verify,
-                               progress=progress)
+                               progress=progress, tsan=args.tsan)
         for e in res.errors:
             err.print(f"{e.span.where()}: error {e.code}: {e.message}")
             failed = True
@@ -198,7 +202,11 @@ def _verify(args: argparse.Namespace) -> int:
         sources.append(text)
     ok = True
     for name in args.function:
-        v = verify(sources[0], sources[1], name, args.new, cases=args.cases)
+        if args.new.endswith((".c", ".h")):
+            from paralift.verify.ctester import verify_c
+            v = verify_c(sources[0], sources[1], name, args.new, cases=args.cases, tsan=args.tsan)
+        else:
+            v = verify(sources[0], sources[1], name, args.new, cases=args.cases)
         print(v.summary())
         ok &= v.ok
     return EXIT_OK if ok else EXIT_CHANGED

@@ -37,7 +37,8 @@ class FileRewrite:
 
 
 def rewrite_source(source: str, path: str, target: str | None = None, functions: set[str] | None = None,
-                   check: bool = True, progress: Callable[[str], None] | None = None) -> FileRewrite:
+                   check: bool = True, progress: Callable[[str], None] | None = None,
+                   tsan: bool = False) -> FileRewrite:
     language = language_of(path) or "python"
     target = target or {"c": "openmp"}.get(language, "numba")
     if target not in TARGETS:
@@ -50,7 +51,7 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
     if fa.errors:  # nothing is written for a file that does not parse
         return FileRewrite(path, source, source, errors=fa.errors)
     if target == "openmp":
-        return _rewrite_c(fa, source, path, functions, check, progress)
+        return _rewrite_c(fa, source, path, functions, check, progress, tsan)
     first = numba_backend.rewrite(fa, source, functions)
     if not first.changed or not check:
         return FileRewrite(path, source, first.source, first.kernels)
@@ -75,7 +76,7 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
                        tuple(passed), tuple(failed))
 
 
-def _rewrite_c(fa, source: str, path: str, functions, check: bool, progress) -> FileRewrite:
+def _rewrite_c(fa, source: str, path: str, functions, check: bool, progress, tsan: bool) -> FileRewrite:
     first = openmp_backend.rewrite(fa, source, functions)
     if not first.changed or not check:
         return FileRewrite(path, source, first.source, first.kernels)
@@ -85,7 +86,7 @@ def _rewrite_c(fa, source: str, path: str, functions, check: bool, progress) -> 
             if plan.loops:
                 if progress:
                     progress(plan.name)
-                v = verify_c(source, first.source, plan.name, path, build=build)
+                v = verify_c(source, first.source, plan.name, path, build=build, tsan=tsan)
                 (passed if v.ok else failed).append(v)
     if not failed:
         return FileRewrite(path, source, first.source, first.kernels, tuple(passed))

@@ -234,3 +234,18 @@ def test_c_compile_errors_and_out_of_bounds_writes_are_reported():
     wild = C_ORIGINAL.replace("b[i] = 2.0 * a[i];", "{ b[-1] = 1.0; b[i] = 2.0 * a[i]; }")
     v = verify_c(C_ORIGINAL, wild, "scale", "wild.c")
     assert not v.ok and "outside an array" in v.message
+
+
+def test_thread_sanitizer_reports_a_race_and_not_a_reduction():
+    from paralift.frontend.c import parse as parse_c
+    from paralift.verify.ctester import _depth, parse_ctype
+    from paralift.verify.tsan import races
+
+    kernel = next(k for k in parse_c(C_ORIGINAL, "k.c")[0].kernels if k.name == "dot")
+    specs, types = signature(kernel), [parse_ctype(p.ctype) for p in kernel.params]
+    loop = "    for (int i = 0; i < n; i++) s +="
+    racy = C_ORIGINAL.replace(loop, "    #pragma omp parallel for\n" + loop)
+    good = C_ORIGINAL.replace(loop, "    #pragma omp parallel for reduction(+:s)\n" + loop)
+    found, error = races(racy, "dot", specs, types, _depth(kernel), "k.c")
+    assert error is None and found and "data race" in found[0] and "line" in found[0]
+    assert races(good, "dot", specs, types, _depth(kernel), "k.c") == ([], None)

@@ -179,15 +179,28 @@ class Build:
 
 def verify_c(original: str, candidate: str, function: str, path: str = "<candidate>.c",
              threads: Sequence[int] = THREADS, cases: int = 40, seed: int = 0,
-             build: Build | None = None) -> Verdict:
-    """Is `function` in the candidate C source equivalent to the original?"""
+             build: Build | None = None, tsan: bool = False) -> Verdict:
+    """Is `function` in the candidate C source equivalent to the original? With `tsan`, a
+    ThreadSanitizer build also runs, and the races it reports come back as warnings: TSan
+    cannot see libgomp's barriers, so a region entered again (inside a sequential loop)
+    can be reported across entries although it is correct."""
     own = build is None
     build = build or Build(original, candidate, path, max(threads))
     try:
-        return _verify(original, function, path, threads, cases, seed, build)
+        verdict = _verify(original, function, path, threads, cases, seed, build)
     finally:
         if own:
             build.close()
+    if not (tsan and verdict.ok):
+        return verdict
+    from dataclasses import replace
+
+    from paralift.verify.tsan import races
+    module, _ = parse_c(original, path)
+    kernel = next(k for k in module.kernels if k.name == function and k.kind == "function")
+    found, error = races(candidate, function, signature(kernel),
+                         [parse_ctype(p.ctype) for p in kernel.params], _depth(kernel), path)
+    return replace(verdict, warnings=tuple(found) + ((error,) if error else ()))
 
 
 def _verify(original: str, function: str, path: str, threads, cases: int, seed: int,

@@ -33,6 +33,7 @@ class Verdict:
     sizes: tuple[int, int] = (0, 0)
     counterexample: str | None = None
     skipped: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())  # e.g. ThreadSanitizer reports
 
     def summary(self) -> str:
         if not self.ok:
@@ -40,8 +41,9 @@ class Verdict:
             return text + (f"\n  counterexample: {self.counterexample}" if self.counterexample else "")
         lo, hi = self.sizes
         threads = "/".join(map(str, self.threads))
-        return (f"verified: {self.function} ({threads} threads, {self.cases} inputs, "
+        text = (f"verified: {self.function} ({threads} threads, {self.cases} inputs, "
                 f"sizes {lo}..{hi})")
+        return text + "".join(f"\n  warning: {w}" for w in self.warnings)
 
 
 _SCRATCH = tempfile.mkdtemp(prefix="paralift-originals-")
