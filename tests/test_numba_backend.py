@@ -4,35 +4,27 @@ Regenerate with `PARALIFT_UPDATE_GOLDEN=1 pytest tests/test_numba_backend.py` an
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+import golden_support
 from paralift.rewriting import rewrite_source
 from paralift.verify.tester import verify
 from paralift.verify.worker import Worker
 
 CASES = Path(__file__).parent / "golden" / "numba"
-UPDATE = os.environ.get("PARALIFT_UPDATE_GOLDEN") == "1"
-INPUTS = sorted(p for p in CASES.glob("*.py") if not p.name.endswith(".out.py"))
-
-
-def _out(case: Path) -> Path:
-    return case.with_name(case.stem + ".out.py")
+INPUTS = golden_support.inputs(CASES, ".py")
 
 
 @pytest.mark.parametrize("case", INPUTS, ids=lambda p: p.stem)
 def test_golden(case: Path):
-    result = rewrite_source(case.read_text(), case.name, check=False).result
-    if UPDATE:
-        _out(case).write_text(result)
-    assert result == _out(case).read_text()
+    golden_support.check(case, rewrite_source(case.read_text(), case.name, check=False).result)
 
 
 @pytest.mark.parametrize("case", INPUTS, ids=lambda p: p.stem)
 def test_rewriting_the_output_again_changes_nothing(case: Path):
-    once = _out(case).read_text()
+    once = golden_support.expected(case).read_text()
     assert rewrite_source(once, case.name, check=False).result == once
 
 

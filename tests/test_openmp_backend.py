@@ -7,29 +7,22 @@ from pathlib import Path
 
 import pytest
 
+import golden_support
 from paralift.rewriting import rewrite_source
 from paralift.verify.ctester import Build, verify_c
 
 CASES = Path(__file__).parent / "golden" / "openmp"
-UPDATE = os.environ.get("PARALIFT_UPDATE_GOLDEN") == "1"
-INPUTS = sorted(p for p in CASES.glob("*.c") if not p.name.endswith(".out.c"))
-
-
-def _out(case: Path) -> Path:
-    return case.with_name(case.stem + ".out.c")
+INPUTS = golden_support.inputs(CASES, ".c")
 
 
 @pytest.mark.parametrize("case", INPUTS, ids=lambda p: p.stem)
 def test_golden(case: Path):
-    result = rewrite_source(case.read_text(), case.name, check=False).result
-    if UPDATE:
-        _out(case).write_text(result)
-    assert result == _out(case).read_text()
+    golden_support.check(case, rewrite_source(case.read_text(), case.name, check=False).result)
 
 
 @pytest.mark.parametrize("case", INPUTS, ids=lambda p: p.stem)
 def test_rewriting_the_output_again_changes_nothing(case: Path):
-    once = _out(case).read_text()
+    once = golden_support.expected(case).read_text()
     assert rewrite_source(once, case.name, check=False).result == once
 
 
@@ -52,7 +45,7 @@ def _warnings(path: Path, text: str) -> list[str]:
 def test_output_compiles_with_wall_and_no_new_warnings(tmp_path: Path):
     for case in INPUTS:
         before = _warnings(tmp_path / "original.c", case.read_text())
-        after = _warnings(tmp_path / "rewritten.c", _out(case).read_text())
+        after = _warnings(tmp_path / "rewritten.c", golden_support.expected(case).read_text())
         assert set(after) <= set(before), (case.name, after)
 
 

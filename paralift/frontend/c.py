@@ -25,10 +25,6 @@ _CMP = {"<", "<=", ">", ">=", "==", "!="}
 ALLOC = "c.array"  # the IR call a local array declaration (`double t[m];`) lowers to
 
 
-class CSyntaxErrors(Exception):
-    pass
-
-
 def parse(source: str, path: str = "<string>") -> tuple[ir.Module, tuple[Diagnostic, ...]]:
     """Lower C source; return the module and the syntax errors found (never raises)."""
     data = source.encode("utf-8")

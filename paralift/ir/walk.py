@@ -101,7 +101,3 @@ def free_names(e: ir.Expr, bound: frozenset[str] = frozenset()) -> Iterator[ir.N
         return
     for c in children(e):
         yield from free_names(c, bound)
-
-
-def loops(body: Iterable[ir.Stmt]) -> Iterator[ir.Loop]:
-    return (s for s in walk_stmts(body) if isinstance(s, ir.Loop))

@@ -69,14 +69,6 @@ def assigned_names(body: Iterable[ir.Stmt]) -> set[str]:
     return out
 
 
-def read_counts(body: Iterable[ir.Stmt]) -> Counter:
-    c: Counter = Counter()
-    for s in body:
-        c.update(n.id for n in stmt_reads(s))
-        c += read_counts(stmt_children(s))
-    return c
-
-
 # ------------------------------------------------------------------ upward exposure
 
 class _Exposure:
