@@ -18,7 +18,7 @@ from paralift.verify.ctester import Build, verify_c
 from paralift.verify.tester import Verdict, verify
 from paralift.verify.worker import Worker
 
-TARGETS = {"numba": "python", "openmp": "c"}  # target -> the language it rewrites
+TARGETS = {"numba": "python", "openmp": "c", "mpi": "python"}  # target -> the language it rewrites
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
         return FileRewrite(path, source, source, errors=fa.errors)
     if target == "openmp":
         return _rewrite_c(fa, source, path, functions, check, progress, tsan)
+    if target == "mpi":
+        return _rewrite_mpi(fa, source, path, functions, check, progress)
     first = numba_backend.rewrite(fa, source, functions)
     if not first.changed or not check:
         return FileRewrite(path, source, first.source, first.kernels)
@@ -92,6 +94,27 @@ def _rewrite_c(fa, source: str, path: str, functions, check: bool, progress, tsa
         return FileRewrite(path, source, first.source, first.kernels, tuple(passed))
     keep = {v.function for v in passed}
     final = openmp_backend.rewrite(fa, source, keep).source if keep else source
+    return FileRewrite(path, source, final, first.kernels, tuple(passed), tuple(failed))
+
+
+def _rewrite_mpi(fa, source: str, path: str, functions, check: bool, progress) -> FileRewrite:
+    from paralift.backends import mpi as mpi_backend
+    from paralift.verify.mpitester import verify_mpi
+
+    first = mpi_backend.rewrite(fa, source, functions)
+    if not first.changed or not check:
+        return FileRewrite(path, source, first.source, first.kernels)
+    passed, failed = [], []
+    for plan in first.kernels:
+        if plan.loops:
+            if progress:
+                progress(plan.name)
+            v = verify_mpi(source, first.source, plan.name, path)
+            (passed if v.ok else failed).append(v)
+    if not failed:
+        return FileRewrite(path, source, first.source, first.kernels, tuple(passed))
+    keep = {v.function for v in passed}
+    final = mpi_backend.rewrite(fa, source, keep).source if keep else source
     return FileRewrite(path, source, final, first.kernels, tuple(passed), tuple(failed))
 
 

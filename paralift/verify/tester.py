@@ -34,6 +34,7 @@ class Verdict:
     counterexample: str | None = None
     skipped: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())  # e.g. ThreadSanitizer reports
+    unit: str = "threads"                          # what `threads` counts: threads or MPI ranks
 
     def summary(self) -> str:
         if not self.ok:
@@ -41,7 +42,7 @@ class Verdict:
             return text + (f"\n  counterexample: {self.counterexample}" if self.counterexample else "")
         lo, hi = self.sizes
         threads = "/".join(map(str, self.threads))
-        text = (f"verified: {self.function} ({threads} threads, {self.cases} inputs, "
+        text = (f"verified: {self.function} ({threads} {self.unit}, {self.cases} inputs, "
                 f"sizes {lo}..{hi})")
         return text + "".join(f"\n  warning: {w}" for w in self.warnings)
 

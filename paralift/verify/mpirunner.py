@@ -1,0 +1,32 @@
+"""Runs on every MPI rank: call a candidate on each case, save this rank's results.
+
+    mpiexec -n K python -m paralift.verify.mpirunner CANDIDATE.py FUNCTION CASES.pkl OUT_PREFIX
+"""
+from __future__ import annotations
+
+import copy
+import pickle
+import sys
+
+
+def main() -> None:
+    path, function, cases_path, out_prefix = sys.argv[1:5]
+    from mpi4py import MPI
+    namespace = {"__name__": "paralift_mpi_candidate", "__file__": path}
+    with open(path, encoding="utf-8") as f:
+        exec(compile(f.read(), path, "exec"), namespace)  # noqa: S102 - the user's own code
+    with open(cases_path, "rb") as f:
+        cases = pickle.load(f)
+    results = []
+    for args in cases:
+        args = copy.deepcopy(args)
+        try:
+            results.append(("ok", args, namespace[function](*args)))
+        except Exception as err:  # noqa: BLE001 - a failure is a result
+            results.append(("error", type(err).__name__, str(err)[:2000]))
+    with open(f"{out_prefix}.{MPI.COMM_WORLD.Get_rank()}", "wb") as f:
+        pickle.dump(results, f)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Kernels for the MPI backend: rows owned by the loop index, scalar reductions, a stencil."""
+
+
+from mpi4py import MPI
+import numpy as np
+
+
+def _paralift_block(n, comm):
+    """[lo, hi) of n iterations owned by this rank; earlier ranks take one more."""
+    size, rank = comm.Get_size(), comm.Get_rank()
+    n = max(n, 0)
+    base, extra = divmod(n, size)
+    lo = rank * base + min(rank, extra)
+    return lo, lo + base + (1 if rank < extra else 0)
+
+
+def _paralift_gather_rows(a, first, lo, hi, comm):
+    """Every rank gets rows [first + lo_r, first + hi_r) of `a` from the rank r that owns them."""
+    counts = comm.allgather(hi - lo)
+    row = int(np.prod(a.shape[1:])) if a.ndim > 1 else 1
+    flat = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
+    mine = np.ascontiguousarray(flat[first + lo:first + hi])
+    whole = np.empty((sum(counts), flat.shape[1]), dtype=a.dtype)
+    comm.Allgatherv(mine, [whole, [c * row for c in counts]])
+    flat[first:first + whole.shape[0]] = whole  # rank 0's block starts the range
+
+def saxpy(alpha, x, y, n):
+    _lo1, _hi1 = _paralift_block(n, MPI.COMM_WORLD)
+    for i in range(_lo1, _hi1):
+        y[i] = alpha * x[i] + y[i]
+    _paralift_gather_rows(y, 0, _lo1, _hi1, MPI.COMM_WORLD)
+
+
+def dot(a, b, n):
+    s = 0.0
+    _lo2, _hi2 = _paralift_block(n, MPI.COMM_WORLD)
+    if MPI.COMM_WORLD.Get_rank() != 0:
+        s = 0
+    for i in range(_lo2, _hi2):
+        s += a[i] * b[i]
+    s = MPI.COMM_WORLD.allreduce(s, op=MPI.SUM)
+    return s
+
+
+def largest(a, n):
+    m = a[0]
+    _lo3, _hi3 = _paralift_block((n) - (1), MPI.COMM_WORLD)
+    for _t3 in range(_lo3, _hi3):
+        i = 1 + _t3
+        m = max(m, a[i])
+    m = MPI.COMM_WORLD.allreduce(m, op=MPI.MAX)
+    return m
+
+
+def matvec(A, x, y, n, m):
+    _lo4, _hi4 = _paralift_block(n, MPI.COMM_WORLD)
+    for i in range(_lo4, _hi4):
+        acc = 0.0
+        for j in range(m):
+            acc += A[i, j] * x[j]
+        y[i] = acc
+    _paralift_gather_rows(y, 0, _lo4, _hi4, MPI.COMM_WORLD)
+
+
+def jacobi_1d(a, b, n, steps):
+    for t in range(steps):
+        _lo5, _hi5 = _paralift_block((n - 1) - (1), MPI.COMM_WORLD)
+        for _t5 in range(_lo5, _hi5):
+            i = 1 + _t5
+            b[i] = (a[i - 1] + a[i] + a[i + 1]) / 3.0
+        _paralift_gather_rows(b, 1, _lo5, _hi5, MPI.COMM_WORLD)
+        _lo6, _hi6 = _paralift_block((n - 1) - (1), MPI.COMM_WORLD)
+        for _t6 in range(_lo6, _hi6):
+            i = 1 + _t6
+            a[i] = b[i]
+        _paralift_gather_rows(a, 1, _lo6, _hi6, MPI.COMM_WORLD)
+
+
+def histogram(keys, hist, n):
+    for i in range(n):
+        hist[keys[i]] += 1
