@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from paralift.analysis import analyze_source, language_of, read_source
@@ -50,72 +51,68 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
     fa = analyze_source(source, path, language)
     if fa.errors:  # nothing is written for a file that does not parse
         return FileRewrite(path, source, source, errors=fa.errors)
-    if target == "openmp":
-        return _rewrite_c(fa, source, path, functions, check, progress, tsan)
-    if target == "mpi":
-        return _rewrite_mpi(fa, source, path, functions, check, progress)
-    first = numba_backend.rewrite(fa, source, functions)
+    backend, session = _BACKENDS[target]
+    return _verified(fa, source, path, functions, check, progress, backend(),
+                     lambda candidate: session(source, candidate, path, tsan))
+
+
+def _verified(fa, source: str, path: str, functions, check: bool, progress, rewrite,
+              session) -> FileRewrite:
+    """Rewrite, verify every rewritten function, and keep only those that pass: the file
+    is rewritten again with just them, so a failing function stays as it was."""
+    first = rewrite(fa, source, functions)
     if not first.changed or not check:
         return FileRewrite(path, source, first.source, first.kernels)
     passed, failed = [], []
-    with Worker() as worker:
-        loaded = worker.request(("load", first.source, path))
-        for plan in first.kernels:
-            if not plan.loops:
-                continue
-            if progress:
-                progress(plan.name)
-            if loaded[0] == "error":
-                v = Verdict(plan.name, False, f"the rewrite cannot be loaded: {loaded[1]}: {loaded[2]}")
-            else:
-                v = verify(source, first.source, plan.name, path, worker=worker)
-            (passed if v.ok else failed).append(v)
-    if not failed:
-        return FileRewrite(path, source, first.source, first.kernels, tuple(passed))
-    keep = {v.function for v in passed}
-    final = numba_backend.rewrite(fa, source, keep) if keep else None
-    return FileRewrite(path, source, final.source if final else source, first.kernels,
-                       tuple(passed), tuple(failed))
-
-
-def _rewrite_c(fa, source: str, path: str, functions, check: bool, progress, tsan: bool) -> FileRewrite:
-    first = openmp_backend.rewrite(fa, source, functions)
-    if not first.changed or not check:
-        return FileRewrite(path, source, first.source, first.kernels)
-    passed, failed = [], []
-    with Build(source, first.source, path) as build:
+    with session(first.source) as verify_one:
         for plan in first.kernels:
             if plan.loops:
                 if progress:
                     progress(plan.name)
-                v = verify_c(source, first.source, plan.name, path, build=build, tsan=tsan)
+                v = verify_one(plan.name)
                 (passed if v.ok else failed).append(v)
     if not failed:
         return FileRewrite(path, source, first.source, first.kernels, tuple(passed))
     keep = {v.function for v in passed}
-    final = openmp_backend.rewrite(fa, source, keep).source if keep else source
+    final = rewrite(fa, source, keep).source if keep else source
     return FileRewrite(path, source, final, first.kernels, tuple(passed), tuple(failed))
 
 
-def _rewrite_mpi(fa, source: str, path: str, functions, check: bool, progress) -> FileRewrite:
-    from paralift.backends import mpi as mpi_backend
+# One verification session per rewritten file: whatever is costly to start (Numba, the
+# gcc builds) starts once, and each function is then checked in it.
+
+@contextmanager
+def _numba_session(source: str, candidate: str, path: str, tsan: bool):
+    with Worker() as worker:
+        loaded = worker.request(("load", candidate, path))
+
+        def one(name: str) -> Verdict:
+            if loaded[0] == "error":
+                return Verdict(name, False, f"the rewrite cannot be loaded: {loaded[1]}: {loaded[2]}")
+            return verify(source, candidate, name, path, worker=worker)
+        yield one
+
+
+@contextmanager
+def _openmp_session(source: str, candidate: str, path: str, tsan: bool):
+    with Build(source, candidate, path) as build:
+        yield lambda name: verify_c(source, candidate, name, path, build=build, tsan=tsan)
+
+
+@contextmanager
+def _mpi_session(source: str, candidate: str, path: str, tsan: bool):
     from paralift.verify.mpitester import verify_mpi
+    yield lambda name: verify_mpi(source, candidate, name, path)
 
-    first = mpi_backend.rewrite(fa, source, functions)
-    if not first.changed or not check:
-        return FileRewrite(path, source, first.source, first.kernels)
-    passed, failed = [], []
-    for plan in first.kernels:
-        if plan.loops:
-            if progress:
-                progress(plan.name)
-            v = verify_mpi(source, first.source, plan.name, path)
-            (passed if v.ok else failed).append(v)
-    if not failed:
-        return FileRewrite(path, source, first.source, first.kernels, tuple(passed))
-    keep = {v.function for v in passed}
-    final = mpi_backend.rewrite(fa, source, keep).source if keep else source
-    return FileRewrite(path, source, final, first.kernels, tuple(passed), tuple(failed))
+
+def _mpi_backend():
+    from paralift.backends import mpi  # mpi4py is only needed when the target is asked for
+    return mpi.rewrite
+
+
+_BACKENDS = {"numba": (lambda: numba_backend.rewrite, _numba_session),
+             "openmp": (lambda: openmp_backend.rewrite, _openmp_session),
+             "mpi": (_mpi_backend, _mpi_session)}
 
 
 def rewrite_file(path: str, **options) -> FileRewrite:

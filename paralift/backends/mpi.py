@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, outermost
+from paralift.backends.nests import Skip, outermost, source_text
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import walk_stmts
@@ -76,14 +76,6 @@ class MpiRewrite:
     changed: bool
 
 
-def _text(lines: list[str], e: ir.Expr) -> str:
-    s = e.span
-    if s.line and s.line == s.end_line:
-        return lines[s.line - 1][s.col:s.end_col]
-    from paralift.ir.printer import expr
-    return expr(e)
-
-
 def _owned_row(loop: ir.Loop, access: ir.Access) -> int | None:
     """The offset c if the access's first subscript is `var + c`."""
     if not access.indices:
@@ -121,8 +113,8 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     reds = tuple((op, t) for op, t in v.reductions if t not in written)
     if any(op not in _MPI_OPS for op, _ in reds):
         return None, "a reduction operator MPI does not provide"
-    lo = _text(lines, loop.lower) if loop.lower.span.line else str(getattr(loop.lower, "value", 0))
-    hi = _text(lines, loop.upper)
+    lo = source_text(lines, loop.lower)
+    hi = source_text(lines, loop.upper)
     trip = f"({hi}) - ({lo})" if lo != "0" else hi
     return MpiLoopPlan(loop.span.line, loop.span.col, loop.var, trip, lo,
                        tuple(sorted((a, next(iter(o))) for a, o in written.items())), reds), ""

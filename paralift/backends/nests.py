@@ -12,6 +12,16 @@ from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 Plan = TypeVar("Plan")
 
 
+def source_text(lines: list[str], e: ir.Expr) -> str:
+    """An expression as the user wrote it; printed (and parenthesized, as it replaces a
+    larger text) when it spans lines, printed bare when the frontend made it up."""
+    from paralift.ir.printer import expr
+    s = e.span
+    if s.line and s.line == s.end_line:
+        return lines[s.line - 1][s.col:s.end_col]
+    return f"({expr(e)})" if s.line else expr(e)
+
+
 @dataclass(frozen=True)
 class Skip:
     line: int

@@ -29,7 +29,7 @@ from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.printer import expr as expr_text
 from paralift.ir.walk import walk_stmts
-from paralift.backends.nests import Skip, outermost, triangular
+from paralift.backends.nests import Skip, outermost, source_text, triangular
 from paralift.passes import updates
 from paralift.passes.scalars import assigned_names, live_after
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
@@ -93,11 +93,7 @@ class _Text:
         self.numpy = numpy  # how the module names NumPy (`np`), or `numpy` to be imported
 
     def of(self, e: ir.Expr) -> str:
-        """The source text of an IR expression as written (printed if the frontend made it)."""
-        s = e.span
-        if s.line and s.line == s.end_line:
-            return self.lines[s.line - 1][s.col:s.end_col]
-        return f"({expr_text(e)})" if s.line else expr_text(e)
+        return source_text(self.lines, e)
 
 
 def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str],

@@ -26,7 +26,7 @@ from paralift.ir import nodes as ir
 from paralift.verify import inputs
 from paralift.verify.compare import difference
 from paralift.verify.signature import ParamSpec, signature
-from paralift.verify.tester import THREADS, Verdict
+from paralift.verify.tester import THREADS, Verdict, shrink
 from paralift.verify.worker import Worker
 
 CFLAGS = ("-O2", "-fopenmp", "-shared", "-fPIC", "-std=gnu11")
@@ -278,33 +278,15 @@ def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, func
 
 
 def _smallest_failure(specs, ctypes_, depth, sizes, seed, t, check) -> str | None:
-    """Shrink the sizes of a failing case (Hypothesis), keeping the thread count."""
-    from hypothesis import HealthCheck, Phase, assume, example, given, settings
-    from hypothesis import strategies as st
-
-    found: list[str] = []
-    top = max(list(sizes.values()) + [1])
-
-    @settings(max_examples=30, database=None, deadline=None, derandomize=True,
-              phases=[Phase.explicit, Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck))
-    @example(sizes, seed)
-    @given(st.fixed_dictionaries({k: st.integers(min(v, 1), top) for k, v in sizes.items()}),
-           st.integers(0, 1000))
-    def fails(sz, s):
+    """Shrink the sizes of a failing case, keeping the thread count (and sizes that must
+    be positive, positive)."""
+    def attempt(sz, s):
         case = _CCase(specs, ctypes_, sz, depth, s)
         problem = check(case, t)
-        assume(problem != "skip")
-        if problem:
-            found.append(f"{case.describe(specs)}  ({problem})")
-            raise AssertionError(problem)
-
-    try:
-        fails()
-    except AssertionError:
-        pass
-    except Exception:  # noqa: BLE001 - shrinking is best effort
-        return None
-    return found[-1] if found else None
+        if problem == "skip":
+            return None
+        return f"{case.describe(specs)}  ({problem})" if problem else ""
+    return shrink(sizes, seed, attempt, {k: min(v, 1) for k, v in sizes.items()})
 
 
 def call_c(function, args, restype, gomp, threads: int):

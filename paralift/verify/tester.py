@@ -146,14 +146,19 @@ def _run(original, worker: Worker, function: str, specs, threads, cases: int, se
                    skipped=tuple(skipped))
 
 
-def _shrink(check: _Check, specs, sizes: dict[str, int], seed: int, threads: int) -> str | None:
-    """The smallest failing input Hypothesis can find, starting from a known failure."""
+def shrink(sizes: dict[str, int], seed: int, attempt, low: dict[str, int] | None = None) -> str | None:
+    """The smallest failing input Hypothesis can find, starting from a known failure.
+
+    `attempt(sizes, seed)` returns None when the input cannot be made (it is discarded),
+    "" when it passes, or a description of the failure. `low` gives each size's least
+    value (default 0)."""
     from hypothesis import HealthCheck, Phase, assume, example, given, settings
     from hypothesis import strategies as st
 
     failures: list[str] = []
     top = max(list(sizes.values()) + [1])
-    strategy = st.fixed_dictionaries({k: st.integers(0, top) for k in sizes})
+    low = low or {}
+    strategy = st.fixed_dictionaries({k: st.integers(low.get(k, 0), top) for k in sizes})
 
     @settings(max_examples=40, database=None, deadline=None, derandomize=True,
               phases=[Phase.explicit, Phase.generate, Phase.shrink],
@@ -161,12 +166,11 @@ def _shrink(check: _Check, specs, sizes: dict[str, int], seed: int, threads: int
     @example(sizes, seed)
     @given(strategy, st.integers(0, 1000))
     def fails(sz, s):
-        case, _ = inputs.fitting_case(specs, sz, s, check.run_original)
-        assume(case is not None)
-        problem = check(case, threads)
-        if problem:
-            failures.append(f"{case.describe(specs)}  ({problem})")
-            raise AssertionError(problem)
+        outcome = attempt(sz, s)
+        assume(outcome is not None)
+        if outcome:
+            failures.append(outcome)
+            raise AssertionError(outcome)
 
     try:
         fails()
@@ -175,3 +179,13 @@ def _shrink(check: _Check, specs, sizes: dict[str, int], seed: int, threads: int
     except Exception:  # noqa: BLE001 - shrinking is best effort; the first failure stands
         return None
     return failures[-1] if failures else None
+
+
+def _shrink(check: _Check, specs, sizes: dict[str, int], seed: int, threads: int) -> str | None:
+    def attempt(sz, s):
+        case, _ = inputs.fitting_case(specs, sz, s, check.run_original)
+        if case is None:
+            return None
+        problem = check(case, threads)
+        return f"{case.describe(specs)}  ({problem})" if problem else ""
+    return shrink(sizes, seed, attempt)
