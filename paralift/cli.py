@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rewrite", help="rewrite parallel loops for a target, verified",
                        description=_REWRITE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("paths", nargs="+", metavar="PATH", help="Python or C files, or directories")
-    r.add_argument("--target", choices=["numba", "openmp", "mpi"], default=None,
+    r.add_argument("--target", choices=["numba", "openmp", "cuda", "mpi"], default=None,
                    help="what to emit (default: numba for Python files, openmp for C files; "
                         "mpi: an mpi4py SPMD module for Python, best with -o)")
     mode = r.add_mutually_exclusive_group()

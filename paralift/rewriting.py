@@ -19,7 +19,8 @@ from paralift.verify.ctester import Build, verify_c
 from paralift.verify.tester import Verdict, verify
 from paralift.verify.worker import Worker
 
-TARGETS = {"numba": "python", "openmp": "c", "mpi": "python"}  # target -> the language it rewrites
+TARGETS = {"numba": ("python",), "openmp": ("c",), "mpi": ("python", "c"), "cuda": ("python", "c")}  # target -> languages
+CUDA_BLOCKS = (8, 64)  # threads per block the CUDA simulator runs each candidate with
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,14 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
     target = target or {"c": "openmp"}.get(language, "numba")
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; choose from {', '.join(TARGETS)}")
-    if TARGETS[target] != language:
+    if language not in TARGETS[target]:
         return FileRewrite(path, source, source, errors=(Diagnostic(
-            "PL005", f"--target {target} rewrites {TARGETS[target]} files, not {language}",
+            "PL005", f"--target {target} rewrites {' and '.join(TARGETS[target])} files, not {language}",
             Span(1, 0, 1, 0, path), Severity.ERROR),))
     fa = analyze_source(source, path, language)
     if fa.errors:  # nothing is written for a file that does not parse
         return FileRewrite(path, source, source, errors=fa.errors)
-    backend, session = _BACKENDS[target]
+    backend, session = _BACKENDS[f"{target}-c" if language == "c" and target in ("cuda", "mpi") else target]
     return _verified(fa, source, path, functions, check, progress, backend(),
                      lambda candidate: session(source, candidate, path, tsan))
 
@@ -59,23 +60,29 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
 def _verified(fa, source: str, path: str, functions, check: bool, progress, rewrite,
               session) -> FileRewrite:
     """Rewrite, verify every rewritten function, and keep only those that pass: the file
-    is rewritten again with just them, so a failing function stays as it was."""
+    is rewritten again with just them, so a failing function stays as it was. What is
+    written is always what was verified: a file rewritten with fewer functions is
+    verified again (functions can interact, in a CUDA file that must compile whole)."""
     first = rewrite(fa, source, functions)
     if not first.changed or not check:
         return FileRewrite(path, source, first.source, first.kernels)
-    passed, failed = [], []
-    with session(first.source) as verify_one:
-        for plan in first.kernels:
-            if plan.loops:
+    candidate, names = first, [p.name for p in first.kernels if p.loops]
+    refused: list[Verdict] = []
+    while True:
+        passed, failed = [], []
+        with session(candidate.source) as verify_one:
+            for name in names:
                 if progress:
-                    progress(plan.name)
-                v = verify_one(plan.name)
+                    progress(name)
+                v = verify_one(name)
                 (passed if v.ok else failed).append(v)
-    if not failed:
-        return FileRewrite(path, source, first.source, first.kernels, tuple(passed))
-    keep = {v.function for v in passed}
-    final = rewrite(fa, source, keep).source if keep else source
-    return FileRewrite(path, source, final, first.kernels, tuple(passed), tuple(failed))
+        refused += failed
+        if not failed:
+            return FileRewrite(path, source, candidate.source, first.kernels, tuple(passed), tuple(refused))
+        names = [v.function for v in passed]
+        if not names:
+            return FileRewrite(path, source, source, first.kernels, (), tuple(refused))
+        candidate = rewrite(fa, source, set(names))
 
 
 # One verification session per rewritten file: whatever is costly to start (Numba, the
@@ -105,6 +112,62 @@ def _mpi_session(source: str, candidate: str, path: str, tsan: bool):
     yield lambda name: verify_mpi(source, candidate, name, path)
 
 
+@contextmanager
+def _cuda_session(source: str, candidate: str, path: str, tsan: bool):
+    """Numba's CUDA simulator runs every thread of every block, so block sizes that do and
+    do not divide the problem both get exercised."""
+    with Worker(env={"NUMBA_ENABLE_CUDASIM": "1"}) as worker:
+        loaded = worker.request(("load", candidate, path))
+
+        def one(name: str) -> Verdict:
+            if loaded[0] == "error":
+                return Verdict(name, False, f"the rewrite cannot be loaded: {loaded[1]}: {loaded[2]}")
+            return verify(source, candidate, name, path, threads=CUDA_BLOCKS, cases=16, worker=worker,
+                          unit="threads per block")
+        yield one
+
+
+@contextmanager
+def _cuda_c_session(source: str, candidate: str, path: str, tsan: bool):
+    """A file that does not compile whole is checked one function at a time, each built
+    alone, so one function's compile error does not refuse the others; the functions
+    that pass are then rewritten together and verified again (see `_verified`)."""
+    from paralift.backends import cuda_c
+    from paralift.verify.cudatester import CudaBuilds
+    with CudaBuilds(source, candidate, path) as builds:
+        def one(name: str) -> Verdict:
+            if builds.compiles:
+                return builds.verify(source, candidate, name, path)
+            alone = cuda_c.rewrite(analyze_source(source, path, "c"), source, {name}).source
+            with CudaBuilds(source, alone, path) as own:
+                v = own.verify(source, alone, name, path)
+            if v.ok and alone == candidate:
+                return builds.verify(source, candidate, name, path)
+            return v
+        yield one
+
+
+def _cuda_c_backend():
+    from paralift.backends import cuda_c
+    return cuda_c.rewrite
+
+
+def _cuda_backend():
+    from paralift.backends import cuda
+    return cuda.rewrite
+
+
+@contextmanager
+def _mpi_c_session(source: str, candidate: str, path: str, tsan: bool):
+    from paralift.verify.mpitester import verify_mpi_c
+    yield lambda name: verify_mpi_c(source, candidate, name, path)
+
+
+def _mpi_c_backend():
+    from paralift.backends import mpi_c
+    return mpi_c.rewrite
+
+
 def _mpi_backend():
     from paralift.backends import mpi  # mpi4py is only needed when the target is asked for
     return mpi.rewrite
@@ -112,7 +175,10 @@ def _mpi_backend():
 
 _BACKENDS = {"numba": (lambda: numba_backend.rewrite, _numba_session),
              "openmp": (lambda: openmp_backend.rewrite, _openmp_session),
-             "mpi": (_mpi_backend, _mpi_session)}
+             "mpi": (_mpi_backend, _mpi_session),
+             "cuda": (_cuda_backend, _cuda_session),
+             "cuda-c": (_cuda_c_backend, _cuda_c_session),
+             "mpi-c": (_mpi_c_backend, _mpi_c_session)}
 
 
 def rewrite_file(path: str, **options) -> FileRewrite:

@@ -12,12 +12,13 @@ def inputs(directory: Path, suffix: str) -> list[Path]:
     return sorted(p for p in directory.glob(f"*{suffix}") if not p.name.endswith(f".out{suffix}"))
 
 
-def expected(case: Path) -> Path:
-    return case.with_name(f"{case.stem}.out{case.suffix}")
+def expected(case: Path, suffix: str | None = None) -> Path:
+    return case.with_name(f"{case.stem}.out{suffix or case.suffix}")
 
 
-def check(case: Path, result: str) -> None:
-    """`result` must equal the checked-in expectation (rewritten first when updating)."""
+def check(case: Path, result: str, suffix: str | None = None) -> None:
+    """`result` must equal the checked-in expectation (rewritten first when updating);
+    `suffix` names the expectation's type when the output is another language (`.cu`)."""
     if UPDATE:
-        expected(case).write_text(result)
-    assert result == expected(case).read_text()
+        expected(case, suffix).write_text(result)
+    assert result == expected(case, suffix).read_text()

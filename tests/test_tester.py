@@ -230,7 +230,7 @@ def test_c_compile_errors_and_out_of_bounds_writes_are_reported():
     from paralift.verify.ctester import verify_c
     broken = C_ORIGINAL.replace("s += a[i] * b[i];", "s += a[i] * b[i]")
     v = verify_c(C_ORIGINAL, broken, "dot", "broken.c")
-    assert not v.ok and "gcc could not compile the candidate" in v.message
+    assert not v.ok and "the candidate does not compile" in v.message
     wild = C_ORIGINAL.replace("b[i] = 2.0 * a[i];", "{ b[-1] = 1.0; b[i] = 2.0 * a[i]; }")
     v = verify_c(C_ORIGINAL, wild, "scale", "wild.c")
     assert not v.ok and "outside an array" in v.message

@@ -5,22 +5,26 @@ rows the loop index owns (`b[i + c, ...]`, the same `c` for every write of an ar
 block-distributed: each rank runs its share of iterations, then `Allgatherv` hands every
 rank every row, so all ranks return the full result. Scalar reductions are combined with
 `Allreduce`. Anything else runs on every rank as it was (redundant, still correct), and
-the reason is reported. First cut of the issue: no halo exchange yet (stencils gather
-whole rows each step), no array reductions, no MPI C.
+the reason is reported.
+
+Time-stepped stencils (a sequential loop whose body is only distributed loops over the
+same range) keep each rank's block between steps: before a sweep, each rank receives
+just the rows next to its block that it reads (`Sendrecv` with the ranks that own them,
+`_paralift_halo`), and the whole arrays are gathered once, after the last step. Both
+helpers count the bytes they hand to MPI in `_PARALIFT_SENT`, which the benchmarks read.
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, outermost, source_text
+from paralift.backends.nests import Skip, insert_header, outermost, source_text
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir.walk import walk_stmts
+from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes import updates
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
@@ -29,6 +33,8 @@ _MPI_OPS = {"+": "MPI.SUM", "*": "MPI.PROD", "max": "MPI.MAX", "min": "MPI.MIN",
             "and": "MPI.LAND", "or": "MPI.LOR"}
 
 HELPERS = '''
+_PARALIFT_SENT = {"halo": 0, "gather": 0}  # bytes this rank handed to MPI, by kind
+
 
 def _paralift_block(n, comm):
     """[lo, hi) of n iterations owned by this rank; earlier ranks take one more."""
@@ -48,6 +54,42 @@ def _paralift_gather_rows(a, first, lo, hi, comm):
     whole = np.empty((sum(counts), flat.shape[1]), dtype=a.dtype)
     comm.Allgatherv(mine, [whole, [c * row for c in counts]])
     flat[first:first + whole.shape[0]] = whole  # rank 0's block starts the range
+    _PARALIFT_SENT["gather"] += mine.nbytes * (comm.Get_size() - 1)
+
+
+def _paralift_halo(a, first, n, below, above, comm):
+    """Rows within `below` before and `above` after this rank's block of rows
+    [first + lo, first + hi) come from the ranks that own them (`Sendrecv`, by distance)."""
+    size, rank = comm.Get_size(), comm.Get_rank()
+    flat = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
+    n = max(n, 0)
+    base, extra = divmod(n, size)
+    owned = [(first + r * base + min(r, extra), first + r * base + min(r, extra) + base + (r < extra))
+             for r in range(size)]
+
+    def part(src, dst):  # the rows of src's block that dst reads, as (start, stop) ranges
+        lo, hi = owned[dst]
+        if hi <= lo or not 0 <= src < size:
+            return []
+        want = [(lo - below, lo), (hi, hi + above)]
+        return [(max(a0, owned[src][0]), min(b0, owned[src][1])) for a0, b0 in want
+                if max(a0, owned[src][0]) < min(b0, owned[src][1])]
+
+    for k in range(1, size):
+        if not any(part(r, r + k) or part(r + k, r) for r in range(size - k)):
+            continue  # the same answer on every rank: no traffic at this distance
+        for dest, src in ((rank + k, rank - k), (rank - k, rank + k)):
+            send = part(rank, dest) if 0 <= dest < size else []
+            recv = part(src, rank) if 0 <= src < size else []
+            out = np.ascontiguousarray(np.concatenate([flat[x:y] for x, y in send] or [flat[:0]]))
+            into = np.empty((sum(y - x for x, y in recv), flat.shape[1]), dtype=a.dtype)
+            comm.Sendrecv(out, dest if 0 <= dest < size else MPI.PROC_NULL,
+                          recvbuf=into, source=src if 0 <= src < size else MPI.PROC_NULL)
+            at = 0
+            for x, y in recv:
+                flat[x:y] = into[at:at + y - x]
+                at += y - x
+            _PARALIFT_SENT["halo"] += out.nbytes
 '''
 
 
@@ -60,6 +102,18 @@ class MpiLoopPlan:
     start: str           # the first index, as text
     rows: tuple[tuple[str, int], ...]          # (array, offset of the owned row)
     reductions: tuple[tuple[str, str], ...]    # (op, scalar)
+    halo: tuple[tuple[str, int, int, int], ...] = ()  # (array, owned-row offset, rows below, rows above)
+    gather: bool = True                        # gather after the loop (not inside a time loop)
+
+
+@dataclass(frozen=True)
+class MpiStepPlan:
+    """A time loop whose sweeps exchange halos: the arrays are gathered once, after it."""
+    line: int
+    col: int
+    trip: str
+    start: str
+    rows: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -67,6 +121,7 @@ class MpiKernelPlan:
     name: str
     loops: tuple[MpiLoopPlan, ...] = ()
     skipped: tuple[Skip, ...] = ()
+    steps: tuple[MpiStepPlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,23 +175,68 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
                        tuple(sorted((a, next(iter(o))) for a, o in written.items())), reds), ""
 
 
-def plan_kernel(kv: KernelVerdicts, lines: list[str]) -> MpiKernelPlan:
+def plan_kernel(kv: KernelVerdicts, lines: list[str], halo: bool = True) -> MpiKernelPlan:
     if "." in kv.kernel.name or kv.kernel.name.startswith("<"):
         return MpiKernelPlan(kv.kernel.name, skipped=(Skip(kv.kernel.span.line,
                              "methods, nested functions and module code are not distributed"),))
     chosen = outermost(kv, lambda v: _plan_loop(v, lines), lambda loop: False)
-    return MpiKernelPlan(kv.kernel.name, tuple(chosen.plans), tuple(chosen.skipped))
+    loops = {(lp.line, lp.col): lp for lp in chosen.plans}
+    steps = []
+    for s in walk_stmts(kv.kernel.body):
+        if halo and isinstance(s, ir.Loop):
+            step = _time_loop(s, loops)
+            if step is not None:
+                steps.append(step)
+    return MpiKernelPlan(kv.kernel.name, tuple(loops.values()), tuple(chosen.skipped), tuple(steps))
 
 
-def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> MpiRewrite:
+def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
+    """A sequential loop whose body is only distributed sweeps over one range, reading
+    the arrays they write at `var + c` rows: its sweeps exchange halos instead of
+    gathering (the plans in `plans` are updated), and it gathers once after the loop."""
+    sweeps = [(s, plans.get((s.span.line, s.span.col))) for s in loop.body]
+    if len(sweeps) < 1 or any(not isinstance(s, ir.Loop) or p is None or p.reductions for s, p in sweeps):
+        return None
+    if len({(p.trip, p.start) for _, p in sweeps}) != 1:
+        return None
+    owner: dict[str, int] = {}
+    for _, p in sweeps:
+        for array, offset in p.rows:
+            if owner.setdefault(array, offset) != offset:
+                return None
+    halos = {}
+    for sweep, p in sweeps:
+        need: dict[str, list[int]] = {}
+        for st in walk_stmts(sweep.body):
+            exprs = stmt_exprs(st)
+            if isinstance(st, ir.Assign) and isinstance(st.target, ir.Access):
+                exprs = tuple(e for e in exprs if e is not st.target) + st.target.indices
+            for e in exprs:
+                for x in subexprs(e):
+                    if isinstance(x, ir.Access) and x.array in owner:
+                        d = _owned_row(sweep, x)
+                        if d is None:
+                            return None  # a read no halo describes
+                        need.setdefault(x.array, []).append(d - owner[x.array])
+        halos[(p.line, p.col)] = tuple((a, owner[a], max(0, -min(ds)), max(0, max(ds)))
+                                       for a, ds in sorted(need.items()) if min(ds) < 0 or max(ds) > 0)
+    for sweep, p in sweeps:
+        plans[(p.line, p.col)] = replace(p, halo=halos[(p.line, p.col)], gather=False)
+    first = sweeps[0][1]
+    return MpiStepPlan(loop.span.line, loop.span.col, first.trip, first.start, tuple(sorted(owner.items())))
+
+
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None, halo: bool = True) -> MpiRewrite:
+    """`halo=False` gathers whole arrays after every sweep (kept for comparison)."""
     lines = source.splitlines()
-    plans = tuple(plan_kernel(kv, lines) for kv in fa.kernels
+    plans = tuple(plan_kernel(kv, lines, halo) for kv in fa.kernels
                   if functions is None or kv.kernel.name in functions)
     active = {(lp.line, lp.col): lp for p in plans for lp in p.loops}
     if not active:
         return MpiRewrite(source, plans, False)
+    steps = {(st.line, st.col): st for p in plans for st in p.steps}
     wrapper = MetadataWrapper(cst.parse_module(source))
-    new = wrapper.visit(_Editor(active))
+    new = wrapper.visit(_Editor(active, steps))
     code = _with_imports(new.code)
     return MpiRewrite(code, plans, True)
 
@@ -144,13 +244,17 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
 class _Editor(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, loops):
+    def __init__(self, loops, steps):
         super().__init__()
         self.loops = loops
+        self.steps = steps
         self.count = 0
 
     def leave_For(self, original, updated):
         r = self.get_metadata(PositionProvider, original)
+        step = self.steps.get((r.start.line, r.start.column))
+        if step is not None:
+            return self._after_steps(step, updated)
         plan = self.loops.get((r.start.line, r.start.column))
         if plan is None:
             return updated
@@ -158,6 +262,9 @@ class _Editor(cst.CSTTransformer):
         lo, hi = f"_lo{self.count}", f"_hi{self.count}"
         t = f"_t{self.count}"
         before = [f"{lo}, {hi} = _paralift_block({plan.trip}, MPI.COMM_WORLD)"]
+        for array, offset, below, above in plan.halo:
+            before.append(f"_paralift_halo({array}, {_first(plan.start, offset)}, {plan.trip}, {below}, {above}, "
+                          "MPI.COMM_WORLD)")
         for op, name in plan.reductions:  # the start value counts once: other ranks start empty
             if op in _IDENTITY:
                 before.append(f"if MPI.COMM_WORLD.Get_rank() != 0:\n    {name} = {_IDENTITY[op]}")
@@ -171,10 +278,8 @@ class _Editor(cst.CSTTransformer):
             body = cst.IndentedBlock(body=recover + [cst.SimpleStatementLine(body=list(body.body))])
         loop = updated.with_changes(target=head.target, iter=head.iter, body=body)
         after = []
-        for array, offset in plan.rows:
-            first = " + ".join(x for x in (plan.start if plan.start != "0" else "", str(offset) if offset else "")
-                               if x) or "0"
-            after.append(f"_paralift_gather_rows({array}, {first}, {lo}, {hi}, MPI.COMM_WORLD)")
+        for array, offset in plan.rows if plan.gather else ():
+            after.append(f"_paralift_gather_rows({array}, {_first(plan.start, offset)}, {lo}, {hi}, MPI.COMM_WORLD)")
         for op, name in plan.reductions:
             after.append(f"{name} = MPI.COMM_WORLD.allreduce({name}, op={_MPI_OPS[op]})")
         stmts = [cst.parse_statement(s + "\n") for s in before]
@@ -183,15 +288,19 @@ class _Editor(cst.CSTTransformer):
         return cst.FlattenSentinel(stmts + [loop] + [cst.parse_statement(s + "\n") for s in after])
 
 
+    def _after_steps(self, step: MpiStepPlan, updated):
+        """The blocks stayed with their ranks through the steps: gather them once."""
+        self.count += 1
+        lo, hi = f"_lo{self.count}", f"_hi{self.count}"
+        after = [f"{lo}, {hi} = _paralift_block({step.trip}, MPI.COMM_WORLD)"]
+        after += [f"_paralift_gather_rows({a}, {_first(step.start, off)}, {lo}, {hi}, MPI.COMM_WORLD)"
+                  for a, off in step.rows]
+        return cst.FlattenSentinel([updated] + [cst.parse_statement(x + "\n") for x in after])
+
+
+def _first(start: str, offset: int) -> str:
+    return " + ".join(x for x in (start if start != "0" else "", str(offset) if offset else "") if x) or "0"
+
+
 def _with_imports(code: str) -> str:
-    """`from mpi4py import MPI`, numpy and the helpers, after the module's own imports."""
-    lines = code.splitlines(keepends=True)
-    at = 0
-    for k, line in enumerate(lines):
-        if re.match(r"(import |from \S+ import )", line) or (k == at and (line.startswith(('"""', "'''"))
-                                                                              or not line.strip())):
-            at = k + 1
-        elif line.strip():
-            break
-    header = "from mpi4py import MPI\nimport numpy as np\n" + HELPERS + "\n"
-    return "".join(lines[:at]) + header + "".join(lines[at:])
+    return insert_header(code, "from mpi4py import MPI\nimport numpy as np\n" + HELPERS)

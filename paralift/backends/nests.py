@@ -72,3 +72,28 @@ def triangular(loop: ir.Loop) -> bool:
         return False
     return any(isinstance(inner, ir.Loop) and (arithmetic_use(inner.lower) or arithmetic_use(inner.upper))
                for inner in walk_stmts(loop.body))
+
+
+def header_line(code: str) -> int:
+    """Where generated module-level code goes: the number of lines taken by the module's
+    docstring and its leading imports (`from __future__` included)."""
+    import ast
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return 0
+    end = 0
+    for k, node in enumerate(body):
+        docstring = k == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
+            and isinstance(node.value.value, str)
+        if not (docstring or isinstance(node, (ast.Import, ast.ImportFrom))):
+            break
+        end = node.end_lineno or end
+    return end
+
+
+def insert_header(code: str, header: str) -> str:
+    lines = code.splitlines(keepends=True)
+    at = header_line(code)
+    before, after = "".join(lines[:at]), "".join(lines[at:]).lstrip("\n")
+    return (before + "\n" if before else "") + header.strip("\n") + "\n\n\n" + after

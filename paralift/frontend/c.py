@@ -119,7 +119,7 @@ class _Lowering:
                 suffix = "*" + suffix
             else:
                 size = decl.child_by_field_name("size")
-                suffix += f"[{size.text.decode() if size else ''}]"
+                suffix = f"[{size.text.decode() if size else ''}]" + suffix  # outermost declarator: last dimension
             rank += 1
             decl = decl.child_by_field_name("declarator")
         name = decl.text.decode() if decl is not None else "?"

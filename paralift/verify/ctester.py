@@ -153,14 +153,16 @@ class _CCase:
 class Build:
     """Both versions compiled once, loaded in one worker, for every function of a file."""
 
-    def __init__(self, original: str, candidate: str, path: str, max_threads: int = max(THREADS)):
+    def __init__(self, original: str, candidate: str, path: str, max_threads: int = max(THREADS),
+                 compile_candidate=None):
         self.directory = tempfile.mkdtemp(prefix="paralift-c-")
         self.libs: dict[str, str] = {}
         self.error: str | None = None
         for tag, source in (("original", original), ("candidate", candidate)):
-            lib, messages = compile_c(source, path, self.directory, tag)
+            build = compile_candidate if tag == "candidate" and compile_candidate else compile_c
+            lib, messages = build(source, path, self.directory, tag)
             if lib is None:
-                self.error = f"gcc could not compile the {tag}: {messages.strip()[:2000]}"
+                self.error = f"the {tag} does not compile: {messages.strip()[:2000]}"
                 break
             self.libs[tag] = lib
         self.worker = Worker(max_threads)
@@ -291,7 +293,8 @@ def _smallest_failure(specs, ctypes_, depth, sizes, seed, t, check) -> str | Non
 
 def call_c(function, args, restype, gomp, threads: int):
     """In the worker: call a C function with numpy buffers (past their guard zones)."""
-    gomp.omp_set_num_threads(threads)
+    if gomp is not None:
+        gomp.omp_set_num_threads(threads)
     raw = []
     for kind, value in args:
         if kind == "array":

@@ -7,6 +7,7 @@ the rank count.
 from __future__ import annotations
 
 import copy
+import re
 import os
 import pickle
 import shutil
@@ -92,3 +93,95 @@ def _differ(specs, case, e_args, e_ret, got) -> str | None:
             if d:
                 return d
     return difference(e_ret, g_ret, terms, "return value")
+
+
+def mpicc() -> str | None:
+    here = os.path.join(os.path.dirname(sys.executable), "mpicc")
+    return here if os.path.exists(here) else shutil.which("mpicc")
+
+
+def _compile_mpicc(source: str, path: str, directory: str, tag: str):
+    from paralift.verify.ctester import CFLAGS
+    compiler = mpicc()
+    if compiler is None:
+        return None, "no `mpicc` found: install the `mpich` wheel"
+    src = os.path.join(directory, f"{tag}_mpi.c")
+    lib = os.path.join(directory, f"{tag}_mpi.so")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(source)
+    flags = [f for f in CFLAGS if f != "-fopenmp"]
+    proc = subprocess.run([compiler, *flags, "-o", lib, src, "-lm"], capture_output=True, text=True)
+    return (lib if proc.returncode == 0 else None), proc.stderr.replace(src, path)
+
+
+def verify_mpi_c(original: str, candidate: str, function: str, path: str = "<candidate>.c",
+                 ranks=RANKS, cases: int = 16, seed: int = 0) -> Verdict:
+    """The C candidate, built with mpicc, against the original built with gcc, on every rank."""
+    import numpy as np
+
+    from paralift.frontend.c import parse as parse_c
+    from paralift.verify.ctester import Build, _CCase, _depth, parse_ctype
+    launcher = mpiexec()
+    if launcher is None:
+        return Verdict(function, False, "no `mpiexec` found: install the `mpich` wheel")
+    module, _ = parse_c(original, path)
+    kernel = next((k for k in module.kernels if k.name == function and k.kind == "function"), None)
+    if kernel is None:
+        return Verdict(function, False, f"no function `{function}` in the original")
+    specs = signature(kernel)
+    ctypes_ = [parse_ctype(p.ctype) if p.ctype else None for p in kernel.params]
+    if any(ct is None for ct in ctypes_):
+        return Verdict(function, False, "cannot make a value of every parameter's type")
+    ret = parse_ctype(kernel.returns) if kernel.returns.strip() not in ("void", "") else None
+    argspec = [("array" if ct.pointer else "scalar", np.dtype(ct.dtype).str) for ct in ctypes_]
+    restype = np.dtype(ret.dtype).str if ret is not None else None
+    depth = _depth(kernel)
+    positive = {n for ct in ctypes_ for d in ct.dims for n in re.findall(r"[A-Za-z_]\w*", d)}
+    with Build(original, candidate, path, max_threads=1, compile_candidate=_compile_mpicc) as build:
+        if build.error:
+            return Verdict(function, False, build.error)
+        reply = build.worker.request(("cload", "original", build.libs["original"], function, argspec, restype))
+        if reply[0] == "error":
+            return Verdict(function, False, f"cannot load the original: {reply[2]}")
+        made, expected = [], []
+        for n, sizes in enumerate(inputs.size_schedule(specs, cases, seed)):
+            sizes = {k: max(v, 1) if k in positive else v for k, v in sizes.items()}
+            case = _CCase(specs, ctypes_, sizes, depth, seed + n)
+            e = build.worker.request(("ccall", "original", 1, copy.deepcopy(case.args)))
+            if e[0] == "ok":
+                made.append(case)
+                expected.append(e)
+        if not made:
+            return Verdict(function, False, "no input could be run")
+        cases_path = os.path.join(build.directory, "cases.pkl")
+        with open(cases_path, "wb") as f:
+            pickle.dump((argspec, restype, [c.args for c in made]), f)
+        for k in ranks:
+            out = os.path.join(build.directory, f"out{k}")
+            proc = subprocess.run([launcher, "-n", str(k), sys.executable, "-m", "paralift.verify.mpirunner",
+                                   "--c", build.libs["candidate"], function, cases_path, out],
+                                  capture_output=True, text=True, timeout=600)
+            if proc.returncode != 0:
+                return Verdict(function, False, f"with {k} ranks the candidate failed: "
+                                                f"{(proc.stderr or proc.stdout).strip()[-1500:]}")
+            for rank in range(k):
+                with open(f"{out}.{rank}", "rb") as f:
+                    got = pickle.load(f)
+                for case, e, g in zip(made, expected, got):
+                    problem = _differ_c(specs, case, e, g)
+                    if problem:
+                        return Verdict(function, False, f"with {k} ranks, on rank {rank}: {problem}",
+                                       counterexample=case.describe(specs), unit="ranks")
+    seen = [v for c in made for v in c.sizes.values()] or [0]
+    return Verdict(function, True, "equivalent", len(made), tuple(ranks), (min(seen), max(seen)), unit="ranks")
+
+
+def _differ_c(specs, case, expected, got) -> str | None:
+    if not case.guards_intact(got[1]):
+        return "the candidate wrote outside an array"
+    arrays = [s for s in specs if s.role == "array"]
+    for spec, e, g in zip(arrays, case.outputs(expected[1]), case.outputs(got[1])):
+        d = difference(e, g, case.extent, spec.name)
+        if d:
+            return d
+    return difference(expected[2], got[2], case.extent, "return value")

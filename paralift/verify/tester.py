@@ -86,7 +86,7 @@ class _Check:
 
 def verify(original_source: str, candidate_source: str, function: str, path: str = "<candidate>",
            threads: Sequence[int] = THREADS, cases: int = CASES, seed: int = 0,
-           shrink: bool = True, worker: Worker | None = None) -> Verdict:
+           shrink: bool = True, worker: Worker | None = None, unit: str = "threads") -> Verdict:
     """Is `function` in the candidate equivalent to the original on generated inputs?
 
     Pass a `Worker` that has loaded the candidate to verify several functions of one file
@@ -115,14 +115,14 @@ def verify(original_source: str, candidate_source: str, function: str, path: str
             worker.close()
             return Verdict(function, False, f"the candidate cannot be loaded: {reply[1]}: {reply[2]}")
     try:
-        return _run(original, worker, function, specs, threads, cases, seed, shrink)
+        return _run(original, worker, function, specs, threads, cases, seed, shrink, unit)
     finally:
         if own:
             worker.close()
 
 
 def _run(original, worker: Worker, function: str, specs, threads, cases: int, seed: int,
-         shrink: bool) -> Verdict:
+         shrink: bool, unit: str) -> Verdict:
     check = _Check(original, worker, function, specs)
     ran, skipped, seen = 0, [], []
     for n, sizes in enumerate(inputs.size_schedule(specs, cases, seed)):
@@ -134,16 +134,16 @@ def _run(original, worker: Worker, function: str, specs, threads, cases: int, se
             problem = check(case, t)
             if problem:
                 example = _shrink(check, specs, sizes, seed + n, t) if shrink else None
-                return Verdict(function, False, f"with {t} thread{'s' if t > 1 else ''}: {problem}",
+                return Verdict(function, False, f"with {t} {unit}: {problem}",
                                ran, tuple(threads), counterexample=example or case.describe(specs),
-                               skipped=tuple(skipped))
+                               skipped=tuple(skipped), unit=unit)
         ran += 1
         seen += [case.extent] + [v for v in sizes.values()]
     if ran == 0:
         return Verdict(function, False, "no input could be run: " + (skipped[0] if skipped else "none made"),
                        skipped=tuple(skipped))
     return Verdict(function, True, "equivalent", ran, tuple(threads), (min(seen), max(seen)),
-                   skipped=tuple(skipped))
+                   skipped=tuple(skipped), unit=unit)
 
 
 def shrink(sizes: dict[str, int], seed: int, attempt, low: dict[str, int] | None = None) -> str | None:

@@ -6,6 +6,8 @@ long-lived process. The protocol is length-prefixed pickles on stdin/stdout:
 
     ("load", source, path)                -> ("ok",) | ("error", type, message)
     ("call", function, threads, args)     -> ("ok", args_after, result) | ("error", type, message)
+
+Under Numba's CUDA simulator (`NUMBA_ENABLE_CUDASIM=1`) `threads` is the block size.
 """
 from __future__ import annotations
 
@@ -69,8 +71,11 @@ def serve() -> None:
                 reply = ("ok",)
             else:
                 _, name, threads, args = msg
-                import numba
-                numba.set_num_threads(threads)
+                if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":  # CUDA: `threads` per block
+                    namespace["PARALIFT_CUDA_BLOCK"] = threads
+                else:
+                    import numba
+                    numba.set_num_threads(threads)
                 result = namespace[name](*args)
                 reply = ("ok", args, result)
         except BaseException as err:  # noqa: BLE001 - every failure is a reply, not a crash
@@ -99,10 +104,11 @@ def _c_function(lib: str, name: str, argspec, restype):
 class Worker:
     """The parent's handle on a worker process."""
 
-    def __init__(self, max_threads: int = 4, timeout: float = 120.0):
+    def __init__(self, max_threads: int = 4, timeout: float = 120.0, env: dict[str, str] | None = None):
         # the candidate's `cache=True` must not write next to the user's files
         self.cache = tempfile.mkdtemp(prefix="paralift-numba-cache-")
-        self.env = dict(os.environ, NUMBA_NUM_THREADS=str(max_threads), NUMBA_CACHE_DIR=self.cache)
+        self.env = dict(os.environ, NUMBA_NUM_THREADS=str(max_threads), NUMBA_CACHE_DIR=self.cache,
+                        **(env or {}))
         self.timeout = timeout
         self.proc = self._start()
 

@@ -1,0 +1,483 @@
+"""CUDA backend for Python (`numba.cuda`): a kernel per parallel loop nest, launched by the
+original function.
+
+Up to three perfectly nested loops that may all run in parallel become the grid's
+dimensions (the innermost on `x`, so neighbouring threads touch neighbouring elements);
+every thread checks its own bounds. What is inside runs in the thread as it was, inner
+sequential loops included. Reductions become atomics: a scalar into a one-element device
+array that starts at the scalar's value, an array element in place.
+
+The host function keeps its signature. When its arrays are only touched by the kernels
+(and by `len` or `.shape`), it copies them to the device once, on entry, and back once,
+on exit (arrays that are already on the device are used as they are); otherwise each
+launch moves the arrays it uses. Launch configuration comes from the problem size and
+`PARALIFT_CUDA_BLOCK`, the threads per block.
+"""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from paralift.analysis import FileAnalysis
+from paralift.backends.nests import Skip, insert_header, outermost, source_text
+from paralift.ir import nodes as ir
+from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
+from paralift.passes import updates
+from paralift.passes.effects import resolve
+from paralift.passes.scalars import assigned_names
+from paralift.passes.verdict import KernelVerdicts, LoopVerdict
+
+ATOMIC = {"+": "add", "max": "max", "min": "min"}
+DEVICE_CALLS = {"abs", "min", "max", "int", "float", "bool", "len", "round"}
+HELPERS = '''
+
+PARALIFT_CUDA_BLOCK = 256  # threads per block
+
+
+def _paralift_block_shape(dims, threads):
+    """A block of `threads` threads in `dims` dimensions, widest along x."""
+    x = max(1, min(32, threads // 2 ** (dims - 1)))
+    if dims == 1:
+        return (threads,)
+    rest = max(1, threads // x)
+    if dims == 2:
+        return (x, rest)
+    y = max(1, int(rest ** 0.5))
+    return (x, y, max(1, rest // y))
+
+
+def _paralift_launch(kernel, ranges, *args):
+    """Launch `kernel` over the iteration ranges [(lo, hi), ...], outermost first; the kernel
+    gets `args`, then each range's first index and trip count."""
+    trips = [max(0, hi - lo) for lo, hi in ranges]
+    if min(trips) == 0:
+        return
+    block = _paralift_block_shape(len(trips), PARALIFT_CUDA_BLOCK)
+    extents = trips[::-1]  # the innermost loop runs along x
+    grid = tuple((e + b - 1) // b for e, b in zip(extents, block))
+    kernel[grid, block](*args, *[v for (lo, _), n in zip(ranges, trips) for v in (lo, n)])
+
+
+def _paralift_device(a):
+    """`a` on the device: copied there once, unless it is already a device array."""
+    return a if hasattr(a, "copy_to_host") else cuda.to_device(a)
+
+
+def _paralift_copy_back(hosts, devices):
+    for h, d in zip(hosts, devices):
+        if d is not h:
+            d.copy_to_host(h)
+
+
+def _paralift_accumulator(value, *dtypes):
+    """A one-element device array holding `value`, in the type the reduction computes in."""
+    return cuda.to_device(numpy.array([value], dtype=numpy.result_type(value, *dtypes)))
+
+
+def _paralift_result(acc):
+    return acc.copy_to_host()[0].item()
+'''
+
+
+@dataclass(frozen=True)
+class CudaLoopPlan:
+    line: int
+    col: int
+    kernel: str                                   # the generated kernel's name
+    dims: tuple[tuple[str, str, str], ...]        # (variable, lower, upper) outermost first
+    params: tuple[str, ...]                       # the function's names the kernel uses
+    scalars: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()  # (op, name, accumulator, dtypes)
+    atomics: tuple[tuple[int, int, str], ...] = ()  # (line, col, the atomic statement)
+    written: tuple[str, ...] = ()                 # arrays the kernel writes
+    renames: tuple[tuple[str, str], ...] = ()     # helper -> its device version
+
+
+@dataclass(frozen=True)
+class CudaKernelPlan:
+    name: str
+    loops: tuple[CudaLoopPlan, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+    resident: tuple[str, ...] = ()                # arrays moved to the device once per call
+    copy_back: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CudaRewrite:
+    source: str
+    kernels: tuple[CudaKernelPlan, ...]
+    changed: bool
+    device_functions: tuple[str, ...] = field(default=())
+
+
+class _Names:
+    def __init__(self, source: str):
+        import re
+        self.taken = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+
+    def fresh(self, base: str) -> str:
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}{n}"
+        self.taken.add(name)
+        return name
+
+
+def _names_in(body) -> set[str]:
+    out: set[str] = set()
+    for s in walk_stmts(body):
+        for e in stmt_exprs(s):
+            for x in subexprs(e):
+                if isinstance(x, ir.Name):
+                    out.add(x.id)
+                elif isinstance(x, ir.Access):
+                    out.add(x.array.split(".")[0])
+                elif isinstance(x, ir.Call) and "." not in x.func:
+                    out.add(x.func)
+    return out
+
+
+def _loop_exprs(loop: ir.Loop) -> set[str]:
+    return {x.id for e in (loop.lower, loop.upper, loop.step) for x in subexprs(e) if isinstance(x, ir.Name)}
+
+
+class _Planner:
+    def __init__(self, kv: KernelVerdicts, lines: list[str], imports: dict[str, str],
+                 helpers: dict[str, ir.Kernel], names: _Names):
+        self.kv = kv
+        self.lines = lines
+        self.imports = imports
+        self.helpers = helpers
+        self.names = names
+        self.by_loop = {id(v.loop): v for v in kv.loops}
+        k = kv.kernel
+        self.locals = ({p.name for p in k.params} | assigned_names(k.body)
+                       | {s.var for s in walk_stmts(k.body) if isinstance(s, ir.Loop)})
+
+    def text(self, e: ir.Expr) -> str:
+        return source_text(self.lines, e)
+
+    def simple(self, loop: ir.Loop) -> bool:
+        return loop.form == "range" and isinstance(loop.step, ir.Const) and loop.step.value == 1
+
+    def blocked_call(self, body) -> str | None:
+        for s in walk_stmts(body):
+            if isinstance(s, ir.Opaque):
+                return f"it holds code paralift does not model: {s.reason}"
+            for e in stmt_exprs(s):
+                for x in subexprs(e):
+                    if isinstance(x, (ir.Comprehension, ir.OpaqueExpr)):
+                        return "a comprehension has no device version"
+                    if isinstance(x, ir.Slice):
+                        return "whole-array slices have no device version: write the loop out"
+                    if not isinstance(x, ir.Call):
+                        continue
+                    if x.receiver is not None or x.keywords:
+                        return f"`{x.func}(...)` has no device version"
+                    full = resolve(x.func, self.imports)
+                    if full in DEVICE_CALLS or full.startswith("math."):
+                        continue
+                    helper = self.helpers.get(x.func)
+                    if helper is None:
+                        return f"`{x.func}(...)` has no device version"
+                    inner = self.blocked_call(helper.body)
+                    if inner or any(isinstance(c, ir.Call) and c.func in self.helpers
+                                    for c in (y for t in walk_stmts(helper.body)
+                                              for e2 in stmt_exprs(t) for y in subexprs(e2))):
+                        return f"`{x.func}` calls what has no device version"
+        return None
+
+    def plan(self, v: LoopVerdict) -> tuple[CudaLoopPlan | None, str]:
+        if v.verdict == "sequential":
+            return None, ""
+        if not self.simple(v.loop):
+            return None, "only `range` loops with step 1 become CUDA grids so far"
+        if v.lastprivate or v.induction:
+            return None, "a last value or an induction variable would have to leave the threads"
+        reductions = dict((t, op) for op, t in v.reductions)
+        if any(op not in ATOMIC for op in reductions.values()):
+            return None, "a reduction operator without a CUDA atomic"
+        loops = [v.loop]
+        while len(loops) < 3:  # perfectly nested loops that are parallel too join the grid
+            body = loops[-1].body
+            if len(body) != 1 or not isinstance(body[0], ir.Loop):
+                break
+            inner = self.by_loop[id(body[0])]
+            if not self.simple(inner.loop) or inner.lastprivate or inner.induction:
+                break
+            if inner.verdict == "sequential" or any(reductions.get(t) != op for op, t in inner.reductions):
+                break
+            if _loop_exprs(inner.loop) & {lp.var for lp in loops}:
+                break  # triangular: the inner range depends on an outer index
+            loops.append(inner.loop)
+        body = loops[-1].body
+        scratch = sorted({n for lp in loops for n in self.by_loop[id(lp)].private} & _accessed(body))
+        if scratch:
+            return None, f"the private scratch array `{scratch[0]}` would need memory per thread"
+        blocked = self.blocked_call(body)
+        if blocked:
+            return None, blocked
+        inside = assigned_names(body) | {lp.var for lp in loops}
+        used = _names_in(body) | {n for lp in loops[1:] for n in _loop_exprs(lp)}
+        params = sorted((used & self.locals) - inside - {t for t in reductions if t in self.locals
+                                                         and t not in _accessed(body)})
+        scalars, atomics, written = [], [], set()
+        for s in walk_stmts(body):
+            if isinstance(s, ir.Assign):
+                ts = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
+                written |= {t.array for t in ts if isinstance(t, ir.Access)}
+        for name, op in sorted(reductions.items()):
+            if name in _accessed(body):
+                continue
+            acc = self.names.fresh(f"_paralift_{name}")
+            scalars.append((op, name, acc, ()))
+        accumulators = {name: acc for _, name, acc, _ in scalars}
+        dtypes: dict[str, set[str]] = {name: set() for name in accumulators}
+        for s in walk_stmts(body):
+            u = updates.match(s)
+            if u is None:
+                continue
+            target = u.target.id if isinstance(u.target, ir.Name) else u.target.array
+            if target not in reductions:
+                continue
+            value = self.text(u.operand)
+            if _subtracts(s):
+                value = f"-({value})"
+            if isinstance(u.target, ir.Name):
+                where = f"{accumulators[target]}, 0"
+                dtypes[target] |= {f"{a}.dtype" for a in _arrays(u.operand) if a in self.locals}
+                if _floating(u.operand):
+                    dtypes[target].add("numpy.float64")
+            else:
+                idx = [self.text(i) for i in u.target.indices]
+                where = f"{target}, {idx[0] if len(idx) == 1 else '(' + ', '.join(idx) + ')'}"
+            atomics.append((s.span.line, s.span.col, f"cuda.atomic.{ATOMIC[u.op]}({where}, {value})"))
+        scalars = [(op, n, acc, tuple(sorted(dtypes[n]))) for op, n, acc, _ in scalars]
+        renames = tuple(sorted((h, f"_paralift_device_{h}") for h in used if h in self.helpers))
+        dims = tuple((lp.var, self.text(lp.lower), self.text(lp.upper)) for lp in loops)
+        kernel = self.names.fresh(f"_paralift_{self.kv.kernel.name}_kernel")
+        return CudaLoopPlan(v.loop.span.line, v.loop.span.col, kernel, dims, tuple(params),
+                            tuple(scalars), tuple(atomics), tuple(sorted(written)), renames), ""
+
+
+def _accessed(body) -> set[str]:
+    return {x.array for s in walk_stmts(body) for e in stmt_exprs(s) for x in subexprs(e)
+            if isinstance(x, ir.Access)}
+
+
+def _arrays(e: ir.Expr) -> set[str]:
+    return {x.array for x in subexprs(e) if isinstance(x, ir.Access) and "." not in x.array}
+
+
+def _floating(e: ir.Expr) -> bool:
+    return any((isinstance(x, ir.Const) and isinstance(x.value, float))
+               or (isinstance(x, ir.BinOp) and x.op in ("/", "**"))
+               or (isinstance(x, ir.Call) and x.func not in ("len", "int", "abs", "min", "max"))
+               for x in subexprs(e))
+
+
+def _subtracts(s: ir.Stmt) -> bool:
+    return isinstance(s, ir.Assign) and (s.op == "-" or (s.op is None and isinstance(s.value, ir.BinOp)
+                                                        and s.value.op == "-"))
+
+
+def _resident(kernel: ir.Kernel, launched: list[ir.Loop], used: set[str]) -> tuple[str, ...]:
+    """The array parameters that can live on the device for the whole call: never rebound,
+    and outside the kernels only asked their length or shape."""
+    inside = {id(s) for lp in launched for s in walk_stmts([lp])}
+    params = {p.name for p in kernel.params} & used
+    arrays = params & {x.array.split(".")[0] for s in walk_stmts(kernel.body)
+                       for e in stmt_exprs(s) for x in subexprs(e) if isinstance(x, ir.Access)}
+    arrays -= assigned_names(kernel.body)
+    for s in walk_stmts(kernel.body):
+        if id(s) in inside:
+            continue
+        for e in stmt_exprs(s):
+            arrays -= _host_uses(e)
+    return tuple(sorted(arrays))
+
+
+def _host_uses(e: ir.Expr) -> set[str]:
+    """Names used as arrays on the host (anything but `len(a)`, `a.shape`, `a.size`...)."""
+    match e:
+        case ir.Call(func="len", args=(ir.Name(),)):
+            return set()
+        case ir.Attribute(value=ir.Name(), attr=("shape" | "size" | "ndim" | "dtype")):
+            return set()
+        case ir.Access(array=a) if a.endswith((".shape",)):
+            return set().union(*(_host_uses(i) for i in e.indices)) if e.indices else set()
+        case ir.Name(id=n):
+            return {n}
+        case ir.Access(array=a):
+            return {a.split(".")[0]}.union(*(_host_uses(i) for i in e.indices))
+    from paralift.ir.walk import children
+    return set().union(*(_host_uses(c) for c in children(e))) if children(e) else set()
+
+
+def plan_kernel(kv: KernelVerdicts, lines, imports, helpers, names) -> tuple[CudaKernelPlan, list[ir.Loop]]:
+    k = kv.kernel
+    if "." in k.name or k.name.startswith("<"):
+        return CudaKernelPlan(k.name, skipped=(Skip(k.span.line,
+                              "methods, nested functions and module code are not offloaded"),)), []
+    planner = _Planner(kv, lines, imports, helpers, names)
+    chosen = outermost(kv, planner.plan, lambda loop: False)
+    plans = tuple(chosen.plans)
+    launched = [s for s in walk_stmts(k.body) if isinstance(s, ir.Loop)
+                and (s.span.line, s.span.col) in {(p.line, p.col) for p in plans}]
+    used = {n for p in plans for n in p.params}
+    resident = _resident(k, launched, used) if plans else ()
+    copy_back = tuple(a for a in resident if any(a in p.written for p in plans)
+                      or any(f"({a}, " in text for p in plans for _, _, text in p.atomics))
+    return CudaKernelPlan(k.name, plans, tuple(chosen.skipped), resident, copy_back), launched
+
+
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> CudaRewrite:
+    lines = source.splitlines()
+    imports = dict(fa.module.imports) if fa.module else {}
+    helpers = {k.name: k for k in fa.module.kernels} if fa.module else {}
+    names = _Names(source)
+    plans = tuple(plan_kernel(kv, lines, imports, helpers, names)[0] for kv in fa.kernels
+                  if functions is None or kv.kernel.name in functions)
+    active = {p.name: p for p in plans if p.loops}
+    if not active:
+        return CudaRewrite(source, plans, False)
+    devices = sorted({h for p in active.values() for lp in p.loops for h, _ in lp.renames})
+    wrapper = MetadataWrapper(cst.parse_module(source))
+    module = wrapper.visit(_Editor(active))
+    code = _with_header(module.code)
+    if devices:
+        code += "\n\n# device versions of the helpers the kernels call\n" + "".join(
+            f"_paralift_device_{h} = cuda.jit(device=True)({h})\n" for h in devices)
+    return CudaRewrite(code, plans, True, tuple(devices))
+
+
+class _Editor(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, kernels: dict[str, CudaKernelPlan]):
+        super().__init__()
+        self.kernels = kernels
+        self.loops = {(lp.line, lp.col): lp for p in kernels.values() for lp in p.loops}
+        self.atomics = {(line, col): text for lp in self.loops.values() for line, col, text in lp.atomics}
+        self.pending: list[str] = []   # kernel definitions for the function being edited
+        self.module = cst.Module(body=[])
+
+    def _pos(self, node) -> tuple[int, int]:
+        r = self.get_metadata(PositionProvider, node)
+        return r.start.line, r.start.column
+
+    def leave_SimpleStatementLine(self, original, updated):
+        for small in original.body:
+            r = self.get_metadata(PositionProvider, small)
+            text = self.atomics.get((r.start.line, r.start.column))
+            if text is not None:
+                return cst.parse_statement(text + "\n").with_changes(leading_lines=updated.leading_lines)
+        return updated
+
+    def leave_If(self, original, updated):
+        text = self.atomics.get(self._pos(original))
+        if text is not None:
+            return cst.parse_statement(text + "\n").with_changes(leading_lines=updated.leading_lines)
+        return updated
+
+    def leave_For(self, original, updated):
+        plan = self.loops.get(self._pos(original))
+        if plan is None:
+            return updated
+        self.pending.append(self._kernel(plan, updated))
+        lines = [f"{acc} = _paralift_accumulator({name}{''.join(', ' + d for d in dtypes)})"
+                 for _, name, acc, dtypes in plan.scalars]
+        ranges = ", ".join(f"({lo}, {hi})" for _, lo, hi in plan.dims)
+        args = list(plan.params) + [acc for _, _, acc, _ in plan.scalars]
+        lines.append(f"_paralift_launch({plan.kernel}, ({ranges},){''.join(', ' + a for a in args)})")
+        lines += [f"{name} = _paralift_result({acc})" for _, name, acc, _ in plan.scalars]
+        stmts = [cst.parse_statement(s + "\n") for s in lines]
+        stmts[0] = stmts[0].with_changes(leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel(stmts)
+
+    def _kernel(self, plan: CudaLoopPlan, node: cst.For) -> str:
+        for _ in plan.dims[1:]:
+            node = node.body.body[0]
+        body = node.body.visit(_ContinueToReturn())
+        code = "".join(self.module.code_for_node(s) for s in body.body) if isinstance(body, cst.IndentedBlock) \
+            else self.module.code_for_node(body).strip() + "\n"
+        for helper, device in plan.renames:
+            code = _rename_calls(code, helper, device)
+        code = textwrap.dedent(code)
+        dims = len(plan.dims)
+        bounds = [(f"_lo{k}", f"_n{k}") for k in range(dims)]
+        params = list(plan.params) + [acc for _, _, acc, _ in plan.scalars] + [x for b in bounds for x in b]
+        out = [f"@cuda.jit\ndef {plan.kernel}({', '.join(params)}):"]
+        if dims == 1:
+            out.append("    _g = cuda.grid(1)")
+            out.append("    if _g < _n0:")
+            out.append(f"        {plan.dims[0][0]} = _lo0 + _g")
+        else:
+            names = ", ".join(f"_g{k}" for k in range(dims - 1, -1, -1))  # x is the innermost
+            out.append(f"    {names} = cuda.grid({dims})")
+            out.append("    if " + " and ".join(f"_g{k} < _n{k}" for k in range(dims)) + ":")
+            out += [f"        {var} = _lo{k} + _g{k}" for k, (var, _, _) in enumerate(plan.dims)]
+        out.append(textwrap.indent(code, "        ").rstrip())
+        return "\n".join(out) + "\n"
+
+    def leave_FunctionDef(self, original, updated):
+        plan = self.kernels.get(original.name.value)
+        if plan is None or not self.pending:
+            self.pending = []
+            return updated
+        kernels = [cst.parse_statement(k).with_changes(leading_lines=[cst.EmptyLine()] * 2 if n else [])
+                   for n, k in enumerate(self.pending)]
+        self.pending = []
+        if plan.resident:
+            updated = _resident_body(updated, plan)
+        first = kernels[0].with_changes(leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel([first] + kernels[1:] + [
+            updated.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])])
+
+
+class _ContinueToReturn(cst.CSTTransformer):
+    """In a kernel, the iteration is the thread: `continue` ends it, so it becomes `return`
+    (loops inside keep their own `continue`)."""
+
+    def visit_For(self, node):
+        return False
+
+    def visit_While(self, node):
+        return False
+
+    def leave_Continue(self, original, updated):
+        return cst.Return(value=None)
+
+
+def _rename_calls(code: str, helper: str, device: str) -> str:
+    import re
+    return re.sub(rf"(?<![\w.]){re.escape(helper)}(?=\s*\()", device, code)
+
+
+def _resident_body(fn: cst.FunctionDef, plan: CudaKernelPlan) -> cst.FunctionDef:
+    """Move the arrays to the device on entry and back on exit, however the function ends."""
+    body = list(fn.body.body)
+    doc = []
+    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) \
+            and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+        doc, body = body[:1], body[1:]
+    arrays = plan.resident
+    entry = [f"_paralift_host = ({', '.join(arrays)}{',' if len(arrays) == 1 else ''})"] if plan.copy_back else []
+    entry += [f"{a} = _paralift_device({a})" for a in arrays]
+    stmts = [cst.parse_statement(s + "\n") for s in entry]
+    if not plan.copy_back:
+        return fn.with_changes(body=fn.body.with_changes(body=doc + stmts + body))
+    hosts = ", ".join(f"_paralift_host[{arrays.index(a)}]" for a in plan.copy_back)
+    devices = ", ".join(plan.copy_back)
+    if len(plan.copy_back) == 1:
+        hosts, devices = hosts + ",", devices + ","
+    guard = cst.parse_statement(f"try:\n    pass\nfinally:\n    _paralift_copy_back(({hosts}), ({devices}))\n")
+    guard = guard.with_changes(body=guard.body.with_changes(body=body))
+    return fn.with_changes(body=fn.body.with_changes(body=doc + stmts + [guard]))
+
+
+def _with_header(code: str) -> str:
+    return insert_header(code, "import numpy\nfrom numba import cuda\n" + HELPERS)

@@ -1,0 +1,665 @@
+"""CUDA C backend: from a C file, a `.cu` with a `__global__` kernel per parallel loop nest
+and, per function, an `extern "C"` host launcher with the original signature.
+
+The launcher copies the arrays its kernels use to the device once, on entry, runs the
+function's own code with each parallel nest replaced by a launch (checked, like every
+CUDA call, with `PL_CHECK`), and copies what the kernels wrote back once, on exit. So the
+function's arrays must only be touched by its kernels: otherwise it is left to the C file,
+with the reason. How much of a pointer is copied comes from the accesses: the largest
+index over the loops' ranges (a box, with affine subscripts), or a VLA's declared extent.
+
+Up to three perfectly nested parallel loops become grid dimensions, innermost on `x`.
+Reductions become atomics (`atomicAdd`, and a compare-and-swap loop for floating max/min).
+Kernels are templates over the types of the host's local variables they receive, so
+nothing has to restate a type the C code already declared. Multi-dimensional VLA
+parameters become flat pointers (C++ has no VLAs): `a[i][j]` is written `a[(i) * (m) + (j)]`.
+Functions that are not offloaded stay in the C file; the `.cu` says which, and why.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from paralift.analysis import FileAnalysis
+from paralift.backends.nests import Skip, outermost, source_text
+from paralift.ir import nodes as ir
+from paralift.ir import poly
+from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
+from paralift.passes import updates
+from paralift.passes.verdict import KernelVerdicts, LoopVerdict
+
+ATOMIC = {"+": "atomicAdd", "max": "pl_atomic_max", "min": "pl_atomic_min"}
+
+PRELUDE = r'''#include <cuda_runtime.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Every CUDA call is checked: on failure, say where and what, and stop. */
+#define PL_CHECK(call)                                                                    \
+    do {                                                                                  \
+        cudaError_t pl_err = (call);                                                      \
+        if (pl_err != cudaSuccess) {                                                      \
+            fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #call,                 \
+                    cudaGetErrorString(pl_err));                                          \
+            exit(1);                                                                      \
+        }                                                                                 \
+    } while (0)
+#define PL_MAX(a, b) ((a) > (b) ? (a) : (b))
+#ifndef PARALIFT_BLOCK
+#define PARALIFT_BLOCK 256 /* threads per block */
+#endif
+
+/* A block of PARALIFT_BLOCK threads in `dims` dimensions, widest along x. */
+static dim3 pl_block(int dims) {
+    unsigned t = PARALIFT_BLOCK, x = t >> (dims - 1);
+    x = x > 32 ? 32 : (x < 1 ? 1 : x);
+    if (dims == 1) return dim3(t);
+    unsigned rest = t / x > 0 ? t / x : 1;
+    if (dims == 2) return dim3(x, rest);
+    unsigned y = 1;
+    while ((y + 1) * (y + 1) <= rest) y++;
+    return dim3(x, y, rest / y > 0 ? rest / y : 1);
+}
+
+static unsigned pl_blocks(long n, unsigned threads) { return (unsigned)((n + threads - 1) / threads); }
+
+__device__ static double pl_atomic_max(double *p, double v) {
+    unsigned long long *q = (unsigned long long *)p, old = *q, seen;
+    do {
+        seen = old;
+        if (__longlong_as_double(seen) >= v) break;
+        old = atomicCAS(q, seen, __double_as_longlong(v));
+    } while (old != seen);
+    return __longlong_as_double(old);
+}
+
+__device__ static double pl_atomic_min(double *p, double v) {
+    unsigned long long *q = (unsigned long long *)p, old = *q, seen;
+    do {
+        seen = old;
+        if (__longlong_as_double(seen) <= v) break;
+        old = atomicCAS(q, seen, __double_as_longlong(v));
+    } while (old != seen);
+    return __longlong_as_double(old);
+}
+
+__device__ static int pl_atomic_max(int *p, int v) { return atomicMax(p, v); }
+__device__ static int pl_atomic_min(int *p, int v) { return atomicMin(p, v); }
+'''
+
+
+@dataclass(frozen=True)
+class CudaCLoopPlan:
+    line: int
+    col: int
+    kernel: str
+    dims: tuple[tuple[str, str, str, str], ...]   # (variable, its C type or "", lower, upper)
+    arrays: tuple[str, ...]                       # array parameters the kernel uses
+    scalars: tuple[str, ...]                      # scalar parameters it reads
+    locals: tuple[str, ...]                       # the host's local variables it receives
+    reductions: tuple[tuple[str, str], ...]       # scalar (op, name)
+    replace: tuple[tuple[int, int, int, int, str], ...] = ()  # body edits: span and new text
+
+
+@dataclass(frozen=True)
+class CudaCKernelPlan:
+    name: str
+    loops: tuple[CudaCLoopPlan, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+    extents: tuple[tuple[str, str], ...] = ()     # array -> C expression of its element count
+    written: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CudaCRewrite:
+    source: str
+    kernels: tuple[CudaCKernelPlan, ...]
+    changed: bool
+
+
+class _Refuse(Exception):
+    pass
+
+
+def _base_type(ctype: str) -> str:
+    """`const double *` -> `const double`; `double [n][m]` -> `double`."""
+    return " ".join(re.sub(r"\[[^\]]*\]|\*", " ", ctype).split())
+
+
+def _dims(ctype: str) -> list[str]:
+    return [d.strip() for d in re.findall(r"\[([^\]]*)\]", ctype)]
+
+
+class _Planner:
+    def __init__(self, kv: KernelVerdicts, lines: list[str], helpers: set[str]):
+        self.kv = kv
+        self.lines = lines
+        self.helpers = helpers
+        self.by_loop = {id(v.loop): v for v in kv.loops}
+        self.params = {p.name: p for p in kv.kernel.params}
+        self.count = 0
+
+    def text(self, e: ir.Expr) -> str:
+        return source_text(self.lines, e)
+
+    def simple(self, loop: ir.Loop) -> bool:
+        return loop.form in ("c-for", "c-for-var") and isinstance(loop.step, ir.Const) and loop.step.value == 1
+
+    def plan(self, v: LoopVerdict) -> tuple[CudaCLoopPlan | None, str]:
+        try:
+            return self._plan(v), ""
+        except _Refuse as why:
+            return None, str(why)
+
+    def _plan(self, v: LoopVerdict) -> CudaCLoopPlan | None:
+        if v.verdict == "sequential":
+            return None
+        if not self.simple(v.loop):
+            raise _Refuse("only counted `for` loops with step 1 become CUDA grids")
+        if v.lastprivate or v.induction:
+            raise _Refuse("a last value or an induction variable would have to leave the threads")
+        reductions = {t: op for op, t in v.reductions}
+        if any(op not in ATOMIC for op in reductions.values()):
+            raise _Refuse("a reduction operator without a CUDA atomic")
+        loops = [v.loop]
+        while len(loops) < 3:
+            body = loops[-1].body
+            if len(body) != 1 or not isinstance(body[0], ir.Loop):
+                break
+            inner = self.by_loop[id(body[0])]
+            if not self.simple(inner.loop) or inner.lastprivate or inner.induction or inner.verdict == "sequential":
+                break
+            if any(reductions.get(t) != op for op, t in inner.reductions):
+                break
+            names = {x.id for e in (inner.loop.lower, inner.loop.upper) for x in subexprs(e) if isinstance(x, ir.Name)}
+            if names & {lp.var for lp in loops}:
+                break
+            loops.append(inner.loop)
+        body = loops[-1].body
+        declared = {lp.var for lp in loops if lp.form == "c-for"} | _declared(body)
+        used = _used(body) | {x.id for lp in loops[1:] for e in (lp.lower, lp.upper)
+                              for x in subexprs(e) if isinstance(x, ir.Name)}
+        for s in walk_stmts(body):
+            if isinstance(s, ir.Opaque):
+                raise _Refuse(f"it holds code paralift does not model: {s.reason}")
+            for e in stmt_exprs(s):
+                for x in subexprs(e):
+                    if isinstance(x, ir.Call) and x.func in self.helpers:
+                        raise _Refuse(f"it calls `{x.func}`, which is not compiled for the device yet")
+        arrays = sorted({a for a in _accessed(body)})
+        for a in arrays:
+            if a not in self.params:
+                raise _Refuse(f"`{a}` is not a parameter: only parameters are copied to the device")
+        scalar_reds = {t: op for t, op in reductions.items() if t not in arrays}
+        shapes = {n for x in _accesses(body) if len(x.indices) > 1 and x.array in self.params
+                  for d in _dims(self.params[x.array].ctype) for n in re.findall(r"[A-Za-z_]\w*", d)}
+        scalars = sorted(n for n in used | shapes if n in self.params and n not in arrays)
+        locals_ = sorted(n for n in used - declared - set(self.params) - set(scalar_reds)
+                         if n in _function_names(self.kv.kernel) and n not in {lp.var for lp in loops})
+        mapped_outside = [lp.var for lp in loops if lp.form == "c-for-var"]
+        locals_ = sorted(set(locals_) | set(mapped_outside))
+        edits = []
+        for s in walk_stmts(body):
+            u = updates.match(s)
+            if u is None:
+                continue
+            target = u.target.id if isinstance(u.target, ir.Name) else u.target.array
+            if target not in reductions:
+                continue
+            value = self.render(u.operand)
+            if _subtracts(s):
+                value = f"-({value})"
+            where = f"pl_{target}" if isinstance(u.target, ir.Name) else f"&{self.render(u.target)}"
+            semicolon = ";" if isinstance(s, ir.If) else ""
+            edits.append((s.span.line, s.span.col, s.span.end_line, s.span.end_col,
+                          f"{ATOMIC[u.op]}({where}, {value}){semicolon}"))
+        edits += [(c.span.line, c.span.col, c.span.end_line, c.span.end_col, "return;")
+                  for c in _own_continues(body)]  # the iteration is the thread: `continue` ends it
+        taken = [(e[0], e[1], e[2], e[3]) for e in edits]
+        for x in _accesses(body):
+            if len(x.indices) > 1 and not any(_inside(x.span, t) for t in taken):
+                edits.append((x.span.line, x.span.col, x.span.end_line, x.span.end_col, self.render(x)))
+        self.count += 1
+        name = f"pl_{self.kv.kernel.name}_kernel{self.count if self.count > 1 else ''}"
+        dims = tuple((lp.var, _declared_type(self.lines, lp) if lp.form == "c-for" else "",
+                      self.text(lp.lower), self.text(lp.upper)) for lp in loops)
+        return CudaCLoopPlan(v.loop.span.line, v.loop.span.col, name, dims, tuple(arrays), tuple(scalars),
+                             tuple(locals_), tuple((op, t) for t, op in sorted(scalar_reds.items())),
+                             tuple(sorted(edits)))
+
+    def render(self, e: ir.Expr) -> str:
+        """An expression's text with multi-dimensional VLA accesses flattened."""
+        if isinstance(e, ir.Access):
+            dims = _dims(self.params[e.array].ctype) if e.array in self.params else []
+            idx = [self.render(i) for i in e.indices]
+            if len(idx) > 1:
+                if len(dims) != len(idx):
+                    raise _Refuse(f"`{e.array}` is indexed in {len(idx)} dimensions without a declared shape")
+                flat = f"({idx[0]})"
+                for d, i in zip(dims[1:], idx[1:]):
+                    flat = f"({flat} * ({d}) + ({i}))"
+                return f"{e.array}[{flat[1:-1]}]"
+            return f"{e.array}[{idx[0]}]" if idx else e.array
+        inner = [x for x in _accesses_expr(e) if len(x.indices) > 1]
+        text = self.text(e)
+        if not inner or not e.span.line or e.span.line != e.span.end_line:
+            return text
+        # replace the outermost multi-dimensional accesses inside `e`, right to left
+        outer = [x for x in inner if not any(y is not x and _inside(x.span, _sp(y)) for y in inner)]
+        for x in sorted(outer, key=lambda x: x.span.col, reverse=True):
+            a, b = x.span.col - e.span.col, x.span.end_col - e.span.col
+            text = text[:a] + self.render(x) + text[b:]
+        return text
+
+
+def _own_continues(body):
+    for s in body:
+        if isinstance(s, ir.Continue):
+            yield s
+        elif isinstance(s, ir.If):
+            yield from _own_continues(s.body + s.orelse)
+
+
+def _sp(x) -> tuple[int, int, int, int]:
+    return (x.span.line, x.span.col, x.span.end_line, x.span.end_col)
+
+
+def _inside(span, outer) -> bool:
+    return (outer[0], outer[1]) <= (span.line, span.col) and (span.end_line, span.end_col) <= (outer[2], outer[3])
+
+
+def _accesses_expr(e: ir.Expr):
+    return [x for x in subexprs(e) if isinstance(x, ir.Access) and x is not e]
+
+
+def _accesses(body):
+    return [x for s in walk_stmts(body) for e in stmt_exprs(s) for x in subexprs(e) if isinstance(x, ir.Access)]
+
+
+def _accessed(body) -> set[str]:
+    return {x.array for x in _accesses(body)}
+
+
+def _declared(body) -> set[str]:
+    out = set()
+    for s in walk_stmts(body):
+        if isinstance(s, ir.Assign) and s.declares and isinstance(s.target, ir.Name):
+            out.add(s.target.id)
+        elif isinstance(s, ir.Declare):
+            out |= set(s.names)
+        elif isinstance(s, ir.Loop) and s.form == "c-for":
+            out.add(s.var)
+    return out
+
+
+def _used(body) -> set[str]:
+    out = set()
+    for s in walk_stmts(body):
+        for e in stmt_exprs(s):
+            out |= {x.id for x in subexprs(e) if isinstance(x, ir.Name)}
+        if isinstance(s, ir.Loop):
+            out.add(s.var)
+    return out
+
+
+def _function_names(kernel: ir.Kernel) -> set[str]:
+    return _declared(kernel.body) | {p.name for p in kernel.params} | {
+        s.var for s in walk_stmts(kernel.body) if isinstance(s, ir.Loop)}
+
+
+def _subtracts(s: ir.Stmt) -> bool:
+    return isinstance(s, ir.Assign) and (s.op == "-" or (s.op is None and isinstance(s.value, ir.BinOp)
+                                                        and s.value.op == "-"))
+
+
+def _declared_type(lines: list[str], loop: ir.Loop) -> str:
+    header = lines[loop.span.line - 1][loop.span.col:]
+    m = re.match(rf"for\s*\(\s*([A-Za-z_][\w\s]*?)\s+{re.escape(loop.var)}\s*=", header)
+    return m.group(1) if m else "long"
+
+
+# ------------------------------------------------------------------------ extents
+
+def _extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], params) -> dict[str, str]:
+    """The number of elements each array's kernels may touch, as a C expression over the
+    parameters: the declared extent of a VLA, else the largest index over the loops'
+    ranges plus one (subscripts affine in the loop variables, ranges that are boxes)."""
+    out: dict[str, str] = {}
+    pointer_arrays = set()
+    for a in sorted(arrays):
+        dims = _dims(params[a].ctype)
+        if dims and all(dims):
+            out[a] = " * ".join(f"({d})" for d in dims)
+        else:
+            pointer_arrays.add(a)
+    terms: dict[str, list[str]] = {a: [] for a in pointer_arrays}
+    param_names = set(params)
+
+    def visit(body, ranges):
+        for s in body:
+            if isinstance(s, ir.Loop):
+                names = {x.id for e in (s.lower, s.upper) for x in subexprs(e) if isinstance(x, ir.Name)}
+                ok = names <= param_names and isinstance(s.step, ir.Const) and s.step.value == 1
+                visit(s.body, ranges + [(s.var, s.lower, s.upper, ok)])
+            else:
+                for e in stmt_exprs(s):
+                    for x in subexprs(e):
+                        if isinstance(x, ir.Access) and x.array in pointer_arrays:
+                            terms[x.array].append(_largest(x, ranges, param_names))
+                for child in (getattr(s, "body", ()), getattr(s, "orelse", ())):
+                    visit(child, ranges)
+
+    for lp in launched:
+        visit([lp], _enclosing(kernel, lp, param_names))
+    for a, ts in terms.items():
+        if not ts or any(t is None for t in ts):
+            raise _Refuse(f"cannot bound the part of `{a}` the kernel touches")
+        out[a] = ts[0] if len(ts) == 1 else _nest_max(ts)
+    return out
+
+
+def _nest_max(ts: list[str]) -> str:
+    return ts[0] if len(ts) == 1 else f"PL_MAX({ts[0]}, {_nest_max(ts[1:])})"
+
+
+def _enclosing(kernel: ir.Kernel, target: ir.Loop, params: set[str]) -> list:
+    """(variable, lower, upper, is a box range) of the loops around `target`."""
+    def find(body, ranges):
+        for s in body:
+            if s is target:
+                return ranges
+            if isinstance(s, ir.Loop):
+                names = {x.id for e in (s.lower, s.upper) for x in subexprs(e) if isinstance(x, ir.Name)}
+                r = find(s.body, ranges + [(s.var, s.lower, s.upper, isinstance(s.step, ir.Const)
+                                            and s.step.value == 1 and names <= params)])
+                if r is not None:
+                    return r
+            elif isinstance(s, (ir.If, ir.While)):
+                r = find(s.body + getattr(s, "orelse", ()), ranges)
+                if r is not None:
+                    return r
+        return None
+    return find(kernel.body, []) or []
+
+
+def _largest(x: ir.Access, ranges, params: set[str]) -> str | None:
+    """`1 + max index` of a one-dimensional access over a box of loop ranges, or None."""
+    from paralift.ir.printer import expr as show
+    if len(x.indices) != 1:
+        return None
+    p = poly.from_expr(x.indices[0], lambda n: poly.sym(n), lambda a, d: None)
+    if p is None:
+        return None
+    loops = {var: (lo, hi, ok) for var, lo, hi, ok in ranges}
+    const_terms, per_var = [], {}
+    for mono, c in p.items():
+        vs = [s for s in mono if s in loops]
+        rest = [s for s in mono if s not in loops]
+        if len(vs) > 1 or any(s not in params for s in rest):
+            return None
+        coef = " * ".join([str(c)] + list(rest)) if rest else str(c)
+        if vs:
+            per_var.setdefault(vs[0], []).append(coef)
+        else:
+            const_terms.append(coef)
+    parts = [" + ".join(const_terms) or "0"]
+    guards = []
+    for var, coefs in per_var.items():
+        lo, hi, ok = loops[var]
+        if not ok:
+            return None
+        k = " + ".join(coefs)
+        lo_t, hi_t = show(lo), show(hi)
+        parts.append(f"PL_MAX(({k}) * ({lo_t}), ({k}) * (({hi_t}) - 1))")
+        guards.append(f"({hi_t}) > ({lo_t})")
+    value = "1 + " + " + ".join(parts)
+    return f"({' && '.join(guards)} ? {value} : 0)" if guards else value
+
+
+# ------------------------------------------------------------------------ emitting
+
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> CudaCRewrite:
+    lines = source.splitlines()
+    # function-like macros are text: they work in device code as they are
+    helpers = {k.name for k in fa.module.kernels if k.kind == "function"} if fa.module else set()
+    plans, pieces = [], []
+    for kv in fa.kernels:
+        if functions is not None and kv.kernel.name not in functions:
+            continue
+        if kv.kernel.kind != "function":
+            continue
+        plan, code = _function(kv, lines, source, helpers)
+        plans.append(plan)
+        if code:
+            pieces.append(code)
+    if not pieces:
+        return CudaCRewrite(source, tuple(plans), False)
+    preprocessor = [ln for ln in lines if ln.lstrip().startswith("#")]
+    left = [f" *   {p.name}: {p.skipped[0].reason if p.skipped else 'no parallel loop'}"
+            for p in plans if not p.loops]
+    header = ["/* Generated by paralift from the C source: the offloaded functions as CUDA, with the",
+              " * same C signatures (`extern \"C\"`)."]
+    if left:
+        header += [" * Left in the C file:"] + left
+    header.append(" */")
+    out = "\n".join(header) + "\n" + "\n".join(preprocessor) + ("\n" if preprocessor else "") + PRELUDE
+    out += "\n" + "\n\n".join(pieces)
+    return CudaCRewrite(out, tuple(plans), True)
+
+
+def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[str]):
+    k = kv.kernel
+    planner = _Planner(kv, lines, helpers)
+    chosen = outermost(kv, planner.plan, lambda loop: False)
+    plans = list(chosen.plans)
+    skipped = list(chosen.skipped)
+    if not plans:
+        return CudaCKernelPlan(k.name, skipped=tuple(skipped)), None
+    launched = [s for s in walk_stmts(k.body) if isinstance(s, ir.Loop)
+                and (s.span.line, s.span.col) in {(p.line, p.col) for p in plans}]
+    arrays = {a for p in plans for a in p.arrays}
+    params = {p.name: p for p in k.params}
+    try:
+        # reading an array no one writes is safe anywhere; anything else on the host would
+        # see (or leave) a stale copy
+        host = _host_uses(k, launched) & arrays & _written(k.body)
+        if host:
+            raise _Refuse(f"`{sorted(host)[0]}` is also used on the host, between the kernels")
+        extents = _extents(k, launched, arrays, params)
+    except _Refuse as why:
+        return CudaCKernelPlan(k.name, skipped=(Skip(k.span.line, str(why)),) + tuple(skipped)), None
+    written = sorted({x.array for lp in launched for s in walk_stmts([lp]) if isinstance(s, ir.Assign)
+                      for x in [s.target] if isinstance(x, ir.Access)})
+    plan = CudaCKernelPlan(k.name, tuple(plans), tuple(skipped), tuple(sorted(extents.items())), tuple(written))
+    return plan, _emit(k, plan, launched, lines, source)
+
+
+def _written(body) -> set[str]:
+    out = set()
+    for s in walk_stmts(body):
+        if isinstance(s, ir.Assign):
+            ts = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
+            out |= {t.array for t in ts if isinstance(t, ir.Access)}
+    return out
+
+
+def _host_uses(kernel: ir.Kernel, launched: list[ir.Loop]) -> set[str]:
+    inside = {id(s) for lp in launched for s in walk_stmts([lp])}
+    out = set()
+    for s in walk_stmts(kernel.body):
+        if id(s) in inside:
+            continue
+        for e in stmt_exprs(s):
+            out |= {x.array for x in subexprs(e) if isinstance(x, ir.Access)}
+            out |= {x.id for x in subexprs(e) if isinstance(x, ir.Name)}
+    return out
+
+
+def _offsets(source: str) -> list[int]:
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _loop_body(source: str, starts: list[int], loop: ir.Loop) -> tuple[int, int]:
+    """[start, end) of a loop's body text, braces excluded."""
+    begin = starts[loop.span.line - 1] + loop.span.col
+    end = starts[loop.span.end_line - 1] + loop.span.end_col
+    k = source.index("(", begin)
+    depth = 0
+    while True:
+        depth += {"(": 1, ")": -1}.get(source[k], 0)
+        k += 1
+        if depth == 0:
+            break
+    text = source[k:end]
+    stripped = text.strip()
+    if stripped.startswith("{") and stripped.endswith("}"):
+        a = k + text.index("{") + 1
+        return a, k + text.rindex("}")
+    return k, end
+
+
+def _edit(source: str, starts, region: tuple[int, int], edits) -> str:
+    a, b = region
+    text = source[a:b]
+    for line, col, end_line, end_col, new in sorted(edits, reverse=True):
+        x, y = starts[line - 1] + col - a, starts[end_line - 1] + end_col - a
+        text = text[:x] + new + text[y:]
+    return text
+
+
+def _kernel_code(plan: CudaCLoopPlan, params, loop: ir.Loop, source: str, starts) -> str:
+    inner = loop
+    for _ in plan.dims[1:]:
+        inner = inner.body[0]
+    body = _edit(source, starts, _loop_body(source, starts, inner), plan.replace)
+    body = _reindent(body, 8)
+    formal = []
+    for a in plan.arrays:
+        base = _base_type(params[a].ctype)
+        formal.append(f"{base} *{a}")
+    formal += [f"{_base_type(params[s].ctype)} {s}" for s in plan.scalars]
+    templates = [f"typename T_{n}" for n in plan.locals] + [f"typename R_{t}" for _, t in plan.reductions]
+    formal += [f"T_{n} {n}" for n in plan.locals] + [f"R_{t} *pl_{t}" for _, t in plan.reductions]
+    formal += [f"long pl_lo{k}, long pl_n{k}" for k in range(len(plan.dims))]
+    head = (f"template <{', '.join(templates)}>\n" if templates else "")
+    out = [f"{head}__global__ void {plan.kernel}({', '.join(formal)}) {{"]
+    axes = "xyz"
+    dims = len(plan.dims)
+    for k in range(dims):
+        axis = axes[dims - 1 - k]  # the innermost loop runs along x
+        out.append(f"    long pl_g{k} = blockIdx.{axis} * (long)blockDim.{axis} + threadIdx.{axis};")
+    out.append("    if (" + " && ".join(f"pl_g{k} < pl_n{k}" for k in range(dims)) + ") {")
+    for k, (var, ctype, _, _) in enumerate(plan.dims):
+        out.append(f"        {ctype + ' ' if ctype else ''}{var} = pl_lo{k} + pl_g{k};")
+    out.append(body.rstrip("\n"))
+    out.append("    }")
+    out.append("}")
+    return "\n".join(out)
+
+
+def _reindent(text: str, width: int) -> str:
+    rows = text.split("\n")
+    while rows and not rows[0].strip():
+        rows.pop(0)
+    if not rows:
+        return ""
+    first = rows[0]
+    if len(rows) == 1 or first == first.lstrip():  # a one-line body, or one that starts mid-line
+        rows[0] = first.strip()
+    margin = min((len(r) - len(r.lstrip()) for r in rows[1:] if r.strip()), default=0)
+    margin = min(margin, len(rows[0]) - len(rows[0].lstrip())) if rows[0] != rows[0].lstrip() else margin
+    out = []
+    for n, r in enumerate(rows):
+        if not r.strip():
+            continue
+        r = r[margin:] if len(r) - len(r.lstrip()) >= margin else r.lstrip()
+        out.append(" " * width + r)
+    return "\n".join(out)
+
+
+def _launch(plan: CudaCLoopPlan, indent: str) -> str:
+    dims = len(plan.dims)
+    i2 = indent + "    "
+    out = ["{"]
+    for k, (_, _, lo, hi) in enumerate(plan.dims):
+        out.append(f"{i2}long pl_lo{k} = {lo}, pl_n{k} = (long)({hi}) - pl_lo{k};")
+    out.append(f"{i2}if (" + " && ".join(f"pl_n{k} > 0" for k in range(dims)) + ") {")
+    i3 = i2 + "    "
+    for _, t in plan.reductions:
+        out += [f"{i3}decltype({t}) *pl_{t};",
+                f"{i3}PL_CHECK(cudaMalloc((void **)&pl_{t}, sizeof *pl_{t}));",
+                f"{i3}PL_CHECK(cudaMemcpy(pl_{t}, &{t}, sizeof {t}, cudaMemcpyHostToDevice));"]
+    out.append(f"{i3}dim3 pl_b = pl_block({dims});")
+    axes = "xyz"
+    grid = ", ".join(f"pl_blocks(pl_n{dims - 1 - a}, pl_b.{axes[a]})" for a in range(dims))
+    out.append(f"{i3}dim3 pl_g({grid});")
+    args = [f"pl_d_{a}" for a in plan.arrays] + list(plan.scalars) + list(plan.locals)
+    args += [f"pl_{t}" for _, t in plan.reductions]
+    args += [f"pl_lo{k}, pl_n{k}" for k in range(dims)]
+    out.append(f"{i3}{plan.kernel}<<<pl_g, pl_b>>>({', '.join(args)});")
+    out.append(f"{i3}PL_CHECK(cudaGetLastError());")
+    out.append(f"{i3}PL_CHECK(cudaDeviceSynchronize());")
+    for _, t in plan.reductions:
+        out += [f"{i3}PL_CHECK(cudaMemcpy(&{t}, pl_{t}, sizeof {t}, cudaMemcpyDeviceToHost));",
+                f"{i3}PL_CHECK(cudaFree(pl_{t}));"]
+    out.append(f"{i2}}}")
+    out.append(f"{indent}}}")
+    return "\n".join(out)
+
+
+def _emit(k: ir.Kernel, plan: CudaCKernelPlan, launched: list[ir.Loop], lines, source: str) -> str:
+    starts = _offsets(source)
+    params = {p.name: p for p in k.params}
+    kernels = [_kernel_code(lp, params, loop, source, starts) for lp, loop in zip(plan.loops, launched)]
+    # the function's own body, each launched nest replaced by its launch
+    open_brace = source.index("{", starts[k.span.line - 1] + k.span.col)
+    close = _matching(source, open_brace)
+    edits = []
+    for lp, loop in zip(plan.loops, launched):
+        indent = re.match(r"\s*", lines[loop.span.line - 1]).group(0)
+        edits.append((loop.span.line, loop.span.col, loop.span.end_line, loop.span.end_col, _launch(lp, indent)))
+    body = _edit(source, starts, (open_brace + 1, close), edits).strip("\n")
+    ret = k.returns.strip() or "void"
+    head = ", ".join(_param_decl(p) for p in k.params)
+    out = [f'extern "C" {ret} {k.name}({head}) {{']
+    for a, count in plan.extents:
+        base = _base_type(params[a].ctype)
+        out += [f"    long pl_ext_{a} = {count};",
+                f"    {base.replace('const ', '')} *pl_d_{a};",
+                f"    PL_CHECK(cudaMalloc((void **)&pl_d_{a}, PL_MAX(pl_ext_{a}, 1) * sizeof *pl_d_{a}));",
+                f"    PL_CHECK(cudaMemcpy(pl_d_{a}, {a}, pl_ext_{a} * sizeof *pl_d_{a}, cudaMemcpyHostToDevice));"]
+    returns = ret != "void"
+    out.append(f"    auto pl_body = [&]() -> {ret} {{")
+    out.append(_reindent(body, 8))
+    out.append("    };")
+    out.append(f"    {ret + ' pl_result = ' if returns else ''}pl_body();")
+    for a in plan.written:
+        if a in dict(plan.extents):
+            out.append(f"    PL_CHECK(cudaMemcpy({a}, pl_d_{a}, pl_ext_{a} * sizeof *pl_d_{a}, "
+                       "cudaMemcpyDeviceToHost));")
+    out += [f"    PL_CHECK(cudaFree(pl_d_{a}));" for a, _ in plan.extents]
+    if returns:
+        out.append("    return pl_result;")
+    out.append("}")
+    return "\n\n".join(kernels) + "\n\n" + "\n".join(out) + "\n"
+
+
+def _param_decl(p: ir.Param) -> str:
+    """C++ has no VLA parameters: `double a[n][m]` is passed as the pointer it decays to."""
+    if "[" in p.ctype:
+        return f"{_base_type(p.ctype)} *{p.name}"
+    if p.ctype.endswith("*"):
+        return f"{p.ctype}{p.name}"
+    return f"{p.ctype} {p.name}"
+
+
+def _matching(source: str, k: int) -> int:
+    depth = 0
+    for n in range(k, len(source)):
+        depth += {"{": 1, "}": -1}.get(source[n], 0)
+        if depth == 0:
+            return n
+    raise ValueError("unbalanced braces")

@@ -1,0 +1,211 @@
+"""MPI backend for C: the Python MPI backend's decomposition, with the MPI C API.
+
+Every rank calls the function with the same arguments (the program has called
+`MPI_Init`). The outermost parallel loop of a nest whose writes are rows the loop index
+owns (`x[i + c]`, or `a[i + c][...]` of a VLA) runs only the rank's block of iterations;
+`MPI_Allgatherv` (in place) then gives every rank every row, and scalar reductions are
+combined with `MPI_Allreduce`, so every rank returns the full result. Compile with `mpicc`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from paralift.analysis import FileAnalysis
+from paralift.backends.cuda_c import _base_type, _declared_type, _dims, _offsets
+from paralift.backends.nests import Skip, outermost, source_text
+from paralift.ir import nodes as ir
+from paralift.ir import poly
+from paralift.ir.walk import walk_stmts
+from paralift.passes.verdict import KernelVerdicts, LoopVerdict
+
+MPI_TYPES = {"double": "MPI_DOUBLE", "float": "MPI_FLOAT", "int": "MPI_INT", "long": "MPI_LONG",
+             "long long": "MPI_LONG_LONG", "unsigned": "MPI_UNSIGNED", "unsigned int": "MPI_UNSIGNED",
+             "short": "MPI_SHORT", "char": "MPI_CHAR", "unsigned char": "MPI_UNSIGNED_CHAR"}
+MPI_OPS = {"+": "MPI_SUM", "*": "MPI_PROD", "max": "MPI_MAX", "min": "MPI_MIN"}
+IDENTITY = {"+": "0", "*": "1"}
+
+HELPERS = r'''#include <mpi.h>
+
+/* [lo, hi) of n iterations owned by `rank` of `size`; earlier ranks take one more. */
+static void pl_block(long n, int rank, int size, long *lo, long *hi) {
+    long base = n > 0 ? n / size : 0, extra = n > 0 ? n % size : 0;
+    *lo = rank * base + (rank < extra ? rank : extra);
+    *hi = *lo + base + (rank < extra ? 1 : 0);
+}
+
+/* Every rank gets rows [first + lo_r, first + hi_r) of `base` from the rank r owning them. */
+static void pl_gather_rows(void *base, long first, long n, long row, MPI_Datatype type) {
+    int size, rank, extent;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Type_size(type, &extent);
+    int counts[size], displs[size];
+    for (int r = 0; r < size; r++) {
+        long lo, hi;
+        pl_block(n, r, size, &lo, &hi);
+        counts[r] = (int)((hi - lo) * row);
+        displs[r] = (int)(lo * row);
+    }
+    if (n > 0)
+        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, (char *)base + first * row * extent, counts,
+                       displs, type, MPI_COMM_WORLD);
+}
+'''
+
+
+@dataclass(frozen=True)
+class MpiCLoopPlan:
+    line: int
+    col: int
+    header: str                                     # the new `for (...)`
+    trip: str
+    rows: tuple[tuple[str, str, str, str], ...]     # (array, first row, row elements, MPI type)
+    reductions: tuple[tuple[str, str, str], ...]    # (op, scalar, MPI type)
+
+
+@dataclass(frozen=True)
+class MpiCKernelPlan:
+    name: str
+    loops: tuple[MpiCLoopPlan, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+
+
+@dataclass(frozen=True)
+class MpiCRewrite:
+    source: str
+    kernels: tuple[MpiCKernelPlan, ...]
+    changed: bool
+
+
+def _scalar_type(function_text: str, name: str) -> str | None:
+    m = re.search(rf"\b((?:unsigned\s+|long\s+)*(?:double|float|int|long|short|char|unsigned))\s+"
+                  rf"(?:[^;(){{}}]*,\s*)?\*?{re.escape(name)}\s*[=;,]", function_text)
+    return MPI_TYPES.get(" ".join(m.group(1).split())) if m else None
+
+
+def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, count: int):
+    if v.verdict == "sequential":
+        return None, ""
+    loop = v.loop
+    if loop.form not in ("c-for", "c-for-var") or not (isinstance(loop.step, ir.Const) and loop.step.value == 1):
+        return None, "only counted `for` loops with step 1 are distributed"
+    if v.lastprivate or v.induction:
+        return None, "a last value or an induction variable would have to travel between ranks"
+    params = {p.name: p for p in kernel.params}
+    written: dict[str, set] = {}
+    for s in walk_stmts(loop.body):
+        if isinstance(s, ir.Assign) and isinstance(s.target, ir.Access):
+            t = s.target
+            p = poly.from_expr(t.indices[0], lambda n: poly.sym(n), lambda a, d: None) if t.indices else None
+            if p is None or set(p) - {(), (loop.var,)} or p.get((loop.var,)) != 1:
+                return None, f"`{t.array}` is written at rows the loop index does not own"
+            written.setdefault(t.array, set()).add(p.get((), 0))
+    reds = []
+    for op, name in v.reductions:
+        if name in written:
+            return None, f"reduction into elements of `{name}` is not distributed yet"
+        mpi_type = _scalar_type(text, name)
+        if op not in MPI_OPS or mpi_type is None:
+            return None, f"no MPI reduction for `{name}`"
+        reds.append((op, name, mpi_type))
+    rows = []
+    for array, offsets in sorted(written.items()):
+        param = params.get(array)
+        if len(offsets) != 1 or param is None:
+            return None, f"`{array}` is not a parameter written at one row offset"
+        dims = _dims(param.ctype)
+        if len(dims) > 1 and not all(dims[1:]):
+            return None, f"the rows of `{array}` have no declared length"
+        row = " * ".join(f"({d})" for d in dims[1:]) or "1"
+        mpi_type = MPI_TYPES.get(_base_type(param.ctype).replace("const ", "").strip())
+        if mpi_type is None:
+            return None, f"no MPI type for the elements of `{array}`"
+        lo = source_text(lines, loop.lower)
+        offset = next(iter(offsets))
+        first = f"({lo}) + {offset}" if offset else f"({lo})"
+        rows.append((array, first, row, mpi_type))
+    lo, hi = source_text(lines, loop.lower), source_text(lines, loop.upper)
+    ctype = _declared_type(lines, loop) + " " if loop.form == "c-for" else ""
+    header = (f"for ({ctype}{loop.var} = ({lo}) + pl_lo{count}; {loop.var} < ({lo}) + pl_hi{count}; "
+              f"{loop.var}++)")
+    return MpiCLoopPlan(loop.span.line, loop.span.col, header, f"(long)({hi}) - ({lo})", tuple(rows),
+                        tuple(reds)), ""
+
+
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> MpiCRewrite:
+    lines = source.splitlines()
+    starts = _offsets(source)
+    plans, edits = [], []
+    for kv in fa.kernels:
+        k = kv.kernel
+        if (functions is not None and k.name not in functions) or k.kind != "function":
+            continue
+        text = _function_text(source, starts, k)
+        counter = [0]
+
+        def plan(v, k=k, text=text):
+            p, why = _plan_loop(v, k, lines, text, counter[0] + 1)
+            if p is not None:
+                counter[0] += 1
+            return p, why
+        chosen = outermost(kv, plan, lambda loop: False)
+        plans.append(MpiCKernelPlan(k.name, tuple(chosen.plans), tuple(chosen.skipped)))
+        loops = {(s.span.line, s.span.col): s for s in walk_stmts(k.body) if isinstance(s, ir.Loop)}
+        for n, lp in enumerate(chosen.plans, 1):
+            edits.append(_edit(source, starts, lines, loops[(lp.line, lp.col)], lp, n))
+    if not edits:
+        return MpiCRewrite(source, tuple(plans), False)
+    out = source
+    for a, b, new in sorted(edits, reverse=True):
+        out = out[:a] + new + out[b:]
+    return MpiCRewrite(_with_helpers(out), tuple(plans), True)
+
+
+def _function_text(source: str, starts, k: ir.Kernel) -> str:
+    a = starts[k.span.line - 1]
+    b = source.find("\n}", a)
+    return source[a:b if b >= 0 else len(source)]
+
+
+def _edit(source: str, starts, lines, loop: ir.Loop, plan: MpiCLoopPlan, n: int) -> tuple[int, int, str]:
+    begin = starts[loop.span.line - 1] + loop.span.col
+    end = starts[loop.span.end_line - 1] + loop.span.end_col
+    header_end, depth = source.index("(", begin), 0
+    while True:  # the `)` that closes the loop's header
+        depth += {"(": 1, ")": -1}.get(source[header_end], 0)
+        header_end += 1
+        if depth == 0:
+            break
+    indent = re.match(r"\s*", lines[loop.span.line - 1]).group(0)
+    i2 = indent + "    "
+    out = ["{", f"{i2}int pl_rank{n}, pl_size{n};", f"{i2}long pl_lo{n}, pl_hi{n};",
+           f"{i2}MPI_Comm_rank(MPI_COMM_WORLD, &pl_rank{n});",
+           f"{i2}MPI_Comm_size(MPI_COMM_WORLD, &pl_size{n});",
+           f"{i2}pl_block({plan.trip}, pl_rank{n}, pl_size{n}, &pl_lo{n}, &pl_hi{n});"]
+    for op, name, _ in plan.reductions:  # the start value counts once: the other ranks start empty
+        if op in IDENTITY:
+            out.append(f"{i2}if (pl_rank{n} != 0) {name} = {IDENTITY[op]};")
+    loop_text = plan.header + source[header_end:end]
+    out.append(i2 + "\n".join(("    " + ln if ln.strip() else ln) if k else ln
+                              for k, ln in enumerate(loop_text.split("\n"))))
+    for array, first, row, mpi_type in plan.rows:
+        out.append(f"{i2}pl_gather_rows({array}, {first}, {plan.trip}, {row}, {mpi_type});")
+    for op, name, mpi_type in plan.reductions:
+        out.append(f"{i2}MPI_Allreduce(MPI_IN_PLACE, &{name}, 1, {mpi_type}, {MPI_OPS[op]}, MPI_COMM_WORLD);")
+    out.append(indent + "}")
+    return begin, end, "\n".join(out)
+
+
+def _with_helpers(code: str) -> str:
+    """The helpers go after the file's leading comments and `#include` lines."""
+    lines = code.splitlines(keepends=True)
+    at = 0
+    for k, line in enumerate(lines):
+        s = line.strip()
+        if s.startswith("#include") or not s or s.startswith(("/*", "*", "//")):
+            if s.startswith("#include"):
+                at = k + 1
+            continue
+        break
+    return "".join(lines[:at]) + ("\n" if at else "") + HELPERS + "\n" + "".join(lines[at:])

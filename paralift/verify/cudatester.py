@@ -1,0 +1,192 @@
+"""The tester for CUDA C candidates, on a machine with or without a GPU.
+
+1. **nvcc** compiles the candidate (`nvcc -c`) where it exists: the code is real CUDA.
+2. **Emulation**: the same file is compiled as C++ by g++ against a small header that
+   implements the CUDA runtime calls the backend uses on the host (`cudaMalloc` with
+   guard zones that `cudaFree` checks, `cudaMemcpy`, the error calls) and runs every
+   launch as loops over blocks and threads, with CUDA's own overloads of the atomics (so
+   an atomic on a type CUDA lacks fails here too). The C tester then compares it with the
+   original on its usual inputs, once with 8 threads per block in order and once with 64
+   threads per block in reverse order: an index that ignores the block, a guard off by
+   one, a wrong extent copied, or a result that depends on the threads' order shows up.
+
+Races cannot show up in a sequential emulation; the analysis is what proves there are none.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+
+from paralift.verify.ctester import Build, verify_c
+from paralift.verify.tester import Verdict
+
+BLOCKS = (8, 64)
+
+EMULATION = r'''
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <cmath>
+#include <math.h>
+
+struct dim3 {
+    unsigned x, y, z;
+    dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+static dim3 threadIdx, blockIdx, blockDim, gridDim;
+#define __global__
+#define __device__
+#define __host__
+
+typedef int cudaError_t;
+enum { cudaSuccess = 0, cudaErrorIllegalAddress = 700 };
+enum cudaMemcpyKind { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice };
+static const char *cudaGetErrorString(cudaError_t e) {
+    return e == cudaErrorIllegalAddress ? "a kernel wrote outside a device allocation" : "emulated CUDA error";
+}
+
+#define PL_EMU_GUARD 256
+static cudaError_t cudaMalloc(void **p, size_t n) {
+    unsigned char *b = (unsigned char *)malloc(n + 2 * PL_EMU_GUARD + sizeof(size_t));
+    if (!b) return 2;
+    memcpy(b, &n, sizeof n);
+    memset(b + sizeof n, 0xA5, PL_EMU_GUARD);
+    memset(b + sizeof n + PL_EMU_GUARD, 0x5A, n);  /* garbage, as cudaMalloc leaves it */
+    memset(b + sizeof n + PL_EMU_GUARD + n, 0xA5, PL_EMU_GUARD);
+    *p = b + sizeof n + PL_EMU_GUARD;
+    return cudaSuccess;
+}
+static cudaError_t cudaFree(void *p) {
+    unsigned char *b = (unsigned char *)p - PL_EMU_GUARD - sizeof(size_t);
+    size_t n;
+    memcpy(&n, b, sizeof n);
+    for (size_t k = 0; k < PL_EMU_GUARD; k++)
+        if (b[sizeof n + k] != 0xA5 || b[sizeof n + PL_EMU_GUARD + n + k] != 0xA5) {
+            free(b);
+            return cudaErrorIllegalAddress;
+        }
+    free(b);
+    return cudaSuccess;
+}
+static cudaError_t cudaMemcpy(void *d, const void *s, size_t n, cudaMemcpyKind) {
+    memmove(d, s, n);
+    return cudaSuccess;
+}
+static cudaError_t cudaGetLastError(void) { return cudaSuccess; }
+static cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
+
+/* CUDA's atomics, with CUDA's overloads only. */
+static int atomicAdd(int *p, int v) { int o = *p; *p += v; return o; }
+static unsigned atomicAdd(unsigned *p, unsigned v) { unsigned o = *p; *p += v; return o; }
+static unsigned long long atomicAdd(unsigned long long *p, unsigned long long v) { unsigned long long o = *p; *p += v; return o; }
+static float atomicAdd(float *p, float v) { float o = *p; *p += v; return o; }
+static double atomicAdd(double *p, double v) { double o = *p; *p += v; return o; }
+static int atomicMax(int *p, int v) { int o = *p; if (v > o) *p = v; return o; }
+static int atomicMin(int *p, int v) { int o = *p; if (v < o) *p = v; return o; }
+static unsigned long long atomicCAS(unsigned long long *p, unsigned long long c, unsigned long long v) {
+    unsigned long long o = *p; if (o == c) *p = v; return o;
+}
+static long long __double_as_longlong(double x) { long long r; memcpy(&r, &x, sizeof r); return r; }
+static double __longlong_as_double(long long x) { double r; memcpy(&r, &x, sizeof r); return r; }
+
+#ifdef PL_EMU_REVERSE
+#define PL_EMU_FOR(v, n) for (long v = (long)(n) - 1; v >= 0; v--)
+#else
+#define PL_EMU_FOR(v, n) for (long v = 0; v < (long)(n); v++)
+#endif
+#define PL_EMU_LAUNCH(kernel, grid, block, ...)                                          \
+    do {                                                                                  \
+        gridDim = (grid); blockDim = (block);                                             \
+        PL_EMU_FOR(bz, gridDim.z) PL_EMU_FOR(by, gridDim.y) PL_EMU_FOR(bx, gridDim.x)    \
+        PL_EMU_FOR(tz, blockDim.z) PL_EMU_FOR(ty, blockDim.y) PL_EMU_FOR(tx, blockDim.x) { \
+            blockIdx = dim3(bx, by, bz); threadIdx = dim3(tx, ty, tz);                    \
+            kernel(__VA_ARGS__);                                                          \
+        }                                                                                 \
+    } while (0)
+'''
+
+_LAUNCH = re.compile(r"(\b[A-Za-z_]\w*)\s*<<<\s*([^,>]+?)\s*,\s*([^>]+?)\s*>>>\s*\(")
+
+
+def emulated(candidate: str) -> str:
+    """The candidate as plain C++ for the emulation: launches become macro calls."""
+    text = candidate.replace("#include <cuda_runtime.h>", "")
+    text = _LAUNCH.sub(lambda m: f"PL_EMU_LAUNCH({m.group(1)}, {m.group(2)}, {m.group(3)}, ", text)
+    return EMULATION + text
+
+
+def _compiler(block: int, reverse: bool):
+    def compile_cpp(source: str, path: str, directory: str, tag: str):
+        stem = re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0]) or "kernel"
+        src = os.path.join(directory, f"{stem}_{tag}_emu.cpp")
+        lib = os.path.join(directory, f"{stem}_{tag}_emu.so")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(emulated(source))
+        flags = ["-O1", "-std=c++17", "-shared", "-fPIC", f"-DPARALIFT_BLOCK={block}"]
+        if reverse:
+            flags.append("-DPL_EMU_REVERSE")
+        proc = subprocess.run(["g++", *flags, "-o", lib, src, "-lm"], capture_output=True, text=True)
+        return (lib if proc.returncode == 0 else None), proc.stderr.replace(src, path)
+    return compile_cpp
+
+
+def nvcc() -> str | None:
+    found = shutil.which("nvcc")
+    if found:
+        return found
+    default = "/usr/local/cuda/bin/nvcc"
+    return default if os.path.exists(default) else None
+
+
+def nvcc_check(candidate: str, directory: str, arch: str = "sm_80") -> tuple[bool | None, str]:
+    """(True, "") when nvcc compiles it, (False, messages) when not, (None, why) without nvcc."""
+    compiler = nvcc()
+    if compiler is None:
+        return None, "nvcc not found: the CUDA compile check was skipped"
+    src = os.path.join(directory, "candidate.cu")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(candidate)
+    proc = subprocess.run([compiler, "-c", f"-arch={arch}", "-o", os.path.join(directory, "candidate.o"), src],
+                          capture_output=True, text=True, timeout=300)
+    return proc.returncode == 0, proc.stderr.strip()[-2000:]
+
+
+class CudaBuilds:
+    """nvcc once per file, and the two emulated builds the functions are checked against."""
+
+    def __init__(self, original: str, candidate: str, path: str):
+        self.builds = [Build(original, candidate, path, max_threads=1, compile_candidate=_compiler(b, r))
+                       for b, r in zip(BLOCKS, (False, True))]
+        self.nvcc_ok, self.nvcc_message = nvcc_check(candidate, self.builds[0].directory)
+
+    @property
+    def compiles(self) -> bool:
+        return self.nvcc_ok is not False and not any(b.error for b in self.builds)
+
+    def verify(self, original: str, candidate: str, function: str, path: str) -> Verdict:
+        if self.nvcc_ok is False:
+            return Verdict(function, False, f"nvcc could not compile the candidate: {self.nvcc_message}",
+                           unit="threads per block")
+        verdict = None
+        for block, build in zip(BLOCKS, self.builds):
+            verdict = verify_c(original, candidate, function, path, threads=(1,), cases=24, build=build)
+            if not verdict.ok:
+                return replace(verdict, message=f"with {block} threads per block: {verdict.message}",
+                               threads=BLOCKS, unit="threads per block")
+        notes = ("compiled with nvcc",) if self.nvcc_ok else (self.nvcc_message,)
+        return replace(verdict, threads=BLOCKS, unit="threads per block (emulated)", warnings=notes
+                       if self.nvcc_ok is None else ())
+
+    def close(self) -> None:
+        for b in self.builds:
+            b.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
