@@ -115,15 +115,32 @@ def _mpi_session(source: str, candidate: str, path: str, tsan: bool):
 @contextmanager
 def _cuda_session(source: str, candidate: str, path: str, tsan: bool):
     """Numba's CUDA simulator runs every thread of every block, so block sizes that do and
-    do not divide the problem both get exercised."""
-    with Worker(env={"NUMBA_ENABLE_CUDASIM": "1"}) as worker:
+    do not divide the problem both get exercised. The simulator runs Python, so each
+    kernel is then compiled to PTX for the types it was launched with (`verify/ptx.py`)."""
+    from dataclasses import replace
+    with Worker(env={"NUMBA_ENABLE_CUDASIM": "1"}) as worker, Worker() as compiler:
         loaded = worker.request(("load", candidate, path))
+        compiler.request(("load", candidate, path))
 
         def one(name: str) -> Verdict:
             if loaded[0] == "error":
                 return Verdict(name, False, f"the rewrite cannot be loaded: {loaded[1]}: {loaded[2]}")
-            return verify(source, candidate, name, path, threads=CUDA_BLOCKS, cases=16, worker=worker,
-                          unit="threads per block")
+            worker.request(("launches",))  # forget what earlier functions launched
+            v = verify(source, candidate, name, path, threads=CUDA_BLOCKS, cases=16, worker=worker,
+                       unit="threads per block")
+            if not v.ok:
+                return v
+            reply = compiler.request(("ptx", worker.request(("launches",))[1]))
+            if reply[0] == "unavailable":
+                return replace(v, warnings=v.warnings + (reply[1],))
+            notes = tuple(e for e in reply[1] if e.startswith("skipped:")) if reply[0] == "ok" else ()
+            errors = [e for e in reply[1] if not e.startswith("skipped:")] if reply[0] == "ok" else [reply[2]]
+            if errors:
+                return Verdict(name, False, f"passes in the simulator but not on a GPU: {errors[0]}",
+                               v.cases, v.threads, unit=v.unit)
+            if notes:
+                return replace(v, warnings=v.warnings + notes)
+            return replace(v, unit="threads per block, PTX for sm_80")
         yield one
 
 

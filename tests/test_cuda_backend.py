@@ -29,7 +29,7 @@ def test_every_kernel_is_verified_in_the_simulator_with_two_block_sizes():
     verified = {v.function: v for v in res.verdicts}
     assert set(verified) == {"saxpy", "dot", "largest", "norms", "scale3", "histogram", "column_sums",
                              "jacobi_1d", "clipped"}
-    assert all(v.threads == CUDA_BLOCKS and v.unit == "threads per block" for v in verified.values())
+    assert all(v.threads == CUDA_BLOCKS and v.unit.startswith("threads per block") for v in verified.values())
     assert "def prefix(a, n):\n    for i in range(1, n):" in res.result  # carried: left alone
 
 
@@ -90,3 +90,19 @@ def test_a_target_the_language_has_not_is_refused_clearly():
     res = rewrite_source("void f(int n, double *a) { for (int i = 0; i < n; i++) a[i] = 0; }", "f.c",
                          target="numba", check=False)
     assert res.result == res.original and "PL005" in res.errors[0].code
+
+
+def test_a_kernel_the_simulator_runs_but_no_gpu_compiles_is_refused():
+    from paralift.rewriting import _cuda_session
+    from paralift.verify.ptx import unavailable
+    if unavailable():
+        pytest.skip(unavailable())
+    source = (CASES / "kernels.py").read_text()
+    good = _rewrite(CASES / "kernels.py").result
+    wrong = good.replace("        b[i] = (a[i - 1] + a[i] + a[i + 1]) / 3.0",
+                         "        b[i] = (a[i - 1] + a[i] + a[i + 1]) / 3.0 if str(i) else 0.0")  # str: Python only
+    assert wrong != good
+    with _cuda_session(source, wrong, "kernels.py", False) as verify_one:
+        v = verify_one("jacobi_1d")
+        assert not v.ok and "not on a GPU" in v.message
+        assert verify_one("saxpy").unit == "threads per block, PTX for sm_80"

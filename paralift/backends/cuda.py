@@ -32,6 +32,10 @@ from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 ATOMIC = {"+": "add", "max": "max", "min": "min"}
 DEVICE_CALLS = {"abs", "min", "max", "int", "float", "bool", "len", "round"}
+# NumPy's math ufuncs on scalars compile for the device (the PTX check holds us to it)
+DEVICE_NUMPY = {"sqrt", "exp", "log", "log2", "log10", "sin", "cos", "tan", "arcsin", "arccos", "arctan",
+                "arctan2", "sinh", "cosh", "tanh", "floor", "ceil", "fabs", "absolute", "power", "hypot",
+                "minimum", "maximum", "expm1", "log1p", "trunc"}
 HELPERS = '''
 
 PARALIFT_CUDA_BLOCK = 256  # threads per block
@@ -178,7 +182,8 @@ class _Planner:
                     if x.receiver is not None or x.keywords:
                         return f"`{x.func}(...)` has no device version"
                     full = resolve(x.func, self.imports)
-                    if full in DEVICE_CALLS or full.startswith("math."):
+                    if full in DEVICE_CALLS or full.startswith("math.") or (
+                            full.startswith("numpy.") and full[6:] in DEVICE_NUMPY):
                         continue
                     helper = self.helpers.get(x.func)
                     if helper is None:

@@ -21,7 +21,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, insert_header, outermost, source_text
+from paralift.backends.nests import Skip, insert_header, outermost, reads_besides_updates, source_text
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
@@ -49,11 +49,13 @@ def _paralift_gather_rows(a, first, lo, hi, comm):
     """Every rank gets rows [first + lo_r, first + hi_r) of `a` from the rank r that owns them."""
     counts = comm.allgather(hi - lo)
     row = int(np.prod(a.shape[1:])) if a.ndim > 1 else 1
-    flat = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
+    flat = a.reshape(a.shape[0], row)  # explicit: -1 cannot be inferred for an empty array
     mine = np.ascontiguousarray(flat[first + lo:first + hi])
     whole = np.empty((sum(counts), flat.shape[1]), dtype=a.dtype)
     comm.Allgatherv(mine, [whole, [c * row for c in counts]])
     flat[first:first + whole.shape[0]] = whole  # rank 0's block starts the range
+    if not np.shares_memory(flat, a):  # `a` was not contiguous: reshape made a copy
+        a[...] = flat.reshape(a.shape)
     _PARALIFT_SENT["gather"] += mine.nbytes * (comm.Get_size() - 1)
 
 
@@ -61,7 +63,7 @@ def _paralift_halo(a, first, n, below, above, comm):
     """Rows within `below` before and `above` after this rank's block of rows
     [first + lo, first + hi) come from the ranks that own them (`Sendrecv`, by distance)."""
     size, rank = comm.Get_size(), comm.Get_rank()
-    flat = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
+    flat = a.reshape(a.shape[0], int(np.prod(a.shape[1:])) if a.ndim > 1 else 1)
     n = max(n, 0)
     base, extra = divmod(n, size)
     owned = [(first + r * base + min(r, extra), first + r * base + min(r, extra) + base + (r < extra))
@@ -90,6 +92,8 @@ def _paralift_halo(a, first, n, below, above, comm):
                 flat[x:y] = into[at:at + y - x]
                 at += y - x
             _PARALIFT_SENT["halo"] += out.nbytes
+    if flat.size and not np.shares_memory(flat, a):  # `a` was not contiguous: reshape made a copy
+        a[...] = flat.reshape(a.shape)
 '''
 
 
@@ -104,6 +108,7 @@ class MpiLoopPlan:
     reductions: tuple[tuple[str, str], ...]    # (op, scalar)
     halo: tuple[tuple[str, int, int, int], ...] = ()  # (array, owned-row offset, rows below, rows above)
     gather: bool = True                        # gather after the loop (not inside a time loop)
+    array_reductions: tuple[tuple[str, str], ...] = ()  # (op, array): Allreduce of the whole array
 
 
 @dataclass(frozen=True)
@@ -150,12 +155,18 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     if v.lastprivate or v.induction:
         return None, "a last value or an induction variable would have to travel between ranks"
     written: dict[str, set[int]] = {}
-    scalars = {t for _, t in v.reductions}
+    accessed = {x.array for st in walk_stmts(loop.body) for e in stmt_exprs(st) for x in subexprs(e)
+                if isinstance(x, ir.Access)}
+    arrays = tuple((op, t) for op, t in v.reductions if t in accessed)
+    for _, t in arrays:  # other ranks start the array from the identity: nothing else may read it
+        if reads_besides_updates(loop, t):
+            return None, f"`{t}` is read besides its reduction updates, so ranks cannot start it empty"
+    scalars = {t for _, t in v.reductions} - {t for _, t in arrays}
     for s in walk_stmts(loop.body):
         if isinstance(s, ir.Assign):
             targets = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
             for t in targets:
-                if isinstance(t, ir.Access):
+                if isinstance(t, ir.Access) and t.array not in {a for _, a in arrays}:
                     c = _owned_row(loop, t)
                     if c is None:
                         return None, f"`{t.array}` is written at rows the loop index does not own"
@@ -165,14 +176,15 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
             return None, f"`{array}` is written at rows with different offsets"
         if array in scalars:
             return None, f"reduction into elements of `{array}` is not distributed yet"
-    reds = tuple((op, t) for op, t in v.reductions if t not in written)
-    if any(op not in _MPI_OPS for op, _ in reds):
+    reds = tuple((op, t) for op, t in v.reductions if t in scalars)
+    if any(op not in _MPI_OPS for op, _ in reds + arrays):
         return None, "a reduction operator MPI does not provide"
     lo = source_text(lines, loop.lower)
     hi = source_text(lines, loop.upper)
     trip = f"({hi}) - ({lo})" if lo != "0" else hi
     return MpiLoopPlan(loop.span.line, loop.span.col, loop.var, trip, lo,
-                       tuple(sorted((a, next(iter(o))) for a, o in written.items())), reds), ""
+                       tuple(sorted((a, next(iter(o))) for a, o in written.items())), reds,
+                       array_reductions=arrays), ""
 
 
 def plan_kernel(kv: KernelVerdicts, lines: list[str], halo: bool = True) -> MpiKernelPlan:
@@ -195,7 +207,8 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
     the arrays they write at `var + c` rows: its sweeps exchange halos instead of
     gathering (the plans in `plans` are updated), and it gathers once after the loop."""
     sweeps = [(s, plans.get((s.span.line, s.span.col))) for s in loop.body]
-    if len(sweeps) < 1 or any(not isinstance(s, ir.Loop) or p is None or p.reductions for s, p in sweeps):
+    if len(sweeps) < 1 or any(not isinstance(s, ir.Loop) or p is None or p.reductions or p.array_reductions
+                              for s, p in sweeps):
         return None
     if len({(p.trip, p.start) for _, p in sweeps}) != 1:
         return None
@@ -268,6 +281,9 @@ class _Editor(cst.CSTTransformer):
         for op, name in plan.reductions:  # the start value counts once: other ranks start empty
             if op in _IDENTITY:
                 before.append(f"if MPI.COMM_WORLD.Get_rank() != 0:\n    {name} = {_IDENTITY[op]}")
+        for op, name in plan.array_reductions:  # the same, element by element
+            if op in _IDENTITY:
+                before.append(f"if MPI.COMM_WORLD.Get_rank() != 0:\n    {name}[...] = {_IDENTITY[op]}")
         counter = plan.var if plan.start == "0" else t  # from 0: the user's own variable counts
         head = cst.parse_statement(f"for {counter} in range({lo}, {hi}):\n    pass\n")
         recover = [] if plan.start == "0" else [cst.parse_statement(f"{plan.var} = {plan.start} + {t}\n")]
@@ -282,6 +298,8 @@ class _Editor(cst.CSTTransformer):
             after.append(f"_paralift_gather_rows({array}, {_first(plan.start, offset)}, {lo}, {hi}, MPI.COMM_WORLD)")
         for op, name in plan.reductions:
             after.append(f"{name} = MPI.COMM_WORLD.allreduce({name}, op={_MPI_OPS[op]})")
+        for op, name in plan.array_reductions:
+            after.append(f"MPI.COMM_WORLD.Allreduce(MPI.IN_PLACE, {name}, op={_MPI_OPS[op]})")
         stmts = [cst.parse_statement(s + "\n") for s in before]
         stmts[0] = stmts[0].with_changes(leading_lines=updated.leading_lines)
         loop = loop.with_changes(leading_lines=[])

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from paralift.analysis import FileAnalysis
 from paralift.backends.cuda_c import _base_type, _declared_type, _dims, _offsets
-from paralift.backends.nests import Skip, outermost, source_text
+from paralift.backends.nests import Skip, outermost, reads_besides_updates, source_text
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir.walk import walk_stmts
+from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 MPI_TYPES = {"double": "MPI_DOUBLE", "float": "MPI_FLOAT", "int": "MPI_INT", "long": "MPI_LONG",
@@ -62,6 +62,7 @@ class MpiCLoopPlan:
     trip: str
     rows: tuple[tuple[str, str, str, str], ...]     # (array, first row, row elements, MPI type)
     reductions: tuple[tuple[str, str, str], ...]    # (op, scalar, MPI type)
+    array_reductions: tuple[tuple[str, str, str, str, str], ...] = ()  # (op, array, count, MPI type, C type)
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,24 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
     if v.lastprivate or v.induction:
         return None, "a last value or an induction variable would have to travel between ranks"
     params = {p.name: p for p in kernel.params}
+    accessed = {x.array for st in walk_stmts(loop.body) for e in stmt_exprs(st) for x in subexprs(e)
+                if isinstance(x, ir.Access)}
+    array_reds = []
+    for op, name in v.reductions:
+        if name not in accessed:
+            continue
+        param, dims = params.get(name), _dims(params[name].ctype) if name in params else []
+        mpi_type = MPI_TYPES.get(_base_type(param.ctype).replace("const ", "").strip()) if param else None
+        if reads_besides_updates(loop, name):
+            return None, f"`{name}` is read besides its reduction updates, so ranks cannot start it empty"
+        if not dims or not all(dims) or mpi_type is None or op not in MPI_OPS:
+            return None, f"reduction into `{name}`, whose extent is not declared, is not distributed"
+        array_reds.append((op, name, " * ".join(f"({d})" for d in dims), mpi_type,
+                           _base_type(param.ctype).replace("const ", "").strip()))
     written: dict[str, set] = {}
     for s in walk_stmts(loop.body):
-        if isinstance(s, ir.Assign) and isinstance(s.target, ir.Access):
+        if isinstance(s, ir.Assign) and isinstance(s.target, ir.Access) \
+                and s.target.array not in {r[1] for r in array_reds}:
             t = s.target
             p = poly.from_expr(t.indices[0], lambda n: poly.sym(n), lambda a, d: None) if t.indices else None
             if p is None or set(p) - {(), (loop.var,)} or p.get((loop.var,)) != 1:
@@ -103,6 +119,8 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
             written.setdefault(t.array, set()).add(p.get((), 0))
     reds = []
     for op, name in v.reductions:
+        if name in accessed:
+            continue
         if name in written:
             return None, f"reduction into elements of `{name}` is not distributed yet"
         mpi_type = _scalar_type(text, name)
@@ -130,7 +148,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
     header = (f"for ({ctype}{loop.var} = ({lo}) + pl_lo{count}; {loop.var} < ({lo}) + pl_hi{count}; "
               f"{loop.var}++)")
     return MpiCLoopPlan(loop.span.line, loop.span.col, header, f"(long)({hi}) - ({lo})", tuple(rows),
-                        tuple(reds)), ""
+                        tuple(reds), tuple(array_reds)), ""
 
 
 def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> MpiCRewrite:
@@ -186,6 +204,11 @@ def _edit(source: str, starts, lines, loop: ir.Loop, plan: MpiCLoopPlan, n: int)
     for op, name, _ in plan.reductions:  # the start value counts once: the other ranks start empty
         if op in IDENTITY:
             out.append(f"{i2}if (pl_rank{n} != 0) {name} = {IDENTITY[op]};")
+    for op, name, count, _, ctype in plan.array_reductions:  # the same, element by element
+        if op in IDENTITY:
+            out.append(f"{i2}if (pl_rank{n} != 0)")
+            out.append(f"{i2}    for (long pl_k = 0; pl_k < {count}; pl_k++) (({ctype} *)(void *){name})[pl_k] = "
+                       f"{IDENTITY[op]};")
     loop_text = plan.header + source[header_end:end]
     out.append(i2 + "\n".join(("    " + ln if ln.strip() else ln) if k else ln
                               for k, ln in enumerate(loop_text.split("\n"))))
@@ -193,6 +216,8 @@ def _edit(source: str, starts, lines, loop: ir.Loop, plan: MpiCLoopPlan, n: int)
         out.append(f"{i2}pl_gather_rows({array}, {first}, {plan.trip}, {row}, {mpi_type});")
     for op, name, mpi_type in plan.reductions:
         out.append(f"{i2}MPI_Allreduce(MPI_IN_PLACE, &{name}, 1, {mpi_type}, {MPI_OPS[op]}, MPI_COMM_WORLD);")
+    for op, name, count, mpi_type, _ in plan.array_reductions:
+        out.append(f"{i2}MPI_Allreduce(MPI_IN_PLACE, {name}, (int)({count}), {mpi_type}, {MPI_OPS[op]}, MPI_COMM_WORLD);")
     out.append(indent + "}")
     return begin, end, "\n".join(out)
 

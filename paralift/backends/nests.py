@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from paralift.ir import nodes as ir
-from paralift.ir.walk import children, walk_stmts
+from paralift.ir.walk import children, subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 Plan = TypeVar("Plan")
@@ -97,3 +97,27 @@ def insert_header(code: str, header: str) -> str:
     at = header_line(code)
     before, after = "".join(lines[:at]), "".join(lines[at:]).lstrip("\n")
     return (before + "\n" if before else "") + header.strip("\n") + "\n\n\n" + after
+
+
+def reads_besides_updates(loop: ir.Loop, array: str) -> bool:
+    """Is `array` read anywhere in the loop other than by its own `x[s] op= e` updates?"""
+    from paralift.passes import updates
+    for s in walk_stmts(loop.body):
+        u = updates.match(s)
+        exprs = [u.operand] if u is not None and isinstance(u.target, ir.Access) and \
+            u.target.array == array else [e for e in own_exprs(s)]
+        if u is not None and isinstance(u.target, ir.Access) and u.target.array == array:
+            exprs += list(u.target.indices)
+        for e in exprs:
+            if any(isinstance(x, ir.Access) and x.array == array for x in subexprs(e)):
+                return True
+    return False
+
+
+def own_exprs(s: ir.Stmt):
+    from paralift.ir.walk import stmt_exprs
+    for e in stmt_exprs(s):
+        if isinstance(s, ir.Assign) and e is s.target and isinstance(e, ir.Access) and s.op is None:
+            yield from e.indices  # a plain write is not a read (`x[i] /= 2` is both)
+        else:
+            yield e

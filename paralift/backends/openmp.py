@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, outermost, triangular
+from paralift.backends.nests import Skip, outermost, reads_besides_updates as _reads_besides_updates, triangular
 from paralift.ir import nodes as ir
 from paralift.ir.walk import subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
@@ -151,30 +151,6 @@ def _nest_vars(loop: ir.Loop, depth: int) -> set[str]:
         current = next(s for s in current.body if isinstance(s, ir.Loop))
         out.add(current.var)
     return out
-
-
-def _reads_besides_updates(loop: ir.Loop, array: str) -> bool:
-    """Is `array` read anywhere in the loop other than by its own `x[s] op= e` updates?"""
-    from paralift.passes import updates
-    for s in walk_stmts(loop.body):
-        u = updates.match(s)
-        exprs = [u.operand] if u is not None and isinstance(u.target, ir.Access) and \
-            u.target.array == array else [e for e in _own_exprs(s)]
-        if u is not None and isinstance(u.target, ir.Access) and u.target.array == array:
-            exprs += list(u.target.indices)
-        for e in exprs:
-            if any(isinstance(x, ir.Access) and x.array == array for x in subexprs(e)):
-                return True
-    return False
-
-
-def _own_exprs(s: ir.Stmt):
-    from paralift.ir.walk import stmt_exprs
-    for e in stmt_exprs(s):
-        if isinstance(s, ir.Assign) and e is s.target and isinstance(e, ir.Access) and s.op is None:
-            yield from e.indices  # a plain write is not a read (`x[i] /= 2` is both)
-        else:
-            yield e
 
 
 def _names_written(s: ir.Stmt) -> list[str]:

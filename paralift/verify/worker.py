@@ -6,6 +6,8 @@ long-lived process. The protocol is length-prefixed pickles on stdin/stdout:
 
     ("load", source, path)                -> ("ok",) | ("error", type, message)
     ("call", function, threads, args)     -> ("ok", args_after, result) | ("error", type, message)
+    ("launches",)                         -> ("ok", [(kernel, argument types)]), and forgets them
+    ("ptx", launches)                     -> ("ok", [errors]) | ("unavailable", why)
 
 Under Numba's CUDA simulator (`NUMBA_ENABLE_CUDASIM=1`) `threads` is the block size.
 """
@@ -53,6 +55,7 @@ def serve() -> None:
     sys.stdout = sys.stderr  # the kernel's own prints must not corrupt the protocol
     namespace: dict = {}
     c_functions: dict = {}
+    launches: list = []  # CUDA simulator: (kernel, argument types) of every launch, for the PTX check
     while (msg := _recv(requests)) is not None:
         try:
             if msg[0] == "cload":
@@ -68,7 +71,16 @@ def serve() -> None:
             elif msg[0] == "load":
                 _, source, path = msg
                 namespace = load(source, path, "paralift_candidate", os.environ["NUMBA_CACHE_DIR"])
+                if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" and "_paralift_launch" in namespace:
+                    _record_launches(namespace, launches)
                 reply = ("ok",)
+            elif msg[0] == "launches":
+                reply = ("ok", list(launches))
+                launches.clear()
+            elif msg[0] == "ptx":
+                from paralift.verify.ptx import compile_launches, unavailable
+                why = unavailable()
+                reply = ("unavailable", why) if why else ("ok", compile_launches(namespace, msg[1]))
             else:
                 _, name, threads, args = msg
                 if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":  # CUDA: `threads` per block
@@ -81,6 +93,19 @@ def serve() -> None:
         except BaseException as err:  # noqa: BLE001 - every failure is a reply, not a crash
             reply = ("error", type(err).__name__, str(err).strip()[:4000])
         _send(replies, reply)
+
+
+def _record_launches(namespace: dict, launches: list) -> None:
+    """Wrap the candidate's launcher so that each launch's kernel and argument types are kept."""
+    from paralift.verify.ptx import describe
+    real = namespace["_paralift_launch"]
+
+    def recording(kernel, ranges, *args):
+        fn = getattr(kernel, "fn", None) or getattr(kernel, "py_func", None)
+        if fn is not None:
+            launches.append((fn.__name__, tuple(describe(a) for a in args) + (("scalar", "<i8"),) * (2 * len(ranges))))
+        return real(kernel, ranges, *args)
+    namespace["_paralift_launch"] = recording
 
 
 def _gomp():

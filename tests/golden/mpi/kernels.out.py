@@ -19,11 +19,13 @@ def _paralift_gather_rows(a, first, lo, hi, comm):
     """Every rank gets rows [first + lo_r, first + hi_r) of `a` from the rank r that owns them."""
     counts = comm.allgather(hi - lo)
     row = int(np.prod(a.shape[1:])) if a.ndim > 1 else 1
-    flat = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
+    flat = a.reshape(a.shape[0], row)  # explicit: -1 cannot be inferred for an empty array
     mine = np.ascontiguousarray(flat[first + lo:first + hi])
     whole = np.empty((sum(counts), flat.shape[1]), dtype=a.dtype)
     comm.Allgatherv(mine, [whole, [c * row for c in counts]])
     flat[first:first + whole.shape[0]] = whole  # rank 0's block starts the range
+    if not np.shares_memory(flat, a):  # `a` was not contiguous: reshape made a copy
+        a[...] = flat.reshape(a.shape)
     _PARALIFT_SENT["gather"] += mine.nbytes * (comm.Get_size() - 1)
 
 
@@ -31,7 +33,7 @@ def _paralift_halo(a, first, n, below, above, comm):
     """Rows within `below` before and `above` after this rank's block of rows
     [first + lo, first + hi) come from the ranks that own them (`Sendrecv`, by distance)."""
     size, rank = comm.Get_size(), comm.Get_rank()
-    flat = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
+    flat = a.reshape(a.shape[0], int(np.prod(a.shape[1:])) if a.ndim > 1 else 1)
     n = max(n, 0)
     base, extra = divmod(n, size)
     owned = [(first + r * base + min(r, extra), first + r * base + min(r, extra) + base + (r < extra))
@@ -60,6 +62,8 @@ def _paralift_halo(a, first, n, below, above, comm):
                 flat[x:y] = into[at:at + y - x]
                 at += y - x
             _PARALIFT_SENT["halo"] += out.nbytes
+    if flat.size and not np.shares_memory(flat, a):  # `a` was not contiguous: reshape made a copy
+        a[...] = flat.reshape(a.shape)
 
 
 def saxpy(alpha, x, y, n):
@@ -117,5 +121,9 @@ def jacobi_1d(a, b, n, steps):
 
 
 def histogram(keys, hist, n):
-    for i in range(n):
+    _lo8, _hi8 = _paralift_block(n, MPI.COMM_WORLD)
+    if MPI.COMM_WORLD.Get_rank() != 0:
+        hist[...] = 0
+    for i in range(_lo8, _hi8):
         hist[keys[i]] += 1
+    MPI.COMM_WORLD.Allreduce(MPI.IN_PLACE, hist, op=MPI.SUM)

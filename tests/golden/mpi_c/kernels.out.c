@@ -120,17 +120,19 @@ void jacobi_2d(int steps, int n, double a[n][n], double b[n][n]) {
 }
 
 void column_sums(int n, int m, const double a[n][m], double out[m]) {
-    for (int i = 0; i < n; i++)
-        {
-            int pl_rank1, pl_size1;
-            long pl_lo1, pl_hi1;
-            MPI_Comm_rank(MPI_COMM_WORLD, &pl_rank1);
-            MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
-            pl_block((long)(m) - (0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
-            for (int j = (0) + pl_lo1; j < (0) + pl_hi1; j++)
+    {
+        int pl_rank1, pl_size1;
+        long pl_lo1, pl_hi1;
+        MPI_Comm_rank(MPI_COMM_WORLD, &pl_rank1);
+        MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
+        pl_block((long)(n) - (0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
+        if (pl_rank1 != 0)
+            for (long pl_k = 0; pl_k < (m); pl_k++) ((double *)(void *)out)[pl_k] = 0;
+        for (int i = (0) + pl_lo1; i < (0) + pl_hi1; i++)
+            for (int j = 0; j < m; j++)
                 out[j] += SQR(a[i][j]);
-            pl_gather_rows(out, (0), (long)(m) - (0), 1, MPI_DOUBLE);
-        }
+        MPI_Allreduce(MPI_IN_PLACE, out, (int)((m)), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    }
 }
 
 void positive_roots(int n, double *x) {
