@@ -1,6 +1,7 @@
 """CUDA C and MPI C from C: golden output, verified candidates, and wrong ones caught."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from paralift.verify.mpitester import mpicc, mpiexec, verify_mpi_c
 
 CUDA = Path(__file__).parent / "golden" / "cuda_c" / "kernels.c"
 MPI = Path(__file__).parent / "golden" / "mpi_c" / "kernels.c"
+needs_gxx = pytest.mark.skipif(shutil.which("g++") is None, reason="no g++: the CUDA C emulation cannot be built")
 OFFLOADED = {"saxpy", "dot", "largest", "matvec", "jacobi_2d", "column_sums", "positive_roots"}
 
 
@@ -20,6 +22,7 @@ def test_cuda_c_golden():
     golden_support.check(CUDA, res.result, suffix=".cu")
 
 
+@needs_gxx
 def test_every_cuda_c_kernel_compiles_and_matches_in_the_emulation():
     res = rewrite_source(CUDA.read_text(), CUDA.name, target="cuda", check=True)
     assert not res.refused, [v.summary() for v in res.refused]
@@ -39,6 +42,7 @@ def _good_cu() -> str:
     return rewrite_source(CUDA.read_text(), CUDA.name, target="cuda", check=False).result
 
 
+@needs_gxx
 def test_a_kernel_that_ignores_the_block_index_is_caught():
     good = _good_cu()
     start = good.index("void pl_saxpy_kernel")
@@ -49,6 +53,7 @@ def test_a_kernel_that_ignores_the_block_index_is_caught():
     assert not v.ok and "8 threads per block" in v.message
 
 
+@needs_gxx
 def test_too_small_a_device_copy_is_caught_by_the_guard_zones():
     good = _good_cu()
     wrong = good.replace("PL_CHECK(cudaMemcpy(y, pl_d_y, pl_ext_y * sizeof *pl_d_y",
@@ -57,6 +62,7 @@ def test_too_small_a_device_copy_is_caught_by_the_guard_zones():
     assert not _cuda_verify(wrong, "saxpy").ok
 
 
+@needs_gxx
 def test_a_function_that_does_not_compile_does_not_refuse_the_others(monkeypatch):
     """One function's compile error: the others are verified alone, rewritten together and
     verified again; the broken one stays in the C file."""

@@ -82,7 +82,7 @@ def run_python(sim: bool) -> list[tuple]:
         t_serial = best(lambda: serial(*make()))
         t_host = best(lambda: candidate[name](*make()))
         resident = [cuda.to_device(v) if isinstance(v, np.ndarray) else v for v in make()]
-        t_device = best(lambda: candidate[name](*resident))
+        t_device = best(lambda: (candidate[name](*resident), cuda.synchronize()))  # launches are async
         rows.append(("numba.cuda", name, t_serial, t_host, t_device, ok))
     return rows
 
@@ -156,8 +156,8 @@ def main() -> None:
           "speedup | results |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for backend, name, t_seq, t_host, t_dev, ok in rows:
-        dev = f"{t_dev:.4f} | {t_seq / t_dev:.1f}x" if t_dev else "- | -"
-        print(f"| {backend} | {name} | {t_seq:.4f} | {t_host:.4f} | {t_seq / t_host:.1f}x | {dev} | "
+        dev = f"{t_dev:.3g} | {t_seq / t_dev:.1f}x" if t_dev else "- | -"
+        print(f"| {backend} | {name} | {t_seq:.3g} | {t_host:.3g} | {t_seq / t_host:.1f}x | {dev} | "
               f"{'same' if ok else 'DIFFERENT'} |")
     if not all(r[-1] for r in rows):
         raise SystemExit(1)
