@@ -54,15 +54,15 @@ def _paralift_block_shape(dims, threads):
 
 
 def _paralift_launch(kernel, ranges, *args):
-    """Launch `kernel` over the iteration ranges [(lo, hi), ...], outermost first; the kernel
-    gets `args`, then each range's first index and trip count."""
-    trips = [max(0, hi - lo) for lo, hi in ranges]
+    """Launch `kernel` over the iteration ranges [(lo, hi) or (lo, hi, step), ...], outermost
+    first; the kernel gets `args`, then each range's first index and trip count."""
+    trips = [len(range(*r)) for r in ranges]
     if min(trips) == 0:
         return
     block = _paralift_block_shape(len(trips), PARALIFT_CUDA_BLOCK)
     extents = trips[::-1]  # the innermost loop runs along x
     grid = tuple((e + b - 1) // b for e, b in zip(extents, block))
-    kernel[grid, block](*args, *[v for (lo, _), n in zip(ranges, trips) for v in (lo, n)])
+    kernel[grid, block](*args, *[v for r, n in zip(ranges, trips) for v in (r[0], n)])
 
 
 def _paralift_device(a):
@@ -91,7 +91,7 @@ class CudaLoopPlan:
     line: int
     col: int
     kernel: str                                   # the generated kernel's name
-    dims: tuple[tuple[str, str, str], ...]        # (variable, lower, upper) outermost first
+    dims: tuple[tuple[str, str, str, int], ...]   # (variable, lower, upper, step) outermost first
     params: tuple[str, ...]                       # the function's names the kernel uses
     scalars: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()  # (op, name, accumulator, dtypes)
     atomics: tuple[tuple[int, int, str], ...] = ()  # (line, col, the atomic statement)
@@ -165,7 +165,8 @@ class _Planner:
         return source_text(self.lines, e)
 
     def simple(self, loop: ir.Loop) -> bool:
-        return loop.form == "range" and isinstance(loop.step, ir.Const) and loop.step.value == 1
+        return loop.form == "range" and isinstance(loop.step, ir.Const) and isinstance(loop.step.value, int) \
+            and loop.step.value > 0
 
     def blocked_call(self, body) -> str | None:
         for s in walk_stmts(body):
@@ -199,7 +200,7 @@ class _Planner:
         if v.verdict == "sequential":
             return None, ""
         if not self.simple(v.loop):
-            return None, "only `range` loops with step 1 become CUDA grids so far"
+            return None, "only `range` loops with a positive constant step become CUDA grids"
         if v.lastprivate or v.induction:
             return None, "a last value or an induction variable would have to leave the threads"
         reductions = dict((t, op) for op, t in v.reductions)
@@ -262,7 +263,7 @@ class _Planner:
             atomics.append((s.span.line, s.span.col, f"cuda.atomic.{ATOMIC[u.op]}({where}, {value})"))
         scalars = [(op, n, acc, tuple(sorted(dtypes[n]))) for op, n, acc, _ in scalars]
         renames = tuple(sorted((h, f"_paralift_device_{h}") for h in used if h in self.helpers))
-        dims = tuple((lp.var, self.text(lp.lower), self.text(lp.upper)) for lp in loops)
+        dims = tuple((lp.var, self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
         kernel = self.names.fresh(f"_paralift_{self.kv.kernel.name}_kernel")
         return CudaLoopPlan(v.loop.span.line, v.loop.span.col, kernel, dims, tuple(params),
                             tuple(scalars), tuple(atomics), tuple(sorted(written)), renames), ""
@@ -395,7 +396,7 @@ class _Editor(cst.CSTTransformer):
         self.pending.append(self._kernel(plan, updated))
         lines = [f"{acc} = _paralift_accumulator({name}{''.join(', ' + d for d in dtypes)})"
                  for _, name, acc, dtypes in plan.scalars]
-        ranges = ", ".join(f"({lo}, {hi})" for _, lo, hi in plan.dims)
+        ranges = ", ".join(f"({lo}, {hi}{f', {step}' if step != 1 else ''})" for _, lo, hi, step in plan.dims)
         args = list(plan.params) + [acc for _, _, acc, _ in plan.scalars]
         lines.append(f"_paralift_launch({plan.kernel}, ({ranges},){''.join(', ' + a for a in args)})")
         lines += [f"{name} = _paralift_result({acc})" for _, name, acc, _ in plan.scalars]
@@ -419,12 +420,12 @@ class _Editor(cst.CSTTransformer):
         if dims == 1:
             out.append("    _g = cuda.grid(1)")
             out.append("    if _g < _n0:")
-            out.append(f"        {plan.dims[0][0]} = _lo0 + _g")
+            out.append(f"        {plan.dims[0][0]} = _lo0 + {_times(plan.dims[0][3], '_g')}")
         else:
             names = ", ".join(f"_g{k}" for k in range(dims - 1, -1, -1))  # x is the innermost
             out.append(f"    {names} = cuda.grid({dims})")
             out.append("    if " + " and ".join(f"_g{k} < _n{k}" for k in range(dims)) + ":")
-            out += [f"        {var} = _lo{k} + _g{k}" for k, (var, _, _) in enumerate(plan.dims)]
+            out += [f"        {var} = _lo{k} + {_times(step, f'_g{k}')}" for k, (var, _, _, step) in enumerate(plan.dims)]
         out.append(textwrap.indent(code, "        ").rstrip())
         return "\n".join(out) + "\n"
 
@@ -455,6 +456,10 @@ class _ContinueToReturn(cst.CSTTransformer):
 
     def leave_Continue(self, original, updated):
         return cst.Return(value=None)
+
+
+def _times(step: int, g: str) -> str:
+    return g if step == 1 else f"{step} * {g}"
 
 
 def _rename_calls(code: str, helper: str, device: str) -> str:

@@ -21,15 +21,15 @@ def _paralift_block_shape(dims, threads):
 
 
 def _paralift_launch(kernel, ranges, *args):
-    """Launch `kernel` over the iteration ranges [(lo, hi), ...], outermost first; the kernel
-    gets `args`, then each range's first index and trip count."""
-    trips = [max(0, hi - lo) for lo, hi in ranges]
+    """Launch `kernel` over the iteration ranges [(lo, hi) or (lo, hi, step), ...], outermost
+    first; the kernel gets `args`, then each range's first index and trip count."""
+    trips = [len(range(*r)) for r in ranges]
     if min(trips) == 0:
         return
     block = _paralift_block_shape(len(trips), PARALIFT_CUDA_BLOCK)
     extents = trips[::-1]  # the innermost loop runs along x
     grid = tuple((e + b - 1) // b for e, b in zip(extents, block))
-    kernel[grid, block](*args, *[v for (lo, _), n in zip(ranges, trips) for v in (lo, n)])
+    kernel[grid, block](*args, *[v for r, n in zip(ranges, trips) for v in (r[0], n)])
 
 
 def _paralift_device(a):
@@ -243,6 +243,23 @@ def scratch_rows(a, n, m):
 def prefix(a, n):
     for i in range(1, n):
         a[i] += a[i - 1]
+
+
+@cuda.jit
+def _paralift_even_from_odd_kernel(a, _lo0, _n0):
+    _g = cuda.grid(1)
+    if _g < _n0:
+        i = _lo0 + 2 * _g
+        a[i] = a[i + 1] * 2.0
+
+
+def even_from_odd(a, n):
+    _paralift_host = (a,)
+    a = _paralift_device(a)
+    try:
+        _paralift_launch(_paralift_even_from_odd_kernel, ((0, n - 1, 2),), a)
+    finally:
+        _paralift_copy_back((_paralift_host[0],), (a,))
 
 
 # device versions of the helpers the kernels call

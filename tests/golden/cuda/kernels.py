@@ -76,3 +76,8 @@ def scratch_rows(a, n, m):
 def prefix(a, n):
     for i in range(1, n):
         a[i] += a[i - 1]
+
+
+def even_from_odd(a, n):
+    for i in range(0, n - 1, 2):
+        a[i] = a[i + 1] * 2.0
