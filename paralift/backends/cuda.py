@@ -97,6 +97,8 @@ class CudaLoopPlan:
     atomics: tuple[tuple[int, int, str], ...] = ()  # (line, col, the atomic statement)
     written: tuple[str, ...] = ()                 # arrays the kernel writes
     renames: tuple[tuple[str, str], ...] = ()     # helper -> its device version
+    inductions: tuple[tuple[str, int, str], ...] = ()  # (name, step per iteration, its start parameter)
+    lasts: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (name, slot, dtypes): last values
 
 
 @dataclass(frozen=True)
@@ -201,13 +203,14 @@ class _Planner:
             return None, ""
         if not self.simple(v.loop):
             return None, "only `range` loops with a positive constant step become CUDA grids"
-        if v.lastprivate or v.induction:
-            return None, "a last value or an induction variable would have to leave the threads"
+        why = _last_values_unsupported(v)
+        if why:
+            return None, why
         reductions = dict((t, op) for op, t in v.reductions)
         if any(op not in ATOMIC for op in reductions.values()):
             return None, "a reduction operator without a CUDA atomic"
         loops = [v.loop]
-        while len(loops) < 3:  # perfectly nested loops that are parallel too join the grid
+        while len(loops) < 3 and not (v.lastprivate or v.induction):  # perfect nests join the grid
             body = loops[-1].body
             if len(body) != 1 or not isinstance(body[0], ir.Loop):
                 break
@@ -262,11 +265,39 @@ class _Planner:
                 where = f"{target}, {idx[0] if len(idx) == 1 else '(' + ', '.join(idx) + ')'}"
             atomics.append((s.span.line, s.span.col, f"cuda.atomic.{ATOMIC[u.op]}({where}, {value})"))
         scalars = [(op, n, acc, tuple(sorted(dtypes[n]))) for op, n, acc, _ in scalars]
+        inductions = []
+        for name, step in v.induction:  # `k += c` becomes `k = k_start + c * (t + 1)`
+            start = self.names.fresh(f"{name}_start")
+            inductions.append((name, step, start))
+            for st in v.loop.body:
+                if isinstance(st, ir.Assign) and st.target == ir.Name(name):
+                    atomics.append((st.span.line, st.span.col, f"{name} = {start} + {_times(step, '(_g + 1)')}"))
+        lasts = []
+        for name in v.lastprivate:  # the thread of the last iteration leaves its value in a slot
+            value = next(st.value for st in v.loop.body if isinstance(st, ir.Assign) and st.target == ir.Name(name))
+            dtypes = sorted({f"{a}.dtype" for a in _arrays(value) if a in self.locals}
+                            | ({"numpy.float64"} if _floating(value) else set())) or ["numpy.int64"]
+            lasts.append((name, self.names.fresh(f"_paralift_last_{name}"), tuple(dtypes)))
+        params = sorted(set(params) - {n for n, _, _ in inductions})
         renames = tuple(sorted((h, f"_paralift_device_{h}") for h in used if h in self.helpers))
         dims = tuple((lp.var, self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
         kernel = self.names.fresh(f"_paralift_{self.kv.kernel.name}_kernel")
         return CudaLoopPlan(v.loop.span.line, v.loop.span.col, kernel, dims, tuple(params),
-                            tuple(scalars), tuple(atomics), tuple(sorted(written)), renames), ""
+                            tuple(scalars), tuple(atomics), tuple(sorted(written)), renames,
+                            tuple(inductions), tuple(lasts)), ""
+
+
+def _last_values_unsupported(v: LoopVerdict) -> str | None:
+    """Last values leave through the last iteration's thread (or rank): only when every
+    iteration assigns them at its top level, with no `continue` to skip that."""
+    if not v.lastprivate:
+        return None
+    if any(isinstance(s, ir.Continue) for s in walk_stmts(v.loop.body)):
+        return "a last value with a `continue` in the loop"
+    for name in v.lastprivate:
+        if not any(isinstance(s, ir.Assign) and s.target == ir.Name(name) for s in v.loop.body):
+            return f"`{name}` is used after the loop but not assigned by every iteration"
+    return None
 
 
 def _accessed(body) -> set[str]:
@@ -396,10 +427,16 @@ class _Editor(cst.CSTTransformer):
         self.pending.append(self._kernel(plan, updated))
         lines = [f"{acc} = _paralift_accumulator({name}{''.join(', ' + d for d in dtypes)})"
                  for _, name, acc, dtypes in plan.scalars]
+        lines += [f"{slot} = _paralift_accumulator(0, {', '.join(dtypes)})" for _, slot, dtypes in plan.lasts]
         ranges = ", ".join(f"({lo}, {hi}{f', {step}' if step != 1 else ''})" for _, lo, hi, step in plan.dims)
-        args = list(plan.params) + [acc for _, _, acc, _ in plan.scalars]
+        args = (list(plan.params) + [acc for _, _, acc, _ in plan.scalars] + [n for n, _, _ in plan.inductions]
+                + [slot for _, slot, _ in plan.lasts])
         lines.append(f"_paralift_launch({plan.kernel}, ({ranges},){''.join(', ' + a for a in args)})")
         lines += [f"{name} = _paralift_result({acc})" for _, name, acc, _ in plan.scalars]
+        _, lo, hi, step = plan.dims[0]
+        trip = f"len(range({lo}, {hi}{f', {step}' if step != 1 else ''}))"
+        lines += [f"{name} = {name} + {_times(c, trip)}" for name, c, _ in plan.inductions]
+        lines += [f"if {trip} > 0:\n    {name} = _paralift_result({slot})" for name, slot, _ in plan.lasts]
         stmts = [cst.parse_statement(s + "\n") for s in lines]
         stmts[0] = stmts[0].with_changes(leading_lines=updated.leading_lines)
         return cst.FlattenSentinel(stmts)
@@ -415,18 +452,22 @@ class _Editor(cst.CSTTransformer):
         code = textwrap.dedent(code)
         dims = len(plan.dims)
         bounds = [(f"_lo{k}", f"_n{k}") for k in range(dims)]
-        params = list(plan.params) + [acc for _, _, acc, _ in plan.scalars] + [x for b in bounds for x in b]
+        params = (list(plan.params) + [acc for _, _, acc, _ in plan.scalars] + [s for _, _, s in plan.inductions]
+                  + [slot for _, slot, _ in plan.lasts] + [x for b in bounds for x in b])
         out = [f"@cuda.jit\ndef {plan.kernel}({', '.join(params)}):"]
         if dims == 1:
             out.append("    _g = cuda.grid(1)")
             out.append("    if _g < _n0:")
             out.append(f"        {plan.dims[0][0]} = _lo0 + {_times(plan.dims[0][3], '_g')}")
+            out += [f"        {name} = {start} + {_times(c, '_g')}" for name, c, start in plan.inductions]
         else:
             names = ", ".join(f"_g{k}" for k in range(dims - 1, -1, -1))  # x is the innermost
             out.append(f"    {names} = cuda.grid({dims})")
             out.append("    if " + " and ".join(f"_g{k} < _n{k}" for k in range(dims)) + ":")
             out += [f"        {var} = _lo{k} + {_times(step, f'_g{k}')}" for k, (var, _, _, step) in enumerate(plan.dims)]
         out.append(textwrap.indent(code, "        ").rstrip())
+        for name, slot, _ in plan.lasts:
+            out += ["        if _g == _n0 - 1:", f"            {slot}[0] = {name}"]
         return "\n".join(out) + "\n"
 
     def leave_FunctionDef(self, original, updated):

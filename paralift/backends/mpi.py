@@ -45,18 +45,25 @@ def _paralift_block(n, comm):
     return lo, lo + base + (1 if rank < extra else 0)
 
 
-def _paralift_gather_rows(a, first, lo, hi, comm):
-    """Every rank gets rows [first + lo_r, first + hi_r) of `a` from the rank r that owns them."""
+def _paralift_gather_rows(a, first, lo, hi, comm, step=1):
+    """Every rank gets rows first + step * [lo_r, hi_r) of `a` from the rank r that owns them."""
     counts = comm.allgather(hi - lo)
     row = int(np.prod(a.shape[1:])) if a.ndim > 1 else 1
     flat = a.reshape(a.shape[0], row)  # explicit: -1 cannot be inferred for an empty array
-    mine = np.ascontiguousarray(flat[first + lo:first + hi])
+    mine = np.ascontiguousarray(flat[np.arange(first + step * lo, first + step * hi, step)])  # wraps as Python
     whole = np.empty((sum(counts), flat.shape[1]), dtype=a.dtype)
     comm.Allgatherv(mine, [whole, [c * row for c in counts]])
-    flat[first:first + whole.shape[0]] = whole  # rank 0's block starts the range
+    flat[np.arange(first, first + step * whole.shape[0], step)] = whole  # rank 0's block starts the range
     if not np.shares_memory(flat, a):  # `a` was not contiguous: reshape made a copy
         a[...] = flat.reshape(a.shape)
     _PARALIFT_SENT["gather"] += mine.nbytes * (comm.Get_size() - 1)
+
+
+def _paralift_last(value, n, comm):
+    """The value the last of n iterations left, from the rank that ran it (earlier ranks
+    take the larger blocks, so it is the last rank with any)."""
+    owner = min(comm.Get_size(), n) - 1
+    return comm.bcast(value() if comm.Get_rank() == owner else None, root=owner)
 
 
 def _paralift_halo(a, first, n, below, above, comm):
@@ -104,11 +111,15 @@ class MpiLoopPlan:
     var: str
     trip: str            # the iteration count, as text
     start: str           # the first index, as text
-    rows: tuple[tuple[str, int], ...]          # (array, offset of the owned row)
+    rows: tuple[tuple[str, object], ...]       # (array, offset of the owned row, or (induction, offset))
     reductions: tuple[tuple[str, str], ...]    # (op, scalar)
     halo: tuple[tuple[str, int, int, int], ...] = ()  # (array, owned-row offset, rows below, rows above)
     gather: bool = True                        # gather after the loop (not inside a time loop)
     array_reductions: tuple[tuple[str, str], ...] = ()  # (op, array): Allreduce of the whole array
+    inductions: tuple[tuple[str, int], ...] = ()  # (name, step): `k = k_start + step * t` per iteration
+    induction_updates: tuple[tuple[int, int, str], ...] = ()  # where each `k += c` is
+    lasts: tuple[str, ...] = ()                   # values the last iteration leaves: from its rank
+    step: int = 1                                 # the loop's step: owned rows are this far apart
 
 
 @dataclass(frozen=True)
@@ -146,14 +157,32 @@ def _owned_row(loop: ir.Loop, access: ir.Access) -> int | None:
     return p.get((), 0)
 
 
+def _induction_row(access: ir.Access, inductions: dict[str, int]):
+    """(k, c) if the first subscript is `k + c` for an induction variable k stepping by 1:
+    iteration t writes row k_start + t + c, so rows still follow the iterations."""
+    if not access.indices:
+        return None
+    p = poly.from_expr(access.indices[0], lambda n: poly.sym(n), lambda a, d: None)
+    if p is None:
+        return None
+    names = [m[0] for m in p if len(m) == 1]
+    if len(names) != 1 or set(p) - {(), (names[0],)} or p[(names[0],)] != 1 or inductions.get(names[0]) != 1:
+        return None
+    return (names[0], p.get((), 0))
+
+
 def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, str]:
     if v.verdict == "sequential":
         return None, ""
     loop = v.loop
-    if loop.form not in ("range",) or not (isinstance(loop.step, ir.Const) and loop.step.value == 1):
-        return None, "only `range` loops with step 1 are distributed so far"
-    if v.lastprivate or v.induction:
-        return None, "a last value or an induction variable would have to travel between ranks"
+    if loop.form not in ("range",) or not (isinstance(loop.step, ir.Const) and type(loop.step.value) is int
+                                           and loop.step.value > 0):
+        return None, "only `range` loops with a positive constant step are distributed"
+    step = loop.step.value
+    from paralift.backends.cuda import _last_values_unsupported
+    why = _last_values_unsupported(v)
+    if why:
+        return None, why
     written: dict[str, set[int]] = {}
     accessed = {x.array for st in walk_stmts(loop.body) for e in stmt_exprs(st) for x in subexprs(e)
                 if isinstance(x, ir.Access)}
@@ -169,6 +198,8 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
                 if isinstance(t, ir.Access) and t.array not in {a for _, a in arrays}:
                     c = _owned_row(loop, t)
                     if c is None:
+                        c = _induction_row(t, dict(v.induction))
+                    if c is None:
                         return None, f"`{t.array}` is written at rows the loop index does not own"
                     written.setdefault(t.array, set()).add(c)
     for array, offsets in written.items():
@@ -181,10 +212,15 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
         return None, "a reduction operator MPI does not provide"
     lo = source_text(lines, loop.lower)
     hi = source_text(lines, loop.upper)
-    trip = f"({hi}) - ({lo})" if lo != "0" else hi
+    trip = f"len(range({lo}, {hi}, {step}))" if step != 1 else f"({hi}) - ({lo})" if lo != "0" else hi
+    if step != 1 and any(not isinstance(o, int) for os in written.values() for o in os):
+        return None, "rows chosen by an induction variable in a loop with a step are not distributed"
+    updates_at = tuple((st.span.line, st.span.col, name) for name, _ in v.induction for st in loop.body
+                       if isinstance(st, ir.Assign) and st.target == ir.Name(name))
     return MpiLoopPlan(loop.span.line, loop.span.col, loop.var, trip, lo,
                        tuple(sorted((a, next(iter(o))) for a, o in written.items())), reds,
-                       array_reductions=arrays), ""
+                       array_reductions=arrays, inductions=tuple(v.induction), induction_updates=updates_at,
+                       lasts=tuple(v.lastprivate), step=step), ""
 
 
 def plan_kernel(kv: KernelVerdicts, lines: list[str], halo: bool = True) -> MpiKernelPlan:
@@ -213,6 +249,8 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
     if len({(p.trip, p.start) for _, p in sweeps}) != 1:
         return None
     owner: dict[str, int] = {}
+    if any(p.inductions or p.lasts or p.step != 1 for _, p in sweeps):
+        return None
     for _, p in sweeps:
         for array, offset in p.rows:
             if owner.setdefault(array, offset) != offset:
@@ -233,6 +271,11 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
                         need.setdefault(x.array, []).append(d - owner[x.array])
         halos[(p.line, p.col)] = tuple((a, owner[a], max(0, -min(ds)), max(0, max(ds)))
                                        for a, ds in sorted(need.items()) if min(ds) < 0 or max(ds) > 0)
+    start = sweeps[0][1].start
+    if not start.isdigit() or any(int(start) + off - below < 0 or int(start) + off < 0
+                                  for h in halos.values() for _, off, below, _ in h) \
+            or any(int(start) + off < 0 for off in owner.values()):
+        return None  # rows before 0 would wrap around (Python indexing): keep the plain gathers
     for sweep, p in sweeps:
         plans[(p.line, p.col)] = replace(p, halo=halos[(p.line, p.col)], gather=False)
     first = sweeps[0][1]
@@ -262,6 +305,26 @@ class _Editor(cst.CSTTransformer):
         self.loops = loops
         self.steps = steps
         self.count = 0
+        self.respell: dict[tuple[int, int], str] = {}  # induction updates of the loop being edited
+
+    def visit_For(self, original):
+        r = self.get_metadata(PositionProvider, original)
+        plan = self.loops.get((r.start.line, r.start.column))
+        if plan is not None and plan.inductions:
+            self.count += 1  # numbered here: the body's statements need the names first
+            self.pending = self.count
+            counter = plan.var if plan.start == "0" else f"_t{self.count}"
+            steps = dict(plan.inductions)
+            for line, col, name in plan.induction_updates:
+                self.respell[(line, col)] = f"{name} = {name}_start{self.count} + {_times(steps[name], f'({counter} + 1)')}"
+        return True
+
+    def leave_SimpleStatementLine(self, original, updated):
+        r = self.get_metadata(PositionProvider, original.body[0])
+        text = self.respell.get((r.start.line, r.start.column))
+        if text is None:
+            return updated
+        return cst.parse_statement(text + "\n").with_changes(leading_lines=updated.leading_lines)
 
     def leave_For(self, original, updated):
         r = self.get_metadata(PositionProvider, original)
@@ -271,10 +334,15 @@ class _Editor(cst.CSTTransformer):
         plan = self.loops.get((r.start.line, r.start.column))
         if plan is None:
             return updated
-        self.count += 1
-        lo, hi = f"_lo{self.count}", f"_hi{self.count}"
-        t = f"_t{self.count}"
+        if plan.inductions:
+            number = self.pending
+        else:
+            self.count += 1
+            number = self.count
+        lo, hi = f"_lo{number}", f"_hi{number}"
+        t = f"_t{number}"
         before = [f"{lo}, {hi} = _paralift_block({plan.trip}, MPI.COMM_WORLD)"]
+        before += [f"{name}_start{number} = {name}" for name, _ in plan.inductions]
         for array, offset, below, above in plan.halo:
             before.append(f"_paralift_halo({array}, {_first(plan.start, offset)}, {plan.trip}, {below}, {above}, "
                           "MPI.COMM_WORLD)")
@@ -284,9 +352,12 @@ class _Editor(cst.CSTTransformer):
         for op, name in plan.array_reductions:  # the same, element by element
             if op in _IDENTITY:
                 before.append(f"if MPI.COMM_WORLD.Get_rank() != 0:\n    {name}[...] = {_IDENTITY[op]}")
-        counter = plan.var if plan.start == "0" else t  # from 0: the user's own variable counts
+        counter = plan.var if plan.start == "0" and plan.step == 1 else t  # the user's variable counts from 0
         head = cst.parse_statement(f"for {counter} in range({lo}, {hi}):\n    pass\n")
-        recover = [] if plan.start == "0" else [cst.parse_statement(f"{plan.var} = {plan.start} + {t}\n")]
+        recover = [] if counter == plan.var else [
+            cst.parse_statement(f"{plan.var} = {plan.start} + {_times(plan.step, t)}\n")]
+        recover += [cst.parse_statement(f"{name} = {name}_start{number} + {_times(c, counter)}\n")
+                    for name, c in plan.inductions]
         body = updated.body
         if isinstance(body, cst.IndentedBlock):
             body = body.with_changes(body=recover + list(body.body))
@@ -295,11 +366,17 @@ class _Editor(cst.CSTTransformer):
         loop = updated.with_changes(target=head.target, iter=head.iter, body=body)
         after = []
         for array, offset in plan.rows if plan.gather else ():
-            after.append(f"_paralift_gather_rows({array}, {_first(plan.start, offset)}, {lo}, {hi}, MPI.COMM_WORLD)")
+            first = _first(plan.start, offset) if isinstance(offset, int) else \
+                _first(f"{offset[0]}_start{number}", offset[1])
+            stride = f", {plan.step}" if plan.step != 1 else ""
+            after.append(f"_paralift_gather_rows({array}, {first}, {lo}, {hi}, MPI.COMM_WORLD{stride})")
         for op, name in plan.reductions:
             after.append(f"{name} = MPI.COMM_WORLD.allreduce({name}, op={_MPI_OPS[op]})")
         for op, name in plan.array_reductions:
             after.append(f"MPI.COMM_WORLD.Allreduce(MPI.IN_PLACE, {name}, op={_MPI_OPS[op]})")
+        after += [f"{name} = {name}_start{number} + {_times(c, f'({plan.trip})')}" for name, c in plan.inductions]
+        after += [f"if ({plan.trip}) > 0:\n    {name} = _paralift_last(lambda: {name}, {plan.trip}, MPI.COMM_WORLD)"
+                  for name in plan.lasts]
         stmts = [cst.parse_statement(s + "\n") for s in before]
         stmts[0] = stmts[0].with_changes(leading_lines=updated.leading_lines)
         loop = loop.with_changes(leading_lines=[])
@@ -314,6 +391,10 @@ class _Editor(cst.CSTTransformer):
         after += [f"_paralift_gather_rows({a}, {_first(step.start, off)}, {lo}, {hi}, MPI.COMM_WORLD)"
                   for a, off in step.rows]
         return cst.FlattenSentinel([updated] + [cst.parse_statement(x + "\n") for x in after])
+
+
+def _times(step: int, t: str) -> str:
+    return t if step == 1 else f"{step} * {t}"
 
 
 def _first(start: str, offset: int) -> str:

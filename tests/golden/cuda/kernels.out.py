@@ -262,5 +262,54 @@ def even_from_odd(a, n):
         _paralift_copy_back((_paralift_host[0],), (a,))
 
 
+@cuda.jit
+def _paralift_strided_kernel(a, b, k_start, _lo0, _n0):
+    _g = cuda.grid(1)
+    if _g < _n0:
+        i = _lo0 + 2 * _g
+        k = k_start + -2 * _g
+        k = k_start + -2 * (_g + 1)
+        b[i] = a[i] * k
+
+
+def strided(a, b, n):
+    _paralift_host = (a, b)
+    a = _paralift_device(a)
+    b = _paralift_device(b)
+    try:
+        k = 3
+        _paralift_launch(_paralift_strided_kernel, ((1, n, 2),), a, b, k)
+        k = k + -2 * len(range(1, n, 2))
+        return k
+    finally:
+        _paralift_copy_back((_paralift_host[1],), (b,))
+
+
+@cuda.jit
+def _paralift_last_value_kernel(a, b, _paralift_last_t, _lo0, _n0):
+    _g = cuda.grid(1)
+    if _g < _n0:
+        i = _lo0 + _g
+        t = a[i] * 2.0
+        b[i] = t + 1.0
+        if _g == _n0 - 1:
+            _paralift_last_t[0] = t
+
+
+def last_value(a, b, n):
+    _paralift_host = (a, b)
+    a = _paralift_device(a)
+    b = _paralift_device(b)
+    try:
+        t = -1.0
+        _paralift_last_t = _paralift_accumulator(0, a.dtype, numpy.float64)
+        _paralift_launch(_paralift_last_value_kernel, ((0, n),), a, b, _paralift_last_t)
+        if len(range(0, n)) > 0:
+            t = _paralift_result(_paralift_last_t)
+        return t
+    finally:
+        _paralift_copy_back((_paralift_host[1],), (b,))
+
+
 # device versions of the helpers the kernels call
 _paralift_device_clamp = cuda.jit(device=True)(clamp)

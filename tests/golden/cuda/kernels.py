@@ -81,3 +81,19 @@ def prefix(a, n):
 def even_from_odd(a, n):
     for i in range(0, n - 1, 2):
         a[i] = a[i + 1] * 2.0
+
+
+def strided(a, b, n):
+    k = 3
+    for i in range(1, n, 2):
+        k -= 2
+        b[i] = a[i] * k
+    return k
+
+
+def last_value(a, b, n):
+    t = -1.0
+    for i in range(n):
+        t = a[i] * 2.0
+        b[i] = t + 1.0
+    return t

@@ -15,18 +15,25 @@ def _paralift_block(n, comm):
     return lo, lo + base + (1 if rank < extra else 0)
 
 
-def _paralift_gather_rows(a, first, lo, hi, comm):
-    """Every rank gets rows [first + lo_r, first + hi_r) of `a` from the rank r that owns them."""
+def _paralift_gather_rows(a, first, lo, hi, comm, step=1):
+    """Every rank gets rows first + step * [lo_r, hi_r) of `a` from the rank r that owns them."""
     counts = comm.allgather(hi - lo)
     row = int(np.prod(a.shape[1:])) if a.ndim > 1 else 1
     flat = a.reshape(a.shape[0], row)  # explicit: -1 cannot be inferred for an empty array
-    mine = np.ascontiguousarray(flat[first + lo:first + hi])
+    mine = np.ascontiguousarray(flat[np.arange(first + step * lo, first + step * hi, step)])  # wraps as Python
     whole = np.empty((sum(counts), flat.shape[1]), dtype=a.dtype)
     comm.Allgatherv(mine, [whole, [c * row for c in counts]])
-    flat[first:first + whole.shape[0]] = whole  # rank 0's block starts the range
+    flat[np.arange(first, first + step * whole.shape[0], step)] = whole  # rank 0's block starts the range
     if not np.shares_memory(flat, a):  # `a` was not contiguous: reshape made a copy
         a[...] = flat.reshape(a.shape)
     _PARALIFT_SENT["gather"] += mine.nbytes * (comm.Get_size() - 1)
+
+
+def _paralift_last(value, n, comm):
+    """The value the last of n iterations left, from the rank that ran it (earlier ranks
+    take the larger blocks, so it is the last rank with any)."""
+    owner = min(comm.Get_size(), n) - 1
+    return comm.bcast(value() if comm.Get_rank() == owner else None, root=owner)
 
 
 def _paralift_halo(a, first, n, below, above, comm):
@@ -127,3 +134,42 @@ def histogram(keys, hist, n):
     for i in range(_lo8, _hi8):
         hist[keys[i]] += 1
     MPI.COMM_WORLD.Allreduce(MPI.IN_PLACE, hist, op=MPI.SUM)
+
+
+def packed(a, b, n):
+    k = 0
+    _lo9, _hi9 = _paralift_block(n, MPI.COMM_WORLD)
+    k_start9 = k
+    for i in range(_lo9, _hi9):
+        k = k_start9 + i
+        b[k] = a[i]
+        k = k_start9 + (i + 1)
+    _paralift_gather_rows(b, k_start9, _lo9, _hi9, MPI.COMM_WORLD)
+    k = k_start9 + (n)
+    return k
+
+
+def strided(a, b, n):
+    k = 3
+    _lo10, _hi10 = _paralift_block(len(range(1, n, 2)), MPI.COMM_WORLD)
+    k_start10 = k
+    for _t10 in range(_lo10, _hi10):
+        i = 1 + 2 * _t10
+        k = k_start10 + -2 * _t10
+        k = k_start10 + -2 * (_t10 + 1)
+        b[i] = a[i] * k
+    _paralift_gather_rows(b, 1, _lo10, _hi10, MPI.COMM_WORLD, 2)
+    k = k_start10 + -2 * (len(range(1, n, 2)))
+    return k
+
+
+def last_value(a, b, n):
+    t = -1.0
+    _lo11, _hi11 = _paralift_block(n, MPI.COMM_WORLD)
+    for i in range(_lo11, _hi11):
+        t = a[i] * 2.0
+        b[i] = t + 1.0
+    _paralift_gather_rows(b, 0, _lo11, _hi11, MPI.COMM_WORLD)
+    if (n) > 0:
+        t = _paralift_last(lambda: t, n, MPI.COMM_WORLD)
+    return t

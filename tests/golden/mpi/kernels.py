@@ -39,3 +39,27 @@ def jacobi_1d(a, b, n, steps):
 def histogram(keys, hist, n):
     for i in range(n):
         hist[keys[i]] += 1
+
+
+def packed(a, b, n):
+    k = 0
+    for i in range(n):
+        b[k] = a[i]
+        k += 1
+    return k
+
+
+def strided(a, b, n):
+    k = 3
+    for i in range(1, n, 2):
+        k -= 2
+        b[i] = a[i] * k
+    return k
+
+
+def last_value(a, b, n):
+    t = -1.0
+    for i in range(n):
+        t = a[i] * 2.0
+        b[i] = t + 1.0
+    return t
