@@ -59,6 +59,16 @@ def _paralift_gather_rows(a, first, lo, hi, comm, step=1):
     _PARALIFT_SENT["gather"] += mine.nbytes * (comm.Get_size() - 1)
 
 
+def _paralift_merge(a, before, comm):
+    """Every rank gets the elements any rank wrote. The iterations of a parallel loop write
+    disjoint elements, so XOR-ing every rank's changed bits into the old ones is exact."""
+    old = before.reshape(-1).view(np.uint8)
+    diff = np.bitwise_xor(np.ascontiguousarray(a).reshape(-1).view(np.uint8), old)
+    comm.Allreduce(MPI.IN_PLACE, diff, op=MPI.BXOR)
+    a[...] = np.bitwise_xor(old, diff).view(a.dtype).reshape(a.shape)
+    _PARALIFT_SENT["gather"] += diff.nbytes
+
+
 def _paralift_last(value, n, comm):
     """The value the last of n iterations left, from the rank that ran it (earlier ranks
     take the larger blocks, so it is the last rank with any)."""
@@ -120,6 +130,7 @@ class MpiLoopPlan:
     induction_updates: tuple[tuple[int, int, str], ...] = ()  # where each `k += c` is
     lasts: tuple[str, ...] = ()                   # values the last iteration leaves: from its rank
     step: int = 1                                 # the loop's step: owned rows are this far apart
+    merged: tuple[str, ...] = ()                  # arrays written elsewhere: each rank's changes merged
 
 
 @dataclass(frozen=True)
@@ -199,14 +210,14 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
                     c = _owned_row(loop, t)
                     if c is None:
                         c = _induction_row(t, dict(v.induction))
-                    if c is None:
-                        return None, f"`{t.array}` is written at rows the loop index does not own"
                     written.setdefault(t.array, set()).add(c)
-    for array, offsets in written.items():
-        if len(offsets) != 1:
-            return None, f"`{array}` is written at rows with different offsets"
-        if array in scalars:
-            return None, f"reduction into elements of `{array}` is not distributed yet"
+    # arrays not written at owned rows are merged: the iterations of a parallel loop write
+    # disjoint elements, so each rank's changes combine exactly (`_paralift_merge`)
+    merged = tuple(sorted(a for a, offsets in written.items() if len(offsets) != 1 or None in offsets))
+    private = set(v.private) & set(written)
+    if private:
+        return None, f"the scratch array `{sorted(private)[0]}` is written by every rank"
+    written = {a: o for a, o in written.items() if a not in merged}
     reds = tuple((op, t) for op, t in v.reductions if t in scalars)
     if any(op not in _MPI_OPS for op, _ in reds + arrays):
         return None, "a reduction operator MPI does not provide"
@@ -220,7 +231,7 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     return MpiLoopPlan(loop.span.line, loop.span.col, loop.var, trip, lo,
                        tuple(sorted((a, next(iter(o))) for a, o in written.items())), reds,
                        array_reductions=arrays, inductions=tuple(v.induction), induction_updates=updates_at,
-                       lasts=tuple(v.lastprivate), step=step), ""
+                       lasts=tuple(v.lastprivate), step=step, merged=merged), ""
 
 
 def plan_kernel(kv: KernelVerdicts, lines: list[str], halo: bool = True) -> MpiKernelPlan:
@@ -249,7 +260,7 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
     if len({(p.trip, p.start) for _, p in sweeps}) != 1:
         return None
     owner: dict[str, int] = {}
-    if any(p.inductions or p.lasts or p.step != 1 for _, p in sweeps):
+    if any(p.inductions or p.lasts or p.step != 1 or p.merged for _, p in sweeps):
         return None
     for _, p in sweeps:
         for array, offset in p.rows:
@@ -343,6 +354,7 @@ class _Editor(cst.CSTTransformer):
         t = f"_t{number}"
         before = [f"{lo}, {hi} = _paralift_block({plan.trip}, MPI.COMM_WORLD)"]
         before += [f"{name}_start{number} = {name}" for name, _ in plan.inductions]
+        before += [f"_before_{a}{number} = np.array({a}, copy=True)" for a in plan.merged]
         for array, offset, below, above in plan.halo:
             before.append(f"_paralift_halo({array}, {_first(plan.start, offset)}, {plan.trip}, {below}, {above}, "
                           "MPI.COMM_WORLD)")
@@ -370,6 +382,7 @@ class _Editor(cst.CSTTransformer):
                 _first(f"{offset[0]}_start{number}", offset[1])
             stride = f", {plan.step}" if plan.step != 1 else ""
             after.append(f"_paralift_gather_rows({array}, {first}, {lo}, {hi}, MPI.COMM_WORLD{stride})")
+        after += [f"_paralift_merge({a}, _before_{a}{number}, MPI.COMM_WORLD)" for a in plan.merged]
         for op, name in plan.reductions:
             after.append(f"{name} = MPI.COMM_WORLD.allreduce({name}, op={_MPI_OPS[op]})")
         for op, name in plan.array_reductions:

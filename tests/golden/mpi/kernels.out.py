@@ -29,6 +29,16 @@ def _paralift_gather_rows(a, first, lo, hi, comm, step=1):
     _PARALIFT_SENT["gather"] += mine.nbytes * (comm.Get_size() - 1)
 
 
+def _paralift_merge(a, before, comm):
+    """Every rank gets the elements any rank wrote. The iterations of a parallel loop write
+    disjoint elements, so XOR-ing every rank's changed bits into the old ones is exact."""
+    old = before.reshape(-1).view(np.uint8)
+    diff = np.bitwise_xor(np.ascontiguousarray(a).reshape(-1).view(np.uint8), old)
+    comm.Allreduce(MPI.IN_PLACE, diff, op=MPI.BXOR)
+    a[...] = np.bitwise_xor(old, diff).view(a.dtype).reshape(a.shape)
+    _PARALIFT_SENT["gather"] += diff.nbytes
+
+
 def _paralift_last(value, n, comm):
     """The value the last of n iterations left, from the rank that ran it (earlier ranks
     take the larger blocks, so it is the last rank with any)."""
@@ -173,3 +183,21 @@ def last_value(a, b, n):
     if (n) > 0:
         t = _paralift_last(lambda: t, n, MPI.COMM_WORLD)
     return t
+
+
+def column_recurrence(a, n, m):
+    for i in range(1, n):
+        _lo12, _hi12 = _paralift_block(m, MPI.COMM_WORLD)
+        _before_a12 = np.array(a, copy=True)
+        for j in range(_lo12, _hi12):
+            a[i, j] = a[i - 1, j] + a[i, j]
+        _paralift_merge(a, _before_a12, MPI.COMM_WORLD)
+
+
+def flattened(a, b, n, m):
+    _lo13, _hi13 = _paralift_block(n, MPI.COMM_WORLD)
+    _before_b13 = np.array(b, copy=True)
+    for i in range(_lo13, _hi13):
+        for j in range(m):
+            b[i * m + j] = a[i * m + j] * 2.0
+    _paralift_merge(b, _before_b13, MPI.COMM_WORLD)

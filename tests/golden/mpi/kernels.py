@@ -63,3 +63,15 @@ def last_value(a, b, n):
         t = a[i] * 2.0
         b[i] = t + 1.0
     return t
+
+
+def column_recurrence(a, n, m):
+    for i in range(1, n):
+        for j in range(m):
+            a[i, j] = a[i - 1, j] + a[i, j]
+
+
+def flattened(a, b, n, m):
+    for i in range(n):
+        for j in range(m):
+            b[i * m + j] = a[i * m + j] * 2.0
