@@ -93,7 +93,7 @@ class CudaCLoopPlan:
     line: int
     col: int
     kernel: str
-    dims: tuple[tuple[str, str, str, str], ...]   # (variable, its C type or "", lower, upper)
+    dims: tuple[tuple[str, str, str, str, int], ...]  # (variable, its C type or "", lower, upper, step)
     arrays: tuple[str, ...]                       # array parameters the kernel uses
     scalars: tuple[str, ...]                      # scalar parameters it reads
     locals: tuple[str, ...]                       # the host's local variables it receives
@@ -143,7 +143,8 @@ class _Planner:
         return source_text(self.lines, e)
 
     def simple(self, loop: ir.Loop) -> bool:
-        return loop.form in ("c-for", "c-for-var") and isinstance(loop.step, ir.Const) and loop.step.value == 1
+        return loop.form in ("c-for", "c-for-var") and isinstance(loop.step, ir.Const) \
+            and type(loop.step.value) is int and loop.step.value > 0
 
     def plan(self, v: LoopVerdict) -> tuple[CudaCLoopPlan | None, str]:
         try:
@@ -155,7 +156,7 @@ class _Planner:
         if v.verdict == "sequential":
             return None
         if not self.simple(v.loop):
-            raise _Refuse("only counted `for` loops with step 1 become CUDA grids")
+            raise _Refuse("only counted `for` loops with a positive constant step become CUDA grids")
         if v.lastprivate or v.induction:
             raise _Refuse("a last value or an induction variable would have to leave the threads")
         reductions = {t: op for op, t in v.reductions}
@@ -222,7 +223,7 @@ class _Planner:
         self.count += 1
         name = f"pl_{self.kv.kernel.name}_kernel{self.count if self.count > 1 else ''}"
         dims = tuple((lp.var, _declared_type(self.lines, lp) if lp.form == "c-for" else "",
-                      self.text(lp.lower), self.text(lp.upper)) for lp in loops)
+                      self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
         return CudaCLoopPlan(v.loop.span.line, v.loop.span.col, name, dims, tuple(arrays), tuple(scalars),
                              tuple(locals_), tuple((op, t) for t, op in sorted(scalar_reds.items())),
                              tuple(sorted(edits)))
@@ -338,9 +339,7 @@ def _extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], param
     def visit(body, ranges):
         for s in body:
             if isinstance(s, ir.Loop):
-                names = {x.id for e in (s.lower, s.upper) for x in subexprs(e) if isinstance(x, ir.Name)}
-                ok = names <= param_names and isinstance(s.step, ir.Const) and s.step.value == 1
-                visit(s.body, ranges + [(s.var, s.lower, s.upper, ok)])
+                visit(s.body, ranges + [_range(s, param_names)])
             else:
                 for e in stmt_exprs(s):
                     for x in subexprs(e):
@@ -362,6 +361,14 @@ def _nest_max(ts: list[str]) -> str:
     return ts[0] if len(ts) == 1 else f"PL_MAX({ts[0]}, {_nest_max(ts[1:])})"
 
 
+def _range(loop: ir.Loop, params: set[str]):
+    """(variable, lower, upper, is a box range over the parameters, step): a positive
+    constant step keeps the last index exact, `lo + step * ((hi - lo - 1) / step)`."""
+    names = {x.id for e in (loop.lower, loop.upper) for x in subexprs(e) if isinstance(x, ir.Name)}
+    step = loop.step.value if isinstance(loop.step, ir.Const) and type(loop.step.value) is int else 0
+    return (loop.var, loop.lower, loop.upper, names <= params and step > 0, step)
+
+
 def _enclosing(kernel: ir.Kernel, target: ir.Loop, params: set[str]) -> list:
     """(variable, lower, upper, is a box range) of the loops around `target`."""
     def find(body, ranges):
@@ -369,9 +376,7 @@ def _enclosing(kernel: ir.Kernel, target: ir.Loop, params: set[str]) -> list:
             if s is target:
                 return ranges
             if isinstance(s, ir.Loop):
-                names = {x.id for e in (s.lower, s.upper) for x in subexprs(e) if isinstance(x, ir.Name)}
-                r = find(s.body, ranges + [(s.var, s.lower, s.upper, isinstance(s.step, ir.Const)
-                                            and s.step.value == 1 and names <= params)])
+                r = find(s.body, ranges + [_range(s, params)])
                 if r is not None:
                     return r
             elif isinstance(s, (ir.If, ir.While)):
@@ -390,7 +395,7 @@ def _largest(x: ir.Access, ranges, params: set[str]) -> str | None:
     p = poly.from_expr(x.indices[0], lambda n: poly.sym(n), lambda a, d: None)
     if p is None:
         return None
-    loops = {var: (lo, hi, ok) for var, lo, hi, ok in ranges}
+    loops = {var: (lo, hi, ok, step) for var, lo, hi, ok, step in ranges}
     const_terms, per_var = [], {}
     for mono, c in p.items():
         vs = [s for s in mono if s in loops]
@@ -405,12 +410,13 @@ def _largest(x: ir.Access, ranges, params: set[str]) -> str | None:
     parts = [" + ".join(const_terms) or "0"]
     guards = []
     for var, coefs in per_var.items():
-        lo, hi, ok = loops[var]
+        lo, hi, ok, step = loops[var]
         if not ok:
             return None
         k = " + ".join(coefs)
         lo_t, hi_t = show(lo), show(hi)
-        parts.append(f"PL_MAX(({k}) * ({lo_t}), ({k}) * (({hi_t}) - 1))")
+        last = f"({hi_t}) - 1" if step == 1 else f"({lo_t}) + {step} * ((({hi_t}) - ({lo_t}) - 1) / {step})"
+        parts.append(f"PL_MAX(({k}) * ({lo_t}), ({k}) * ({last}))")
         guards.append(f"({hi_t}) > ({lo_t})")
     value = "1 + " + " + ".join(parts)
     return f"({' && '.join(guards)} ? {value} : 0)" if guards else value
@@ -552,8 +558,9 @@ def _kernel_code(plan: CudaCLoopPlan, params, loop: ir.Loop, source: str, starts
         axis = axes[dims - 1 - k]  # the innermost loop runs along x
         out.append(f"    long pl_g{k} = blockIdx.{axis} * (long)blockDim.{axis} + threadIdx.{axis};")
     out.append("    if (" + " && ".join(f"pl_g{k} < pl_n{k}" for k in range(dims)) + ") {")
-    for k, (var, ctype, _, _) in enumerate(plan.dims):
-        out.append(f"        {ctype + ' ' if ctype else ''}{var} = pl_lo{k} + pl_g{k};")
+    for k, (var, ctype, _, _, step) in enumerate(plan.dims):
+        times = f"{step} * " if step != 1 else ""
+        out.append(f"        {ctype + ' ' if ctype else ''}{var} = pl_lo{k} + {times}pl_g{k};")
     out.append(body.rstrip("\n"))
     out.append("    }")
     out.append("}")
@@ -584,8 +591,10 @@ def _launch(plan: CudaCLoopPlan, indent: str) -> str:
     dims = len(plan.dims)
     i2 = indent + "    "
     out = ["{"]
-    for k, (_, _, lo, hi) in enumerate(plan.dims):
-        out.append(f"{i2}long pl_lo{k} = {lo}, pl_n{k} = (long)({hi}) - pl_lo{k};")
+    for k, (_, _, lo, hi, step) in enumerate(plan.dims):
+        trip = f"(long)({hi}) - pl_lo{k}" if step == 1 else \
+            f"(long)({hi}) > pl_lo{k} ? ((long)({hi}) - pl_lo{k} + {step - 1}) / {step} : 0"
+        out.append(f"{i2}long pl_lo{k} = {lo}, pl_n{k} = {trip};")
     out.append(f"{i2}if (" + " && ".join(f"pl_n{k} > 0" for k in range(dims)) + ") {")
     i3 = i2 + "    "
     for _, t in plan.reductions:

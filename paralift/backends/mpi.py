@@ -21,7 +21,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, insert_header, outermost, reads_besides_updates, source_text
+from paralift.backends.nests import Skip, insert_header, one_element, outermost, reads_besides_updates, source_text
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
@@ -131,6 +131,7 @@ class MpiLoopPlan:
     lasts: tuple[str, ...] = ()                   # values the last iteration leaves: from its rank
     step: int = 1                                 # the loop's step: owned rows are this far apart
     merged: tuple[str, ...] = ()                  # arrays written elsewhere: each rank's changes merged
+    element_reductions: tuple[tuple[str, str], ...] = ()  # (op, `x[i]`): one element, like a scalar
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,12 @@ def _owned_row(loop: ir.Loop, access: ir.Access) -> int | None:
     return p.get((), 0)
 
 
+def _python_text(lines):
+    def _python_text(e: ir.Expr) -> str:
+        return source_text(lines, e)
+    return _python_text
+
+
 def _induction_row(access: ir.Access, inductions: dict[str, int]):
     """(k, c) if the first subscript is `k + c` for an induction variable k stepping by 1:
     iteration t writes row k_start + t + c, so rows still follow the iterations."""
@@ -198,15 +205,18 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     accessed = {x.array for st in walk_stmts(loop.body) for e in stmt_exprs(st) for x in subexprs(e)
                 if isinstance(x, ir.Access)}
     arrays = tuple((op, t) for op, t in v.reductions if t in accessed)
+    elements = tuple((op, e) for op, t in arrays if (e := one_element(loop, t, _python_text(lines))) is not None)
+    arrays = tuple((op, t) for op, t in arrays if t not in {e.split("[")[0] for _, e in elements})
     for _, t in arrays:  # other ranks start the array from the identity: nothing else may read it
         if reads_besides_updates(loop, t):
             return None, f"`{t}` is read besides its reduction updates, so ranks cannot start it empty"
-    scalars = {t for _, t in v.reductions} - {t for _, t in arrays}
+    scalars = {t for _, t in v.reductions} - accessed
     for s in walk_stmts(loop.body):
         if isinstance(s, ir.Assign):
             targets = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
             for t in targets:
-                if isinstance(t, ir.Access) and t.array not in {a for _, a in arrays}:
+                if isinstance(t, ir.Access) and t.array not in {a for _, a in arrays} | \
+                        {e.split("[")[0] for _, e in elements}:
                     c = _owned_row(loop, t)
                     if c is None:
                         c = _induction_row(t, dict(v.induction))
@@ -219,7 +229,7 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
         return None, f"the scratch array `{sorted(private)[0]}` is written by every rank"
     written = {a: o for a, o in written.items() if a not in merged}
     reds = tuple((op, t) for op, t in v.reductions if t in scalars)
-    if any(op not in _MPI_OPS for op, _ in reds + arrays):
+    if any(op not in _MPI_OPS for op, _ in reds + arrays + elements):
         return None, "a reduction operator MPI does not provide"
     lo = source_text(lines, loop.lower)
     hi = source_text(lines, loop.upper)
@@ -231,7 +241,7 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     return MpiLoopPlan(loop.span.line, loop.span.col, loop.var, trip, lo,
                        tuple(sorted((a, next(iter(o))) for a, o in written.items())), reds,
                        array_reductions=arrays, inductions=tuple(v.induction), induction_updates=updates_at,
-                       lasts=tuple(v.lastprivate), step=step, merged=merged), ""
+                       lasts=tuple(v.lastprivate), step=step, merged=merged, element_reductions=elements), ""
 
 
 def plan_kernel(kv: KernelVerdicts, lines: list[str], halo: bool = True) -> MpiKernelPlan:
@@ -260,7 +270,7 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
     if len({(p.trip, p.start) for _, p in sweeps}) != 1:
         return None
     owner: dict[str, int] = {}
-    if any(p.inductions or p.lasts or p.step != 1 or p.merged for _, p in sweeps):
+    if any(p.inductions or p.lasts or p.step != 1 or p.merged or p.element_reductions for _, p in sweeps):
         return None
     for _, p in sweeps:
         for array, offset in p.rows:
@@ -358,7 +368,7 @@ class _Editor(cst.CSTTransformer):
         for array, offset, below, above in plan.halo:
             before.append(f"_paralift_halo({array}, {_first(plan.start, offset)}, {plan.trip}, {below}, {above}, "
                           "MPI.COMM_WORLD)")
-        for op, name in plan.reductions:  # the start value counts once: other ranks start empty
+        for op, name in plan.reductions + plan.element_reductions:  # the start value counts once
             if op in _IDENTITY:
                 before.append(f"if MPI.COMM_WORLD.Get_rank() != 0:\n    {name} = {_IDENTITY[op]}")
         for op, name in plan.array_reductions:  # the same, element by element
@@ -383,7 +393,7 @@ class _Editor(cst.CSTTransformer):
             stride = f", {plan.step}" if plan.step != 1 else ""
             after.append(f"_paralift_gather_rows({array}, {first}, {lo}, {hi}, MPI.COMM_WORLD{stride})")
         after += [f"_paralift_merge({a}, _before_{a}{number}, MPI.COMM_WORLD)" for a in plan.merged]
-        for op, name in plan.reductions:
+        for op, name in plan.reductions + plan.element_reductions:
             after.append(f"{name} = MPI.COMM_WORLD.allreduce({name}, op={_MPI_OPS[op]})")
         for op, name in plan.array_reductions:
             after.append(f"MPI.COMM_WORLD.Allreduce(MPI.IN_PLACE, {name}, op={_MPI_OPS[op]})")

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.cuda_c import _base_type, _declared_type, _dims, _offsets
-from paralift.backends.nests import Skip, outermost, reads_besides_updates, source_text
+from paralift.backends.cuda_c import _base_type, _declared_type, _dims, _extents, _offsets, _Refuse
+from paralift.backends.nests import Skip, one_element, outermost, reads_besides_updates, source_text
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
@@ -26,6 +26,30 @@ MPI_OPS = {"+": "MPI_SUM", "*": "MPI_PROD", "max": "MPI_MAX", "min": "MPI_MIN"}
 IDENTITY = {"+": "0", "*": "1"}
 
 HELPERS = r'''#include <mpi.h>
+#include <stdlib.h>
+#include <string.h>
+#ifndef PL_MAX
+#define PL_MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
+
+/* A copy of `bytes` bytes of `a`, to find what this rank's iterations change. */
+static unsigned char *pl_snapshot(const void *a, long bytes) {
+    unsigned char *copy = malloc(bytes > 0 ? bytes : 1);
+    memcpy(copy, a, bytes > 0 ? bytes : 0);
+    return copy;
+}
+
+/* Every rank gets the elements any rank wrote. The iterations of a parallel loop write
+   disjoint elements, so XOR-ing every rank's changed bits into the old ones is exact. */
+static void pl_merge(void *a, unsigned char *before, long bytes) {
+    unsigned char *p = a, *diff = malloc(bytes > 0 ? bytes : 1);
+    for (long k = 0; k < bytes; k++) diff[k] = before[k] ^ p[k];  /* this rank's changes */
+    if (bytes > 0)
+        MPI_Allreduce(MPI_IN_PLACE, diff, (int)bytes, MPI_BYTE, MPI_BXOR, MPI_COMM_WORLD);
+    for (long k = 0; k < bytes; k++) p[k] = before[k] ^ diff[k];
+    free(diff);
+    free(before);
+}
 
 /* [lo, hi) of n iterations owned by `rank` of `size`; earlier ranks take one more. */
 static void pl_block(long n, int rank, int size, long *lo, long *hi) {
@@ -63,6 +87,8 @@ class MpiCLoopPlan:
     rows: tuple[tuple[str, str, str, str], ...]     # (array, first row, row elements, MPI type)
     reductions: tuple[tuple[str, str, str], ...]    # (op, scalar, MPI type)
     array_reductions: tuple[tuple[str, str, str, str, str], ...] = ()  # (op, array, count, MPI type, C type)
+    merged: tuple[tuple[str, str], ...] = ()      # (array, bytes): each rank's changes merged after the loop
+    element_reductions: tuple[tuple[str, str, str], ...] = ()  # (op, element, MPI type)
 
 
 @dataclass(frozen=True)
@@ -89,19 +115,25 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
     if v.verdict == "sequential":
         return None, ""
     loop = v.loop
-    if loop.form not in ("c-for", "c-for-var") or not (isinstance(loop.step, ir.Const) and loop.step.value == 1):
-        return None, "only counted `for` loops with step 1 are distributed"
+    if loop.form not in ("c-for", "c-for-var") or not (isinstance(loop.step, ir.Const)
+                                                         and type(loop.step.value) is int and loop.step.value > 0):
+        return None, "only counted `for` loops with a positive constant step are distributed"
+    step = loop.step.value
     if v.lastprivate or v.induction:
         return None, "a last value or an induction variable would have to travel between ranks"
     params = {p.name: p for p in kernel.params}
     accessed = {x.array for st in walk_stmts(loop.body) for e in stmt_exprs(st) for x in subexprs(e)
                 if isinstance(x, ir.Access)}
-    array_reds = []
+    array_reds, element_reds = [], []
     for op, name in v.reductions:
         if name not in accessed:
             continue
         param, dims = params.get(name), _dims(params[name].ctype) if name in params else []
         mpi_type = MPI_TYPES.get(_base_type(param.ctype).replace("const ", "").strip()) if param else None
+        element = one_element(loop, name, _c_text)
+        if element is not None and mpi_type is not None and op in MPI_OPS:
+            element_reds.append((op, element, mpi_type))  # `x[i] -= ...` over j: one element
+            continue
         if reads_besides_updates(loop, name):
             return None, f"`{name}` is read besides its reduction updates, so ranks cannot start it empty"
         if not dims or not all(dims) or mpi_type is None or op not in MPI_OPS:
@@ -109,14 +141,29 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
         array_reds.append((op, name, " * ".join(f"({d})" for d in dims), mpi_type,
                            _base_type(param.ctype).replace("const ", "").strip()))
     written: dict[str, set] = {}
+    reduced = {r[1] for r in array_reds} | {_array_of(e) for _, e, _ in element_reds}
     for s in walk_stmts(loop.body):
-        if isinstance(s, ir.Assign) and isinstance(s.target, ir.Access) \
-                and s.target.array not in {r[1] for r in array_reds}:
+        if isinstance(s, ir.Assign) and isinstance(s.target, ir.Access) and s.target.array not in reduced:
             t = s.target
             p = poly.from_expr(t.indices[0], lambda n: poly.sym(n), lambda a, d: None) if t.indices else None
-            if p is None or set(p) - {(), (loop.var,)} or p.get((loop.var,)) != 1:
-                return None, f"`{t.array}` is written at rows the loop index does not own"
-            written.setdefault(t.array, set()).add(p.get((), 0))
+            owned = p is not None and not set(p) - {(), (loop.var,)} and p.get((loop.var,)) == 1 and step == 1
+            written.setdefault(t.array, set()).add(p.get((), 0) if owned else None)
+    # arrays not written at owned rows: each rank's changes are merged (XOR of changed bytes)
+    merged = []
+    for array in sorted(a for a, offsets in written.items() if len(offsets) != 1 or None in offsets):
+        param = params.get(array)
+        if param is None:
+            return None, f"`{array}` is not a parameter"
+        if array in v.private:
+            return None, f"the scratch array `{array}` is written by every rank"
+        try:
+            dims = _dims(param.ctype)
+            elements = " * ".join(f"({d})" for d in dims) if dims and all(dims) else \
+                _extents(kernel, [loop], {array}, params)[array]
+        except _Refuse as why:
+            return None, str(why)
+        merged.append((array, f"({elements}) * sizeof({_base_type(param.ctype).replace('const ', '').strip()})"))
+        del written[array]
     reds = []
     for op, name in v.reductions:
         if name in accessed:
@@ -145,10 +192,22 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
         rows.append((array, first, row, mpi_type))
     lo, hi = source_text(lines, loop.lower), source_text(lines, loop.upper)
     ctype = _declared_type(lines, loop) + " " if loop.form == "c-for" else ""
-    header = (f"for ({ctype}{loop.var} = ({lo}) + pl_lo{count}; {loop.var} < ({lo}) + pl_hi{count}; "
-              f"{loop.var}++)")
-    return MpiCLoopPlan(loop.span.line, loop.span.col, header, f"(long)({hi}) - ({lo})", tuple(rows),
-                        tuple(reds), tuple(array_reds)), ""
+    times = f"{step} * " if step != 1 else ""
+    header = (f"for ({ctype}{loop.var} = ({lo}) + {times}pl_lo{count}; {loop.var} < ({lo}) + {times}pl_hi{count}; "
+              + (f"{loop.var}++)" if step == 1 else f"{loop.var} += {step})"))
+    trip = f"(long)({hi}) - ({lo})" if step == 1 else \
+        f"((long)({hi}) > ({lo}) ? ((long)({hi}) - ({lo}) + {step - 1}) / {step} : 0)"
+    return MpiCLoopPlan(loop.span.line, loop.span.col, header, trip, tuple(rows),
+                        tuple(reds), tuple(array_reds), tuple(merged), tuple(element_reds)), ""
+
+
+def _array_of(element: str) -> str:
+    return element.split("[", 1)[0]
+
+
+def _c_text(e: ir.Expr) -> str:
+    from paralift.ir.printer import expr
+    return expr(e)
 
 
 def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> MpiCRewrite:
@@ -204,6 +263,11 @@ def _edit(source: str, starts, lines, loop: ir.Loop, plan: MpiCLoopPlan, n: int)
     for op, name, _ in plan.reductions:  # the start value counts once: the other ranks start empty
         if op in IDENTITY:
             out.append(f"{i2}if (pl_rank{n} != 0) {name} = {IDENTITY[op]};")
+    for op, element, _ in plan.element_reductions:
+        if op in IDENTITY:
+            out.append(f"{i2}if (pl_rank{n} != 0) {element} = {IDENTITY[op]};")
+    for array, size in plan.merged:
+        out.append(f"{i2}unsigned char *pl_before_{array}{n} = pl_snapshot({array}, {size});")
     for op, name, count, _, ctype in plan.array_reductions:  # the same, element by element
         if op in IDENTITY:
             out.append(f"{i2}if (pl_rank{n} != 0)")
@@ -216,6 +280,10 @@ def _edit(source: str, starts, lines, loop: ir.Loop, plan: MpiCLoopPlan, n: int)
         out.append(f"{i2}pl_gather_rows({array}, {first}, {plan.trip}, {row}, {mpi_type});")
     for op, name, mpi_type in plan.reductions:
         out.append(f"{i2}MPI_Allreduce(MPI_IN_PLACE, &{name}, 1, {mpi_type}, {MPI_OPS[op]}, MPI_COMM_WORLD);")
+    for array, size in plan.merged:
+        out.append(f"{i2}pl_merge({array}, pl_before_{array}{n}, {size});")
+    for op, element, mpi_type in plan.element_reductions:
+        out.append(f"{i2}MPI_Allreduce(MPI_IN_PLACE, &{element}, 1, {mpi_type}, {MPI_OPS[op]}, MPI_COMM_WORLD);")
     for op, name, count, mpi_type, _ in plan.array_reductions:
         out.append(f"{i2}MPI_Allreduce(MPI_IN_PLACE, {name}, (int)({count}), {mpi_type}, {MPI_OPS[op]}, MPI_COMM_WORLD);")
     out.append(indent + "}")

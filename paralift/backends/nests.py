@@ -121,3 +121,24 @@ def own_exprs(s: ir.Stmt):
             yield from e.indices  # a plain write is not a read (`x[i] /= 2` is both)
         else:
             yield e
+
+
+def one_element(loop: ir.Loop, array: str, text) -> str | None:
+    """`x[i]` if every update of `array` in the loop is to that one element, whose index the
+    loop does not change: a scalar reduction in all but name. Its source text."""
+    from paralift.passes import updates
+    from paralift.passes.scalars import assigned_names
+    changing = assigned_names(loop.body) | {loop.var}
+    found = set()
+    for st in walk_stmts(loop.body):
+        u = updates.match(st)
+        if u is not None and isinstance(u.target, ir.Access) and u.target.array == array:
+            if any(isinstance(x, ir.Name) and x.id in changing for i in u.target.indices for x in subexprs(i)):
+                return None
+            found.add(u.target)
+    if len(found) != 1:
+        return None
+    target = next(iter(found))
+    if len(target.indices) > 1 and text.__name__ == "_python_text":
+        return f"{array}[{', '.join(text(i) for i in target.indices)}]"
+    return f"{array}" + "".join(f"[{text(i)}]" for i in target.indices)

@@ -60,3 +60,24 @@ void histogram(int n, const int *keys, int *hist) {
     for (int i = 0; i < n; i++)
         hist[keys[i]] += 1;
 }
+
+void even_from_odd(int n, double *a) {
+    for (int i = 0; i < n - 1; i += 2)
+        a[i] = a[i + 1] * 0.5;
+}
+
+void rows_times_cols(const float *a, const float *b, float *c, const int rows, const int cols) {
+    int r, k;
+    for (r = 0; r < rows; r++)
+        for (k = 0; k < cols; k++)
+            c[r * cols + k] = a[r * cols + k] * b[k];
+}
+
+void trisolv(int n, double L[n][n], double x[n], double b[n]) {
+    for (int i = 0; i < n; i++) {
+        x[i] = b[i];
+        for (int j = 0; j < i; j++)
+            x[i] -= L[i][j] * x[j];
+        x[i] = x[i] / L[i][i];
+    }
+}

@@ -2,6 +2,30 @@
 #include <math.h>
 
 #include <mpi.h>
+#include <stdlib.h>
+#include <string.h>
+#ifndef PL_MAX
+#define PL_MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
+
+/* A copy of `bytes` bytes of `a`, to find what this rank's iterations change. */
+static unsigned char *pl_snapshot(const void *a, long bytes) {
+    unsigned char *copy = malloc(bytes > 0 ? bytes : 1);
+    memcpy(copy, a, bytes > 0 ? bytes : 0);
+    return copy;
+}
+
+/* Every rank gets the elements any rank wrote. The iterations of a parallel loop write
+   disjoint elements, so XOR-ing every rank's changed bits into the old ones is exact. */
+static void pl_merge(void *a, unsigned char *before, long bytes) {
+    unsigned char *p = a, *diff = malloc(bytes > 0 ? bytes : 1);
+    for (long k = 0; k < bytes; k++) diff[k] = before[k] ^ p[k];  /* this rank's changes */
+    if (bytes > 0)
+        MPI_Allreduce(MPI_IN_PLACE, diff, (int)bytes, MPI_BYTE, MPI_BXOR, MPI_COMM_WORLD);
+    for (long k = 0; k < bytes; k++) p[k] = before[k] ^ diff[k];
+    free(diff);
+    free(before);
+}
 
 /* [lo, hi) of n iterations owned by `rank` of `size`; earlier ranks take one more. */
 static void pl_block(long n, int rank, int size, long *lo, long *hi) {
@@ -154,4 +178,52 @@ void positive_roots(int n, double *x) {
 void histogram(int n, const int *keys, int *hist) {
     for (int i = 0; i < n; i++)
         hist[keys[i]] += 1;
+}
+
+void even_from_odd(int n, double *a) {
+    {
+        int pl_rank1, pl_size1;
+        long pl_lo1, pl_hi1;
+        MPI_Comm_rank(MPI_COMM_WORLD, &pl_rank1);
+        MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
+        pl_block(((long)(n - 1) > (0) ? ((long)(n - 1) - (0) + 1) / 2 : 0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
+        unsigned char *pl_before_a1 = pl_snapshot(a, (PL_MAX(((n - 1) > (0) ? 1 + 0 + PL_MAX((1) * (0), (1) * ((0) + 2 * (((n - 1) - (0) - 1) / 2))) : 0), ((n - 1) > (0) ? 1 + 1 + PL_MAX((1) * (0), (1) * ((0) + 2 * (((n - 1) - (0) - 1) / 2))) : 0))) * sizeof(double));
+        for (int i = (0) + 2 * pl_lo1; i < (0) + 2 * pl_hi1; i += 2)
+            a[i] = a[i + 1] * 0.5;
+        pl_merge(a, pl_before_a1, (PL_MAX(((n - 1) > (0) ? 1 + 0 + PL_MAX((1) * (0), (1) * ((0) + 2 * (((n - 1) - (0) - 1) / 2))) : 0), ((n - 1) > (0) ? 1 + 1 + PL_MAX((1) * (0), (1) * ((0) + 2 * (((n - 1) - (0) - 1) / 2))) : 0))) * sizeof(double));
+    }
+}
+
+void rows_times_cols(const float *a, const float *b, float *c, const int rows, const int cols) {
+    int r, k;
+    {
+        int pl_rank1, pl_size1;
+        long pl_lo1, pl_hi1;
+        MPI_Comm_rank(MPI_COMM_WORLD, &pl_rank1);
+        MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
+        pl_block((long)(rows) - (0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
+        unsigned char *pl_before_c1 = pl_snapshot(c, (((rows) > (0) && (cols) > (0) ? 1 + 0 + PL_MAX((1 * cols) * (0), (1 * cols) * ((rows) - 1)) + PL_MAX((1) * (0), (1) * ((cols) - 1)) : 0)) * sizeof(float));
+        for (r = (0) + pl_lo1; r < (0) + pl_hi1; r++)
+            for (k = 0; k < cols; k++)
+                c[r * cols + k] = a[r * cols + k] * b[k];
+        pl_merge(c, pl_before_c1, (((rows) > (0) && (cols) > (0) ? 1 + 0 + PL_MAX((1 * cols) * (0), (1 * cols) * ((rows) - 1)) + PL_MAX((1) * (0), (1) * ((cols) - 1)) : 0)) * sizeof(float));
+    }
+}
+
+void trisolv(int n, double L[n][n], double x[n], double b[n]) {
+    for (int i = 0; i < n; i++) {
+        x[i] = b[i];
+        {
+            int pl_rank1, pl_size1;
+            long pl_lo1, pl_hi1;
+            MPI_Comm_rank(MPI_COMM_WORLD, &pl_rank1);
+            MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
+            pl_block((long)(i) - (0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
+            if (pl_rank1 != 0) x[i] = 0;
+            for (int j = (0) + pl_lo1; j < (0) + pl_hi1; j++)
+                x[i] -= L[i][j] * x[j];
+            MPI_Allreduce(MPI_IN_PLACE, &x[i], 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+        }
+        x[i] = x[i] / L[i][i];
+    }
 }
