@@ -24,7 +24,7 @@ def test_every_rewritten_kernel_runs_right_on_1_to_4_ranks():
     res = rewrite_source(source, case.name, target="mpi", check=False)
     kernels = [p.name for p in res.plans if p.loops]
     assert kernels == ["saxpy", "dot", "largest", "matvec", "jacobi_1d", "histogram", "packed", "strided",
-                       "last_value", "column_recurrence", "flattened"]
+                       "last_value", "column_recurrence", "flattened", "doubled"]
     for name in kernels:
         v = verify_mpi(source, res.result, name, case.name, cases=12)
         assert v.ok and v.threads == (1, 2, 3, 4), v.summary()

@@ -83,6 +83,19 @@ def _paralift_accumulator(value, *dtypes):
 
 def _paralift_result(acc):
     return acc.copy_to_host()[0].item()
+
+
+def _paralift_terms(n, *dtypes):
+    """One slot per iteration, for a reduction CUDA has no atomic for."""
+    return cuda.device_array(max(n, 1), dtype=numpy.result_type(*dtypes))
+
+
+def _paralift_fold(op, terms, value, n):
+    """Combine the n iterations' terms in iteration order, exactly as the loop did."""
+    for t in terms.copy_to_host()[:n]:
+        value = (value * t if op == "*" else (value or t) if op == "or" else (value and t) if op == "and"
+                 else value & t if op == "&" else value | t if op == "|" else value ^ t)
+    return value
 '''
 
 
@@ -99,6 +112,8 @@ class CudaLoopPlan:
     renames: tuple[tuple[str, str], ...] = ()     # helper -> its device version
     inductions: tuple[tuple[str, int, str], ...] = ()  # (name, step per iteration, its start parameter)
     lasts: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (name, slot, dtypes): last values
+    elements: tuple[str, ...] = ()                # `v = a[i]` of an enumerate loop, first in the thread
+    folds: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()  # (op, scalar, terms, dtypes): no atomic
 
 
 @dataclass(frozen=True)
@@ -167,6 +182,8 @@ class _Planner:
         return source_text(self.lines, e)
 
     def simple(self, loop: ir.Loop) -> bool:
+        if loop.form == "enumerate":  # `for i, v in enumerate(a)`: i walks 0..len(a), v = a[i]
+            return isinstance(loop.lower, ir.Const) and loop.lower.value == 0
         return loop.form == "range" and isinstance(loop.step, ir.Const) and isinstance(loop.step.value, int) \
             and loop.step.value > 0
 
@@ -207,10 +224,15 @@ class _Planner:
         if why:
             return None, why
         reductions = dict((t, op) for op, t in v.reductions)
-        if any(op not in ATOMIC for op in reductions.values()):
-            return None, "a reduction operator without a CUDA atomic"
+        folded = {t: op for t, op in reductions.items() if op not in ATOMIC}
+        for t in folded:  # no atomic: each iteration leaves its term, the host combines them in order
+            tops = [st for st in v.loop.body if (u := updates.match(st)) is not None and u.target == ir.Name(t)]
+            alls = [st for st in walk_stmts(v.loop.body) if (u := updates.match(st)) is not None
+                    and u.target == ir.Name(t)]
+            if len(tops) != 1 or len(alls) != 1 or any(isinstance(x, ir.Continue) for x in walk_stmts(v.loop.body)):
+                return None, f"`{t}` reduces with `{folded[t]}`, which has no CUDA atomic, in more than one place"
         loops = [v.loop]
-        while len(loops) < 3 and not (v.lastprivate or v.induction):  # perfect nests join the grid
+        while len(loops) < 3 and not (v.lastprivate or v.induction or folded):  # perfect nests join the grid
             body = loops[-1].body
             if len(body) != 1 or not isinstance(body[0], ir.Loop):
                 break
@@ -255,6 +277,15 @@ class _Planner:
             value = self.text(u.operand)
             if _subtracts(s):
                 value = f"-({value})"
+            if isinstance(u.target, ir.Name) and target in folded:
+                atomics.append((s.span.line, s.span.col, f"{accumulators[target]}[_g] = {value}"))
+                dtypes[target] |= {f"{a}.dtype" for a in _arrays(u.operand) if a in self.locals}
+                if isinstance(u.operand, (ir.Compare, ir.BoolOp)) or (isinstance(u.operand, ir.UnaryOp)
+                                                                     and u.operand.op == "not"):
+                    dtypes[target] = {"numpy.bool_"}
+                elif _floating(u.operand):
+                    dtypes[target].add("numpy.float64")
+                continue
             if isinstance(u.target, ir.Name):
                 where = f"{accumulators[target]}, 0"
                 dtypes[target] |= {f"{a}.dtype" for a in _arrays(u.operand) if a in self.locals}
@@ -265,6 +296,8 @@ class _Planner:
                 where = f"{target}, {idx[0] if len(idx) == 1 else '(' + ', '.join(idx) + ')'}"
             atomics.append((s.span.line, s.span.col, f"cuda.atomic.{ATOMIC[u.op]}({where}, {value})"))
         scalars = [(op, n, acc, tuple(sorted(dtypes[n]))) for op, n, acc, _ in scalars]
+        folds = tuple(x for x in scalars if x[1] in folded)
+        scalars = [x for x in scalars if x[1] not in folded]
         inductions = []
         for name, step in v.induction:  # `k += c` becomes `k = k_start + c * (t + 1)`
             start = self.names.fresh(f"{name}_start")
@@ -280,11 +313,15 @@ class _Planner:
             lasts.append((name, self.names.fresh(f"_paralift_last_{name}"), tuple(dtypes)))
         params = sorted(set(params) - {n for n, _, _ in inductions})
         renames = tuple(sorted((h, f"_paralift_device_{h}") for h in used if h in self.helpers))
-        dims = tuple((lp.var, self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
+        from paralift.ir.printer import expr as show  # enumerate's bound and elements are made up
+        dims = tuple((lp.var, self.text(lp.lower), show(lp.upper) if lp.form == "enumerate" else self.text(lp.upper),
+                      lp.step.value) for lp in loops)
         kernel = self.names.fresh(f"_paralift_{self.kv.kernel.name}_kernel")
+        elements = tuple(f"{st.target.id} = {show(st.value)}" for lp in loops if lp.form == "enumerate"
+                         for st in lp.body[:len(lp.binds)])
         return CudaLoopPlan(v.loop.span.line, v.loop.span.col, kernel, dims, tuple(params),
                             tuple(scalars), tuple(atomics), tuple(sorted(written)), renames,
-                            tuple(inductions), tuple(lasts)), ""
+                            tuple(inductions), tuple(lasts), elements, folds), ""
 
 
 def _last_values_unsupported(v: LoopVerdict) -> str | None:
@@ -428,11 +465,16 @@ class _Editor(cst.CSTTransformer):
         lines = [f"{acc} = _paralift_accumulator({name}{''.join(', ' + d for d in dtypes)})"
                  for _, name, acc, dtypes in plan.scalars]
         lines += [f"{slot} = _paralift_accumulator(0, {', '.join(dtypes)})" for _, slot, dtypes in plan.lasts]
+        trip0 = "len(range({}, {}{}))".format(plan.dims[0][1], plan.dims[0][2],
+                                              f", {plan.dims[0][3]}" if plan.dims[0][3] != 1 else "")
+        lines += [f"{terms} = _paralift_terms({trip0}{''.join(', ' + d for d in dtypes or ('numpy.int64',))})"
+                  for _, _, terms, dtypes in plan.folds]
         ranges = ", ".join(f"({lo}, {hi}{f', {step}' if step != 1 else ''})" for _, lo, hi, step in plan.dims)
         args = (list(plan.params) + [acc for _, _, acc, _ in plan.scalars] + [n for n, _, _ in plan.inductions]
-                + [slot for _, slot, _ in plan.lasts])
+                + [slot for _, slot, _ in plan.lasts] + [terms for _, _, terms, _ in plan.folds])
         lines.append(f"_paralift_launch({plan.kernel}, ({ranges},){''.join(', ' + a for a in args)})")
         lines += [f"{name} = _paralift_result({acc})" for _, name, acc, _ in plan.scalars]
+        lines += [f"{name} = _paralift_fold({op!r}, {terms}, {name}, {trip0})" for op, name, terms, _ in plan.folds]
         _, lo, hi, step = plan.dims[0]
         trip = f"len(range({lo}, {hi}{f', {step}' if step != 1 else ''}))"
         lines += [f"{name} = {name} + {_times(c, trip)}" for name, c, _ in plan.inductions]
@@ -453,13 +495,15 @@ class _Editor(cst.CSTTransformer):
         dims = len(plan.dims)
         bounds = [(f"_lo{k}", f"_n{k}") for k in range(dims)]
         params = (list(plan.params) + [acc for _, _, acc, _ in plan.scalars] + [s for _, _, s in plan.inductions]
-                  + [slot for _, slot, _ in plan.lasts] + [x for b in bounds for x in b])
+                  + [slot for _, slot, _ in plan.lasts] + [t for _, _, t, _ in plan.folds]
+                  + [x for b in bounds for x in b])
         out = [f"@cuda.jit\ndef {plan.kernel}({', '.join(params)}):"]
         if dims == 1:
             out.append("    _g = cuda.grid(1)")
             out.append("    if _g < _n0:")
             out.append(f"        {plan.dims[0][0]} = _lo0 + {_times(plan.dims[0][3], '_g')}")
             out += [f"        {name} = {start} + {_times(c, '_g')}" for name, c, start in plan.inductions]
+            out += [f"        {e}" for e in plan.elements]
         else:
             names = ", ".join(f"_g{k}" for k in range(dims - 1, -1, -1))  # x is the innermost
             out.append(f"    {names} = cuda.grid({dims})")

@@ -132,6 +132,7 @@ class MpiLoopPlan:
     step: int = 1                                 # the loop's step: owned rows are this far apart
     merged: tuple[str, ...] = ()                  # arrays written elsewhere: each rank's changes merged
     element_reductions: tuple[tuple[str, str], ...] = ()  # (op, `x[i]`): one element, like a scalar
+    elements: tuple[str, ...] = ()                # `v = a[i]` of an enumerate loop, first in the body
 
 
 @dataclass(frozen=True)
@@ -193,9 +194,10 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     if v.verdict == "sequential":
         return None, ""
     loop = v.loop
-    if loop.form not in ("range",) or not (isinstance(loop.step, ir.Const) and type(loop.step.value) is int
-                                           and loop.step.value > 0):
-        return None, "only `range` loops with a positive constant step are distributed"
+    enumerate_ = loop.form == "enumerate" and isinstance(loop.lower, ir.Const) and loop.lower.value == 0
+    if not enumerate_ and (loop.form != "range" or not (isinstance(loop.step, ir.Const)
+                                                        and type(loop.step.value) is int and loop.step.value > 0)):
+        return None, "only `range` loops with a positive constant step, and `enumerate`, are distributed"
     step = loop.step.value
     from paralift.backends.cuda import _last_values_unsupported
     why = _last_values_unsupported(v)
@@ -231,8 +233,11 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     reds = tuple((op, t) for op, t in v.reductions if t in scalars)
     if any(op not in _MPI_OPS for op, _ in reds + arrays + elements):
         return None, "a reduction operator MPI does not provide"
+    from paralift.ir.printer import expr as show  # enumerate's bound and elements are made up
     lo = source_text(lines, loop.lower)
-    hi = source_text(lines, loop.upper)
+    hi = show(loop.upper) if enumerate_ else source_text(lines, loop.upper)
+    elements_of_loop = tuple(f"{st.target.id} = {show(st.value)}" for st in loop.body[:len(loop.binds)]) \
+        if enumerate_ else ()
     trip = f"len(range({lo}, {hi}, {step}))" if step != 1 else f"({hi}) - ({lo})" if lo != "0" else hi
     if step != 1 and any(not isinstance(o, int) for os in written.values() for o in os):
         return None, "rows chosen by an induction variable in a loop with a step are not distributed"
@@ -241,7 +246,8 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     return MpiLoopPlan(loop.span.line, loop.span.col, loop.var, trip, lo,
                        tuple(sorted((a, next(iter(o))) for a, o in written.items())), reds,
                        array_reductions=arrays, inductions=tuple(v.induction), induction_updates=updates_at,
-                       lasts=tuple(v.lastprivate), step=step, merged=merged, element_reductions=elements), ""
+                       lasts=tuple(v.lastprivate), step=step, merged=merged, element_reductions=elements,
+                       elements=elements_of_loop), ""
 
 
 def plan_kernel(kv: KernelVerdicts, lines: list[str], halo: bool = True) -> MpiKernelPlan:
@@ -380,6 +386,7 @@ class _Editor(cst.CSTTransformer):
             cst.parse_statement(f"{plan.var} = {plan.start} + {_times(plan.step, t)}\n")]
         recover += [cst.parse_statement(f"{name} = {name}_start{number} + {_times(c, counter)}\n")
                     for name, c in plan.inductions]
+        recover += [cst.parse_statement(e + "\n") for e in plan.elements]
         body = updated.body
         if isinstance(body, cst.IndentedBlock):
             body = body.with_changes(body=recover + list(body.body))

@@ -52,6 +52,19 @@ def _paralift_result(acc):
     return acc.copy_to_host()[0].item()
 
 
+def _paralift_terms(n, *dtypes):
+    """One slot per iteration, for a reduction CUDA has no atomic for."""
+    return cuda.device_array(max(n, 1), dtype=numpy.result_type(*dtypes))
+
+
+def _paralift_fold(op, terms, value, n):
+    """Combine the n iterations' terms in iteration order, exactly as the loop did."""
+    for t in terms.copy_to_host()[:n]:
+        value = (value * t if op == "*" else (value or t) if op == "or" else (value and t) if op == "and"
+                 else value & t if op == "&" else value | t if op == "|" else value ^ t)
+    return value
+
+
 @cuda.jit
 def _paralift_saxpy_kernel(alpha, x, y, _lo0, _n0):
     _g = cuda.grid(1)
@@ -307,6 +320,59 @@ def last_value(a, b, n):
         if len(range(0, n)) > 0:
             t = _paralift_result(_paralift_last_t)
         return t
+    finally:
+        _paralift_copy_back((_paralift_host[1],), (b,))
+
+
+@cuda.jit
+def _paralift_product_kernel(a, _paralift_p, _lo0, _n0):
+    _g = cuda.grid(1)
+    if _g < _n0:
+        i = _lo0 + _g
+        _paralift_p[_g] = a[i]
+
+
+def product(a, n):
+    a = _paralift_device(a)
+    p = 1.0
+    _paralift_p = _paralift_terms(len(range(0, n)), a.dtype)
+    _paralift_launch(_paralift_product_kernel, ((0, n),), a, _paralift_p)
+    p = _paralift_fold('*', _paralift_p, p, len(range(0, n)))
+    return p
+
+
+@cuda.jit
+def _paralift_any_equal_kernel(a, x, _paralift_found, _lo0, _n0):
+    _g = cuda.grid(1)
+    if _g < _n0:
+        i = _lo0 + _g
+        _paralift_found[_g] = a[i] == x
+
+
+def any_equal(a, x, n):
+    a = _paralift_device(a)
+    found = False
+    _paralift_found = _paralift_terms(len(range(0, n)), numpy.bool_)
+    _paralift_launch(_paralift_any_equal_kernel, ((0, n),), a, x, _paralift_found)
+    found = _paralift_fold('or', _paralift_found, found, len(range(0, n)))
+    return found
+
+
+@cuda.jit
+def _paralift_doubled_kernel(a, b, _lo0, _n0):
+    _g = cuda.grid(1)
+    if _g < _n0:
+        i = _lo0 + _g
+        v = a[i]
+        b[i] = v * 2.0
+
+
+def doubled(a, b):
+    _paralift_host = (a, b)
+    a = _paralift_device(a)
+    b = _paralift_device(b)
+    try:
+        _paralift_launch(_paralift_doubled_kernel, ((0, len(a)),), a, b)
     finally:
         _paralift_copy_back((_paralift_host[1],), (b,))
 

@@ -97,3 +97,22 @@ def last_value(a, b, n):
         t = a[i] * 2.0
         b[i] = t + 1.0
     return t
+
+
+def product(a, n):
+    p = 1.0
+    for i in range(n):
+        p *= a[i]
+    return p
+
+
+def any_equal(a, x, n):
+    found = False
+    for i in range(n):
+        found = found or a[i] == x
+    return found
+
+
+def doubled(a, b):
+    for i, v in enumerate(a):
+        b[i] = v * 2.0

@@ -201,3 +201,11 @@ def flattened(a, b, n, m):
         for j in range(m):
             b[i * m + j] = a[i * m + j] * 2.0
     _paralift_merge(b, _before_b13, MPI.COMM_WORLD)
+
+
+def doubled(a, b):
+    _lo14, _hi14 = _paralift_block(len(a), MPI.COMM_WORLD)
+    for i in range(_lo14, _hi14):
+        v = a[i]
+        b[i] = v * 2.0
+    _paralift_gather_rows(b, 0, _lo14, _hi14, MPI.COMM_WORLD)

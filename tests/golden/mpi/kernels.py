@@ -75,3 +75,8 @@ def flattened(a, b, n, m):
     for i in range(n):
         for j in range(m):
             b[i * m + j] = a[i * m + j] * 2.0
+
+
+def doubled(a, b):
+    for i, v in enumerate(a):
+        b[i] = v * 2.0
