@@ -108,6 +108,7 @@ class CudaCKernelPlan:
     skipped: tuple[Skip, ...] = ()
     extents: tuple[tuple[str, str], ...] = ()     # array -> C expression of its element count
     written: tuple[str, ...] = ()
+    synced: tuple[str, ...] = ()                  # arrays the host touches too: copied around each launch
 
 
 @dataclass(frozen=True)
@@ -217,9 +218,7 @@ class _Planner:
         edits += [(c.span.line, c.span.col, c.span.end_line, c.span.end_col, "return;")
                   for c in _own_continues(body)]  # the iteration is the thread: `continue` ends it
         taken = [(e[0], e[1], e[2], e[3]) for e in edits]
-        for x in _accesses(body):
-            if len(x.indices) > 1 and not any(_inside(x.span, t) for t in taken):
-                edits.append((x.span.line, x.span.col, x.span.end_line, x.span.end_col, self.render(x)))
+        edits += _flattened(_accesses(body), self.render, taken)
         self.count += 1
         name = f"pl_{self.kv.kernel.name}_kernel{self.count if self.count > 1 else ''}"
         dims = tuple((lp.var, _declared_type(self.lines, lp) if lp.form == "c-for" else "",
@@ -251,6 +250,15 @@ class _Planner:
             a, b = x.span.col - e.span.col, x.span.end_col - e.span.col
             text = text[:a] + self.render(x) + text[b:]
         return text
+
+
+def _flattened(accesses, render, taken) -> list:
+    """Edits that flatten the outermost multi-dimensional VLA accesses (not those inside
+    another, which `render` flattens with it, nor those inside an edit already `taken`)."""
+    multi = [x for x in accesses if len(x.indices) > 1]
+    return [(x.span.line, x.span.col, x.span.end_line, x.span.end_col, render(x)) for x in multi
+            if not any(_inside(x.span, t) for t in taken)
+            and not any(y is not x and _inside(x.span, _sp(y)) for y in multi)]
 
 
 def _own_continues(body):
@@ -468,16 +476,24 @@ def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[st
     try:
         # reading an array no one writes is safe anywhere; anything else on the host would
         # see (or leave) a stale copy
-        host = _host_uses(k, launched) & arrays & _written(k.body)
-        if host:
-            raise _Refuse(f"`{sorted(host)[0]}` is also used on the host, between the kernels")
+        # reading an array nothing writes is safe anywhere; one that both the host and the
+        # kernels touch is copied to the device before each launch and back after it
+        synced = tuple(sorted(_host_uses(k, launched) & arrays & _written(k.body)))
         extents = _extents(k, launched, arrays, params)
     except _Refuse as why:
         return CudaCKernelPlan(k.name, skipped=(Skip(k.span.line, str(why)),) + tuple(skipped)), None
     written = sorted({x.array for lp in launched for s in walk_stmts([lp]) if isinstance(s, ir.Assign)
                       for x in [s.target] if isinstance(x, ir.Access)})
-    plan = CudaCKernelPlan(k.name, tuple(plans), tuple(skipped), tuple(sorted(extents.items())), tuple(written))
-    return plan, _emit(k, plan, launched, lines, source)
+    plan = CudaCKernelPlan(k.name, tuple(plans), tuple(skipped), tuple(sorted(extents.items())), tuple(written),
+                           synced)
+    try:  # the host's own code is C++ too: its multi-dimensional VLA accesses are flattened
+        inside = {id(st) for lp in launched for st in walk_stmts([lp])}
+        host = [x for st in walk_stmts(k.body) if id(st) not in inside for e in stmt_exprs(st)
+                for x in subexprs(e) if isinstance(x, ir.Access)]
+        flat = _flattened(host, planner.render, [])
+    except _Refuse as why:
+        return CudaCKernelPlan(k.name, skipped=(Skip(k.span.line, str(why)),) + tuple(skipped)), None
+    return plan, _emit(k, plan, launched, lines, source, flat)
 
 
 def _written(body) -> set[str]:
@@ -587,7 +603,7 @@ def _reindent(text: str, width: int) -> str:
     return "\n".join(out)
 
 
-def _launch(plan: CudaCLoopPlan, indent: str) -> str:
+def _launch(plan: CudaCLoopPlan, indent: str, synced=()) -> str:
     dims = len(plan.dims)
     i2 = indent + "    "
     out = ["{"]
@@ -601,6 +617,8 @@ def _launch(plan: CudaCLoopPlan, indent: str) -> str:
         out += [f"{i3}decltype({t}) *pl_{t};",
                 f"{i3}PL_CHECK(cudaMalloc((void **)&pl_{t}, sizeof *pl_{t}));",
                 f"{i3}PL_CHECK(cudaMemcpy(pl_{t}, &{t}, sizeof {t}, cudaMemcpyHostToDevice));"]
+    out += [f"{i3}PL_CHECK(cudaMemcpy(pl_d_{a}, {a}, pl_ext_{a} * sizeof *pl_d_{a}, cudaMemcpyHostToDevice));"
+            for a in synced]
     out.append(f"{i3}dim3 pl_b = pl_block({dims});")
     axes = "xyz"
     grid = ", ".join(f"pl_blocks(pl_n{dims - 1 - a}, pl_b.{axes[a]})" for a in range(dims))
@@ -611,6 +629,8 @@ def _launch(plan: CudaCLoopPlan, indent: str) -> str:
     out.append(f"{i3}{plan.kernel}<<<pl_g, pl_b>>>({', '.join(args)});")
     out.append(f"{i3}PL_CHECK(cudaGetLastError());")
     out.append(f"{i3}PL_CHECK(cudaDeviceSynchronize());")
+    out += [f"{i3}PL_CHECK(cudaMemcpy({a}, pl_d_{a}, pl_ext_{a} * sizeof *pl_d_{a}, cudaMemcpyDeviceToHost));"
+            for a in synced]
     for _, t in plan.reductions:
         out += [f"{i3}PL_CHECK(cudaMemcpy(&{t}, pl_{t}, sizeof {t}, cudaMemcpyDeviceToHost));",
                 f"{i3}PL_CHECK(cudaFree(pl_{t}));"]
@@ -619,7 +639,7 @@ def _launch(plan: CudaCLoopPlan, indent: str) -> str:
     return "\n".join(out)
 
 
-def _emit(k: ir.Kernel, plan: CudaCKernelPlan, launched: list[ir.Loop], lines, source: str) -> str:
+def _emit(k: ir.Kernel, plan: CudaCKernelPlan, launched: list[ir.Loop], lines, source: str, flat=()) -> str:
     starts = _offsets(source)
     params = {p.name: p for p in k.params}
     kernels = [_kernel_code(lp, params, loop, source, starts) for lp, loop in zip(plan.loops, launched)]
@@ -629,8 +649,10 @@ def _emit(k: ir.Kernel, plan: CudaCKernelPlan, launched: list[ir.Loop], lines, s
     edits = []
     for lp, loop in zip(plan.loops, launched):
         indent = re.match(r"\s*", lines[loop.span.line - 1]).group(0)
-        edits.append((loop.span.line, loop.span.col, loop.span.end_line, loop.span.end_col, _launch(lp, indent)))
-    body = _edit(source, starts, (open_brace + 1, close), edits).strip("\n")
+        synced = [a for a in plan.synced if a in lp.arrays]
+        edits.append((loop.span.line, loop.span.col, loop.span.end_line, loop.span.end_col,
+                      _launch(lp, indent, synced)))
+    body = _edit(source, starts, (open_brace + 1, close), edits + list(flat)).strip("\n")
     ret = k.returns.strip() or "void"
     head = ", ".join(_param_decl(p) for p in k.params)
     out = [f'extern "C" {ret} {k.name}({head}) {{']
@@ -646,7 +668,7 @@ def _emit(k: ir.Kernel, plan: CudaCKernelPlan, launched: list[ir.Loop], lines, s
     out.append("    };")
     out.append(f"    {ret + ' pl_result = ' if returns else ''}pl_body();")
     for a in plan.written:
-        if a in dict(plan.extents):
+        if a in dict(plan.extents) and a not in plan.synced:  # the host's copy is the newest
             out.append(f"    PL_CHECK(cudaMemcpy({a}, pl_d_{a}, pl_ext_{a} * sizeof *pl_d_{a}, "
                        "cudaMemcpyDeviceToHost));")
     out += [f"    PL_CHECK(cudaFree(pl_d_{a}));" for a, _ in plan.extents]

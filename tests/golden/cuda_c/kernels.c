@@ -60,3 +60,17 @@ void histogram(int n, const int *keys, int *hist) {
     for (int i = 0; i < n; i++)
         hist[keys[i]] += 1;
 }
+
+void even_from_odd(int n, double *a) {
+    for (int i = 0; i < n - 1; i += 2)
+        a[i] = a[i + 1] * 0.5;
+}
+
+void trisolv(int n, double L[n][n], double x[n], double b[n]) {
+    for (int i = 0; i < n; i++) {
+        x[i] = b[i];
+        for (int j = 0; j < i; j++)
+            x[i] -= L[i][j] * x[j];
+        x[i] = x[i] / L[i][i];
+    }
+}

@@ -357,3 +357,76 @@ extern "C" void positive_roots(int n, double *x) {
     PL_CHECK(cudaMemcpy(x, pl_d_x, pl_ext_x * sizeof *pl_d_x, cudaMemcpyDeviceToHost));
     PL_CHECK(cudaFree(pl_d_x));
 }
+
+
+__global__ void pl_even_from_odd_kernel(double *a, long pl_lo0, long pl_n0) {
+    long pl_g0 = blockIdx.x * (long)blockDim.x + threadIdx.x;
+    if (pl_g0 < pl_n0) {
+        int i = pl_lo0 + 2 * pl_g0;
+        a[i] = a[i + 1] * 0.5;
+    }
+}
+
+extern "C" void even_from_odd(int n, double *a) {
+    long pl_ext_a = PL_MAX(((n - 1) > (0) ? 1 + 0 + PL_MAX((1) * (0), (1) * ((0) + 2 * (((n - 1) - (0) - 1) / 2))) : 0), ((n - 1) > (0) ? 1 + 1 + PL_MAX((1) * (0), (1) * ((0) + 2 * (((n - 1) - (0) - 1) / 2))) : 0));
+    double *pl_d_a;
+    PL_CHECK(cudaMalloc((void **)&pl_d_a, PL_MAX(pl_ext_a, 1) * sizeof *pl_d_a));
+    PL_CHECK(cudaMemcpy(pl_d_a, a, pl_ext_a * sizeof *pl_d_a, cudaMemcpyHostToDevice));
+    auto pl_body = [&]() -> void {
+        {
+            long pl_lo0 = 0, pl_n0 = (long)(n - 1) > pl_lo0 ? ((long)(n - 1) - pl_lo0 + 1) / 2 : 0;
+            if (pl_n0 > 0) {
+                dim3 pl_b = pl_block(1);
+                dim3 pl_g(pl_blocks(pl_n0, pl_b.x));
+                pl_even_from_odd_kernel<<<pl_g, pl_b>>>(pl_d_a, pl_lo0, pl_n0);
+                PL_CHECK(cudaGetLastError());
+                PL_CHECK(cudaDeviceSynchronize());
+            }
+        }
+    };
+    pl_body();
+    PL_CHECK(cudaMemcpy(a, pl_d_a, pl_ext_a * sizeof *pl_d_a, cudaMemcpyDeviceToHost));
+    PL_CHECK(cudaFree(pl_d_a));
+}
+
+
+template <typename T_i>
+__global__ void pl_trisolv_kernel(double *L, double *x, int n, T_i i, long pl_lo0, long pl_n0) {
+    long pl_g0 = blockIdx.x * (long)blockDim.x + threadIdx.x;
+    if (pl_g0 < pl_n0) {
+        int j = pl_lo0 + pl_g0;
+        atomicAdd(&x[i], -(L[(i) * (n) + (j)] * x[j]));
+    }
+}
+
+extern "C" void trisolv(int n, double *L, double *x, double *b) {
+    long pl_ext_L = (n) * (n);
+    double *pl_d_L;
+    PL_CHECK(cudaMalloc((void **)&pl_d_L, PL_MAX(pl_ext_L, 1) * sizeof *pl_d_L));
+    PL_CHECK(cudaMemcpy(pl_d_L, L, pl_ext_L * sizeof *pl_d_L, cudaMemcpyHostToDevice));
+    long pl_ext_x = (n);
+    double *pl_d_x;
+    PL_CHECK(cudaMalloc((void **)&pl_d_x, PL_MAX(pl_ext_x, 1) * sizeof *pl_d_x));
+    PL_CHECK(cudaMemcpy(pl_d_x, x, pl_ext_x * sizeof *pl_d_x, cudaMemcpyHostToDevice));
+    auto pl_body = [&]() -> void {
+        for (int i = 0; i < n; i++) {
+            x[i] = b[i];
+            {
+                long pl_lo0 = 0, pl_n0 = (long)(i) - pl_lo0;
+                if (pl_n0 > 0) {
+                    PL_CHECK(cudaMemcpy(pl_d_x, x, pl_ext_x * sizeof *pl_d_x, cudaMemcpyHostToDevice));
+                    dim3 pl_b = pl_block(1);
+                    dim3 pl_g(pl_blocks(pl_n0, pl_b.x));
+                    pl_trisolv_kernel<<<pl_g, pl_b>>>(pl_d_L, pl_d_x, n, i, pl_lo0, pl_n0);
+                    PL_CHECK(cudaGetLastError());
+                    PL_CHECK(cudaDeviceSynchronize());
+                    PL_CHECK(cudaMemcpy(x, pl_d_x, pl_ext_x * sizeof *pl_d_x, cudaMemcpyDeviceToHost));
+                }
+            }
+            x[i] = x[i] / L[(i) * (n) + (i)];
+        }
+    };
+    pl_body();
+    PL_CHECK(cudaFree(pl_d_L));
+    PL_CHECK(cudaFree(pl_d_x));
+}
