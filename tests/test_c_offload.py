@@ -97,10 +97,12 @@ def test_mpi_c_golden_and_every_function_verified_on_1_to_4_ranks():
     res = rewrite_source(source, MPI.name, target="mpi", check=False)
     golden_support.check(MPI, res.result)
     distributed = [p.name for p in res.plans if p.loops]
-    assert set(distributed) == OFFLOADED | {"histogram", "even_from_odd", "rows_times_cols", "trisolv"} - {"histogram"}
+    assert set(distributed) == OFFLOADED | {"even_from_odd", "rows_times_cols", "trisolv", "induction_variable",
+                                            "pointer_walk", "last_value"}
     assert "pl_merge(c, pl_before_c1" in res.result  # flattened rows: each rank's changes merged
     assert "MPI_Allreduce(MPI_IN_PLACE, &x[i], 1, MPI_DOUBLE, MPI_SUM" in res.result  # one element
-    for name in ("dot", "matvec", "jacobi_2d", "even_from_odd", "rows_times_cols", "trisolv"):
+    for name in ("dot", "matvec", "jacobi_2d", "even_from_odd", "rows_times_cols", "trisolv", "induction_variable",
+                 "pointer_walk", "last_value"):
         v = verify_mpi_c(source, res.result, name, MPI.name, cases=8)
         assert v.ok and v.threads == (1, 2, 3, 4), v.summary()
 

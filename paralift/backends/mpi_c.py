@@ -89,6 +89,10 @@ class MpiCLoopPlan:
     array_reductions: tuple[tuple[str, str, str, str, str], ...] = ()  # (op, array, count, MPI type, C type)
     merged: tuple[tuple[str, str], ...] = ()      # (array, bytes): each rank's changes merged after the loop
     element_reductions: tuple[tuple[str, str, str], ...] = ()  # (op, element, MPI type)
+    inductions: tuple[tuple[str, int], ...] = ()  # (name, step): `k = k_start + step * t` in each iteration
+    induction_updates: tuple[tuple[int, int, int, int, str], ...] = ()  # each `k++`, and what replaces it
+    prelude: tuple[str, ...] = ()                 # first in the body
+    lasts: tuple[tuple[str, str], ...] = ()       # (name, MPI type): the last iteration's value, broadcast
 
 
 @dataclass(frozen=True)
@@ -119,8 +123,17 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
                                                          and type(loop.step.value) is int and loop.step.value > 0):
         return None, "only counted `for` loops with a positive constant step are distributed"
     step = loop.step.value
-    if v.lastprivate or v.induction:
-        return None, "a last value or an induction variable would have to travel between ranks"
+    from paralift.backends.cuda import _last_values_unsupported
+    why = _last_values_unsupported(v)
+    if why:
+        return None, why
+    lasts = []
+    for name in v.lastprivate:
+        mpi_type = _scalar_type(text, name)
+        if mpi_type is None:
+            return None, f"no MPI type for `{name}`, whose last value the other ranks need"
+        lasts.append((name, mpi_type))
+    inductions = dict(v.induction)
     params = {p.name: p for p in kernel.params}
     accessed = {x.array for st in walk_stmts(loop.body) for e in stmt_exprs(st) for x in subexprs(e)
                 if isinstance(x, ir.Access)}
@@ -147,7 +160,11 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
             t = s.target
             p = poly.from_expr(t.indices[0], lambda n: poly.sym(n), lambda a, d: None) if t.indices else None
             owned = p is not None and not set(p) - {(), (loop.var,)} and p.get((loop.var,)) == 1 and step == 1
-            written.setdefault(t.array, set()).add(p.get((), 0) if owned else None)
+            names = [m[0] for m in p if len(m) == 1] if p is not None else []
+            by_induction = (p is not None and step == 1 and len(names) == 1 and not set(p) - {(), (names[0],)}
+                            and p[(names[0],)] == 1 and inductions.get(names[0]) == 1)
+            key = p.get((), 0) if owned else (names[0], p.get((), 0)) if by_induction else None
+            written.setdefault(t.array, set()).add(key)
     # arrays not written at owned rows: each rank's changes are merged (XOR of changed bytes)
     merged = []
     for array in sorted(a for a, offsets in written.items() if len(offsets) != 1 or None in offsets):
@@ -188,7 +205,10 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
             return None, f"no MPI type for the elements of `{array}`"
         lo = source_text(lines, loop.lower)
         offset = next(iter(offsets))
-        first = f"({lo}) + {offset}" if offset else f"({lo})"
+        if isinstance(offset, tuple):  # rows follow an induction variable: from its start
+            first = f"pl_{offset[0]}_start{count}" + (f" + {offset[1]}" if offset[1] else "")
+        else:
+            first = f"({lo}) + {offset}" if offset else f"({lo})"
         rows.append((array, first, row, mpi_type))
     lo, hi = source_text(lines, loop.lower), source_text(lines, loop.upper)
     ctype = _declared_type(lines, loop) + " " if loop.form == "c-for" else ""
@@ -197,8 +217,15 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
               + (f"{loop.var}++)" if step == 1 else f"{loop.var} += {step})"))
     trip = f"(long)({hi}) - ({lo})" if step == 1 else \
         f"((long)({hi}) > ({lo}) ? ((long)({hi}) - ({lo}) + {step - 1}) / {step} : 0)"
+    t = f"({loop.var} - ({lo}))" if step == 1 else f"(({loop.var} - ({lo})) / {step})"
+    updates_at = tuple((st.span.line, st.span.col, st.span.end_line, st.span.end_col,
+                        f"{name} = pl_{name}_start{count} + {c} * ({t} + 1)")
+                       for name, c in v.induction for st in walk_stmts(loop.body)
+                       if isinstance(st, ir.Assign) and st.target == ir.Name(name))
+    prelude = tuple(f"{name} = pl_{name}_start{count} + {c} * {t};" for name, c in v.induction)
     return MpiCLoopPlan(loop.span.line, loop.span.col, header, trip, tuple(rows),
-                        tuple(reds), tuple(array_reds), tuple(merged), tuple(element_reds)), ""
+                        tuple(reds), tuple(array_reds), tuple(merged), tuple(element_reds),
+                        tuple(v.induction), updates_at, prelude, tuple(lasts)), ""
 
 
 def _array_of(element: str) -> str:
@@ -273,13 +300,33 @@ def _edit(source: str, starts, lines, loop: ir.Loop, plan: MpiCLoopPlan, n: int)
             out.append(f"{i2}if (pl_rank{n} != 0)")
             out.append(f"{i2}    for (long pl_k = 0; pl_k < {count}; pl_k++) (({ctype} *)(void *){name})[pl_k] = "
                        f"{IDENTITY[op]};")
-    loop_text = plan.header + source[header_end:end]
+    for name, _ in plan.inductions:  # works for integers and walking pointers alike
+        out.append(f"{i2}__typeof__({name}) pl_{name}_start{n} = {name};")
+    body = source[header_end:end]
+    for line, col, end_line, end_col, new in sorted(plan.induction_updates, reverse=True):
+        a, b = starts[line - 1] + col - header_end, starts[end_line - 1] + end_col - header_end
+        body = body[:a] + new + body[b:]
+    if plan.prelude:
+        stripped = body.lstrip()
+        if stripped.startswith("{"):
+            at = body.index("{") + 1
+            body = body[:at] + " " + " ".join(plan.prelude) + body[at:]
+        else:
+            body = " { " + " ".join(plan.prelude) + " " + stripped + (" }" if stripped.endswith(";") else "; }")
+    loop_text = plan.header + body
     out.append(i2 + "\n".join(("    " + ln if ln.strip() else ln) if k else ln
                               for k, ln in enumerate(loop_text.split("\n"))))
     for array, first, row, mpi_type in plan.rows:
         out.append(f"{i2}pl_gather_rows({array}, {first}, {plan.trip}, {row}, {mpi_type});")
     for op, name, mpi_type in plan.reductions:
         out.append(f"{i2}MPI_Allreduce(MPI_IN_PLACE, &{name}, 1, {mpi_type}, {MPI_OPS[op]}, MPI_COMM_WORLD);")
+    for name, c in plan.inductions:
+        out.append(f"{i2}{name} = pl_{name}_start{n} + {c} * ({plan.trip});")
+    for name, mpi_type in plan.lasts:  # the last rank with iterations ran the last one
+        out.append(f"{i2}if ({plan.trip} > 0) {{")
+        out.append(f"{i2}    int pl_owner = (int)(pl_size{n} < {plan.trip} ? pl_size{n} : {plan.trip}) - 1;")
+        out.append(f"{i2}    MPI_Bcast(&{name}, 1, {mpi_type}, pl_owner, MPI_COMM_WORLD);")
+        out.append(f"{i2}}}")
     for array, size in plan.merged:
         out.append(f"{i2}pl_merge({array}, pl_before_{array}{n}, {size});")
     for op, element, mpi_type in plan.element_reductions:

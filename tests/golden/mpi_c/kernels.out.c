@@ -227,3 +227,60 @@ void trisolv(int n, double L[n][n], double x[n], double b[n]) {
         x[i] = x[i] / L[i][i];
     }
 }
+
+void induction_variable(int n, const double *a, double *b) {
+    int k = 0;
+    {
+        int pl_rank1, pl_size1;
+        long pl_lo1, pl_hi1;
+        MPI_Comm_rank(MPI_COMM_WORLD, &pl_rank1);
+        MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
+        pl_block((long)(n) - (0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
+        __typeof__(k) pl_k_start1 = k;
+        for (int i = (0) + pl_lo1; i < (0) + pl_hi1; i++) { k = pl_k_start1 + 1 * (i - (0));
+            b[k] = a[i];
+            k = pl_k_start1 + 1 * ((i - (0)) + 1);
+        }
+        pl_gather_rows(b, pl_k_start1, (long)(n) - (0), 1, MPI_DOUBLE);
+        k = pl_k_start1 + 1 * ((long)(n) - (0));
+    }
+}
+
+void pointer_walk(int n, const double *a, double *b) {
+    const double *p = a;
+    {
+        int pl_rank1, pl_size1;
+        long pl_lo1, pl_hi1;
+        MPI_Comm_rank(MPI_COMM_WORLD, &pl_rank1);
+        MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
+        pl_block((long)(n) - (0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
+        __typeof__(p) pl_p_start1 = p;
+        for (int i = (0) + pl_lo1; i < (0) + pl_hi1; i++) { p = pl_p_start1 + 1 * (i - (0));
+            b[i] = *p * 2.0;
+            p = pl_p_start1 + 1 * ((i - (0)) + 1);
+        }
+        pl_gather_rows(b, (0), (long)(n) - (0), 1, MPI_DOUBLE);
+        p = pl_p_start1 + 1 * ((long)(n) - (0));
+    }
+}
+
+double last_value(int n, const double *a, double *b) {
+    double t = -1.0;
+    {
+        int pl_rank1, pl_size1;
+        long pl_lo1, pl_hi1;
+        MPI_Comm_rank(MPI_COMM_WORLD, &pl_rank1);
+        MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
+        pl_block((long)(n) - (0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
+        for (int i = (0) + pl_lo1; i < (0) + pl_hi1; i++) {
+            t = a[i] * 2.0;
+            b[i] = t + 1.0;
+        }
+        pl_gather_rows(b, (0), (long)(n) - (0), 1, MPI_DOUBLE);
+        if ((long)(n) - (0) > 0) {
+            int pl_owner = (int)(pl_size1 < (long)(n) - (0) ? pl_size1 : (long)(n) - (0)) - 1;
+            MPI_Bcast(&t, 1, MPI_DOUBLE, pl_owner, MPI_COMM_WORLD);
+        }
+    }
+    return t;
+}
