@@ -45,6 +45,12 @@ PRELUDE = r'''#include <cuda_runtime.h>
         }                                                                                 \
     } while (0)
 #define PL_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define PL_MIN(a, b) ((a) < (b) ? (a) : (b))
+/* The least and largest entry of an index array b[lo..hi], scanned on the host. */
+#define PL_MIN_OF(b, lo, hi) ({ long pl_m = (long)(b)[lo]; for (long pl_s = (lo); pl_s <= (hi); pl_s++) \
+                                    pl_m = PL_MIN(pl_m, (long)(b)[pl_s]); pl_m; })
+#define PL_MAX_OF(b, lo, hi) ({ long pl_m = (long)(b)[lo]; for (long pl_s = (lo); pl_s <= (hi); pl_s++) \
+                                    pl_m = PL_MAX(pl_m, (long)(b)[pl_s]); pl_m; })
 #ifndef PARALIFT_BLOCK
 #define PARALIFT_BLOCK 256 /* threads per block */
 #endif
@@ -342,6 +348,7 @@ def _extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], param
         else:
             pointer_arrays.add(a)
     terms: dict[str, list[str]] = {a: [] for a in pointer_arrays}
+    tables = set(params) - _written(kernel.body)  # index arrays the function only reads
     param_names = set(params)
 
     def visit(body, ranges):
@@ -352,7 +359,7 @@ def _extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], param
                 for e in stmt_exprs(s):
                     for x in subexprs(e):
                         if isinstance(x, ir.Access) and x.array in pointer_arrays:
-                            terms[x.array].append(_largest(x, ranges, param_names))
+                            terms[x.array].append(_largest(x, ranges, param_names, tables))
                 for child in (getattr(s, "body", ()), getattr(s, "orelse", ())):
                     visit(child, ranges)
 
@@ -395,12 +402,32 @@ def _enclosing(kernel: ir.Kernel, target: ir.Loop, params: set[str]) -> list:
     return find(kernel.body, []) or []
 
 
-def _largest(x: ir.Access, ranges, params: set[str]) -> str | None:
-    """`1 + max index` of a one-dimensional access over a box of loop ranges, or None."""
+def _bounds(e: ir.Expr, ranges, params: set[str], tables: set[str]):
+    """(least, largest, guards) of an index expression over a box of loop ranges, as C text,
+    or None. Affine in the loop variables with parameter coefficients, or `B[F] + c` where
+    B is an index array the function never writes (`tables`): then B's entries over F's
+    range are scanned on the host (`PL_MIN_OF`, `PL_MAX_OF`), no more work than the copy."""
     from paralift.ir.printer import expr as show
-    if len(x.indices) != 1:
-        return None
-    p = poly.from_expr(x.indices[0], lambda n: poly.sym(n), lambda a, d: None)
+    match e:
+        case ir.BinOp(op="+", left=ir.Access() as inner, right=ir.Const(value=int() as c)) | \
+                ir.BinOp(op="+", left=ir.Const(value=int() as c), right=ir.Access() as inner):
+            pass
+        case ir.BinOp(op="-", left=ir.Access() as inner, right=ir.Const(value=int() as c0)):
+            c = -c0
+        case ir.Access() as inner:
+            c = 0
+        case _:
+            inner = None
+    if inner is not None:
+        if inner.array not in tables or len(inner.indices) != 1:
+            return None
+        got = _bounds(inner.indices[0], ranges, params, set())
+        if got is None:
+            return None
+        lo, hi, guards = got
+        b = inner.array
+        return (f"PL_MIN_OF({b}, {lo}, {hi}) + {c}", f"PL_MAX_OF({b}, {lo}, {hi}) + {c}", guards)
+    p = poly.from_expr(e, lambda n: poly.sym(n), lambda a, d: None)
     if p is None:
         return None
     loops = {var: (lo, hi, ok, step) for var, lo, hi, ok, step in ranges}
@@ -415,8 +442,7 @@ def _largest(x: ir.Access, ranges, params: set[str]) -> str | None:
             per_var.setdefault(vs[0], []).append(coef)
         else:
             const_terms.append(coef)
-    parts = [" + ".join(const_terms) or "0"]
-    guards = []
+    least, largest, guards = [" + ".join(const_terms) or "0"], [" + ".join(const_terms) or "0"], []
     for var, coefs in per_var.items():
         lo, hi, ok, step = loops[var]
         if not ok:
@@ -424,9 +450,21 @@ def _largest(x: ir.Access, ranges, params: set[str]) -> str | None:
         k = " + ".join(coefs)
         lo_t, hi_t = show(lo), show(hi)
         last = f"({hi_t}) - 1" if step == 1 else f"({lo_t}) + {step} * ((({hi_t}) - ({lo_t}) - 1) / {step})"
-        parts.append(f"PL_MAX(({k}) * ({lo_t}), ({k}) * ({last}))")
+        least.append(f"PL_MIN(({k}) * ({lo_t}), ({k}) * ({last}))")
+        largest.append(f"PL_MAX(({k}) * ({lo_t}), ({k}) * ({last}))")
         guards.append(f"({hi_t}) > ({lo_t})")
-    value = "1 + " + " + ".join(parts)
+    return " + ".join(least), " + ".join(largest), guards
+
+
+def _largest(x: ir.Access, ranges, params: set[str], tables: set[str] = frozenset()) -> str | None:
+    """`1 + max index` of a one-dimensional access over a box of loop ranges, or None."""
+    if len(x.indices) != 1:
+        return None
+    got = _bounds(x.indices[0], ranges, params, tables)
+    if got is None:
+        return None
+    _, largest, guards = got
+    value = f"1 + {largest}"
     return f"({' && '.join(guards)} ? {value} : 0)" if guards else value
 
 

@@ -30,6 +30,12 @@ HELPERS = r'''#include <mpi.h>
 #include <string.h>
 #ifndef PL_MAX
 #define PL_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define PL_MIN(a, b) ((a) < (b) ? (a) : (b))
+/* The least and largest entry of an index array b[lo..hi]. */
+#define PL_MIN_OF(b, lo, hi) ({ long pl_m = (long)(b)[lo]; for (long pl_s = (lo); pl_s <= (hi); pl_s++) \
+                                    pl_m = PL_MIN(pl_m, (long)(b)[pl_s]); pl_m; })
+#define PL_MAX_OF(b, lo, hi) ({ long pl_m = (long)(b)[lo]; for (long pl_s = (lo); pl_s <= (hi); pl_s++) \
+                                    pl_m = PL_MAX(pl_m, (long)(b)[pl_s]); pl_m; })
 #endif
 
 /* A copy of `bytes` bytes of `a`, to find what this rank's iterations change. */
@@ -149,9 +155,14 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
             continue
         if reads_besides_updates(loop, name):
             return None, f"`{name}` is read besides its reduction updates, so ranks cannot start it empty"
-        if not dims or not all(dims) or mpi_type is None or op not in MPI_OPS:
-            return None, f"reduction into `{name}`, whose extent is not declared, is not distributed"
-        array_reds.append((op, name, " * ".join(f"({d})" for d in dims), mpi_type,
+        if mpi_type is None or op not in MPI_OPS:
+            return None, f"no MPI reduction for the elements of `{name}`"
+        try:  # the declared extent, or the part the loop can touch (an index array scanned)
+            elements = " * ".join(f"({d})" for d in dims) if dims and all(dims) else \
+                _extents(kernel, [loop], {name}, params)[name]
+        except _Refuse as why:
+            return None, str(why)
+        array_reds.append((op, name, elements, mpi_type,
                            _base_type(param.ctype).replace("const ", "").strip()))
     written: dict[str, set] = {}
     reduced = {r[1] for r in array_reds} | {_array_of(e) for _, e, _ in element_reds}

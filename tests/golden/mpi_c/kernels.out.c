@@ -6,6 +6,12 @@
 #include <string.h>
 #ifndef PL_MAX
 #define PL_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define PL_MIN(a, b) ((a) < (b) ? (a) : (b))
+/* The least and largest entry of an index array b[lo..hi]. */
+#define PL_MIN_OF(b, lo, hi) ({ long pl_m = (long)(b)[lo]; for (long pl_s = (lo); pl_s <= (hi); pl_s++) \
+                                    pl_m = PL_MIN(pl_m, (long)(b)[pl_s]); pl_m; })
+#define PL_MAX_OF(b, lo, hi) ({ long pl_m = (long)(b)[lo]; for (long pl_s = (lo); pl_s <= (hi); pl_s++) \
+                                    pl_m = PL_MAX(pl_m, (long)(b)[pl_s]); pl_m; })
 #endif
 
 /* A copy of `bytes` bytes of `a`, to find what this rank's iterations change. */
@@ -176,8 +182,18 @@ void positive_roots(int n, double *x) {
 }
 
 void histogram(int n, const int *keys, int *hist) {
-    for (int i = 0; i < n; i++)
-        hist[keys[i]] += 1;
+    {
+        int pl_rank1, pl_size1;
+        long pl_lo1, pl_hi1;
+        MPI_Comm_rank(MPI_COMM_WORLD, &pl_rank1);
+        MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
+        pl_block((long)(n) - (0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
+        if (pl_rank1 != 0)
+            for (long pl_k = 0; pl_k < ((n) > (0) ? 1 + PL_MAX_OF(keys, 0 + PL_MIN((1) * (0), (1) * ((n) - 1)), 0 + PL_MAX((1) * (0), (1) * ((n) - 1))) + 0 : 0); pl_k++) ((int *)(void *)hist)[pl_k] = 0;
+        for (int i = (0) + pl_lo1; i < (0) + pl_hi1; i++)
+            hist[keys[i]] += 1;
+        MPI_Allreduce(MPI_IN_PLACE, hist, (int)(((n) > (0) ? 1 + PL_MAX_OF(keys, 0 + PL_MIN((1) * (0), (1) * ((n) - 1)), 0 + PL_MAX((1) * (0), (1) * ((n) - 1))) + 0 : 0)), MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    }
 }
 
 void even_from_odd(int n, double *a) {
