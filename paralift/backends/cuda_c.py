@@ -105,6 +105,9 @@ class CudaCLoopPlan:
     locals: tuple[str, ...]                       # the host's local variables it receives
     reductions: tuple[tuple[str, str], ...]       # scalar (op, name)
     replace: tuple[tuple[int, int, int, int, str], ...] = ()  # body edits: span and new text
+    inductions: tuple[tuple[str, int], ...] = ()  # `k += c` per iteration: k starts at k + c * (thread)
+    lasts: tuple[str, ...] = ()                   # values the last iteration's thread hands back
+    walking: tuple[tuple[str, str], ...] = ()     # (pointer, array): passed as an offset into the array
 
 
 @dataclass(frozen=True)
@@ -164,13 +167,17 @@ class _Planner:
             return None
         if not self.simple(v.loop):
             raise _Refuse("only counted `for` loops with a positive constant step become CUDA grids")
-        if v.lastprivate or v.induction:
-            raise _Refuse("a last value or an induction variable would have to leave the threads")
+        from paralift.backends.cuda import _last_values_unsupported
+        why = _last_values_unsupported(v)
+        if why:
+            raise _Refuse(why)
+        if any(c <= 0 for _, c in v.induction):
+            raise _Refuse("an induction variable that steps down")
         reductions = {t: op for op, t in v.reductions}
         if any(op not in ATOMIC for op in reductions.values()):
             raise _Refuse("a reduction operator without a CUDA atomic")
         loops = [v.loop]
-        while len(loops) < 3:
+        while len(loops) < 3 and not v.induction and not v.lastprivate:
             body = loops[-1].body
             if len(body) != 1 or not isinstance(body[0], ir.Loop):
                 break
@@ -221,6 +228,15 @@ class _Planner:
             semicolon = ";" if isinstance(s, ir.If) else ""
             edits.append((s.span.line, s.span.col, s.span.end_line, s.span.end_col,
                           f"{ATOMIC[u.op]}({where}, {value}){semicolon}"))
+        walking = []  # (pointer, the array it walks): a host pointer becomes an offset into the device copy
+        for k, _ in v.induction:
+            if k in locals_:
+                continue
+            bases = {x.array for x in _accesses(body) if any(isinstance(y, ir.Name) and y.id == k
+                                                            for i in x.indices for y in subexprs(i))}
+            if len(bases) != 1 or next(iter(bases)) not in arrays:
+                raise _Refuse(f"`{k}` walks a pointer paralift cannot follow onto the device")
+            walking.append((k, next(iter(bases))))
         edits += [(c.span.line, c.span.col, c.span.end_line, c.span.end_col, "return;")
                   for c in _own_continues(body)]  # the iteration is the thread: `continue` ends it
         taken = [(e[0], e[1], e[2], e[3]) for e in edits]
@@ -231,7 +247,7 @@ class _Planner:
                       self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
         return CudaCLoopPlan(v.loop.span.line, v.loop.span.col, name, dims, tuple(arrays), tuple(scalars),
                              tuple(locals_), tuple((op, t) for t, op in sorted(scalar_reds.items())),
-                             tuple(sorted(edits)))
+                             tuple(sorted(edits)), tuple(v.induction), tuple(v.lastprivate), tuple(walking))
 
     def render(self, e: ir.Expr) -> str:
         """An expression's text with multi-dimensional VLA accesses flattened."""
@@ -335,7 +351,8 @@ def _declared_type(lines: list[str], loop: ir.Loop) -> str:
 
 # ------------------------------------------------------------------------ extents
 
-def _extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], params) -> dict[str, str]:
+def _extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], params,
+             inductions: dict | None = None) -> dict[str, str]:
     """The number of elements each array's kernels may touch, as a C expression over the
     parameters: the declared extent of a VLA, else the largest index over the loops'
     ranges plus one (subscripts affine in the loop variables, ranges that are boxes)."""
@@ -354,7 +371,7 @@ def _extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], param
     def visit(body, ranges):
         for s in body:
             if isinstance(s, ir.Loop):
-                visit(s.body, ranges + [_range(s, param_names)])
+                visit(s.body, ranges + [_range(s, param_names)] + (inductions or {}).get(id(s), []))
             else:
                 for e in stmt_exprs(s):
                     for x in subexprs(e):
@@ -374,6 +391,37 @@ def _extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], param
 
 def _nest_max(ts: list[str]) -> str:
     return ts[0] if len(ts) == 1 else f"PL_MAX({ts[0]}, {_nest_max(ts[1:])})"
+
+
+def _induction_ranges(kernel: ir.Kernel, launched, plans, lines) -> dict:
+    """Per launched loop, the range of each induction variable: from the value a statement
+    before the loop gives it (parameters and constants only), by its step per iteration."""
+    from paralift.ir.printer import expr as show
+    params = {p.name for p in kernel.params}
+    out = {}
+    for loop, plan in zip(launched, plans):
+        if not plan.inductions or loop not in kernel.body:
+            continue
+        before = kernel.body[:kernel.body.index(loop)]
+        ranges = []
+        for name, c in plan.inductions:
+            sets = [st for st in before if name in _assigned(st)]
+            last = sets[-1] if sets else None
+            if not (isinstance(last, ir.Assign) and last.target == ir.Name(name) and last.op is None
+                    and {x.id for x in subexprs(last.value) if isinstance(x, ir.Name)} <= params
+                    and not any(isinstance(x, ir.Access) for x in subexprs(last.value))):
+                continue  # unknown start: the array it indexes cannot be bounded
+            _, _, lo, hi, step = plan.dims[0]
+            trip = f"({hi}) - ({lo})" if step == 1 else f"(({hi}) - ({lo}) + {step - 1}) / {step}"
+            k0 = show(last.value)
+            ranges.append((name, ir.Name(f"({k0})"), ir.Name(f"({k0}) + {c} * ({trip})"), True, c))
+        out[id(loop)] = ranges
+    return out
+
+
+def _assigned(st: ir.Stmt) -> set[str]:
+    from paralift.passes.scalars import assigned_names
+    return assigned_names([st])
 
 
 def _range(loop: ir.Loop, params: set[str]):
@@ -517,7 +565,7 @@ def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[st
         # reading an array nothing writes is safe anywhere; one that both the host and the
         # kernels touch is copied to the device before each launch and back after it
         synced = tuple(sorted(_host_uses(k, launched) & arrays & _written(k.body)))
-        extents = _extents(k, launched, arrays, params)
+        extents = _extents(k, launched, arrays, params, _induction_ranges(k, launched, plans, lines))
     except _Refuse as why:
         return CudaCKernelPlan(k.name, skipped=(Skip(k.span.line, str(why)),) + tuple(skipped)), None
     written = sorted({x.array for lp in launched for s in walk_stmts([lp]) if isinstance(s, ir.Assign)
@@ -603,6 +651,8 @@ def _kernel_code(plan: CudaCLoopPlan, params, loop: ir.Loop, source: str, starts
     formal += [f"{_base_type(params[s].ctype)} {s}" for s in plan.scalars]
     templates = [f"typename T_{n}" for n in plan.locals] + [f"typename R_{t}" for _, t in plan.reductions]
     formal += [f"T_{n} {n}" for n in plan.locals] + [f"R_{t} *pl_{t}" for _, t in plan.reductions]
+    formal += [f"T_{t} *pl_last_{t}" for t in plan.lasts]
+    formal += [f"long pl_{p}_offset" for p, _ in plan.walking]
     formal += [f"long pl_lo{k}, long pl_n{k}" for k in range(len(plan.dims))]
     head = (f"template <{', '.join(templates)}>\n" if templates else "")
     out = [f"{head}__global__ void {plan.kernel}({', '.join(formal)}) {{"]
@@ -615,7 +665,13 @@ def _kernel_code(plan: CudaCLoopPlan, params, loop: ir.Loop, source: str, starts
     for k, (var, ctype, _, _, step) in enumerate(plan.dims):
         times = f"{step} * " if step != 1 else ""
         out.append(f"        {ctype + ' ' if ctype else ''}{var} = pl_lo{k} + {times}pl_g{k};")
+    walks = dict(plan.walking)
+    out += [f"        auto {k} = {walks[k]} + pl_{k}_offset + {c} * pl_g0;  /* where the pointer is now */"
+            if k in walks else
+            f"        {k} += {c} * pl_g0;  /* the induction variable's value in this iteration */"
+            for k, c in plan.inductions]
     out.append(body.rstrip("\n"))
+    out += [f"        if (pl_g0 == pl_n0 - 1) *pl_last_{t} = {t};  /* the last iteration's value */" for t in plan.lasts]
     out.append("    }")
     out.append("}")
     return "\n".join(out)
@@ -651,6 +707,9 @@ def _launch(plan: CudaCLoopPlan, indent: str, synced=()) -> str:
         out.append(f"{i2}long pl_lo{k} = {lo}, pl_n{k} = {trip};")
     out.append(f"{i2}if (" + " && ".join(f"pl_n{k} > 0" for k in range(dims)) + ") {")
     i3 = i2 + "    "
+    for t in plan.lasts:
+        out += [f"{i3}decltype({t}) *pl_last_{t};",
+                f"{i3}PL_CHECK(cudaMalloc((void **)&pl_last_{t}, sizeof *pl_last_{t}));"]
     for _, t in plan.reductions:
         out += [f"{i3}decltype({t}) *pl_{t};",
                 f"{i3}PL_CHECK(cudaMalloc((void **)&pl_{t}, sizeof *pl_{t}));",
@@ -662,13 +721,18 @@ def _launch(plan: CudaCLoopPlan, indent: str, synced=()) -> str:
     grid = ", ".join(f"pl_blocks(pl_n{dims - 1 - a}, pl_b.{axes[a]})" for a in range(dims))
     out.append(f"{i3}dim3 pl_g({grid});")
     args = [f"pl_d_{a}" for a in plan.arrays] + list(plan.scalars) + list(plan.locals)
-    args += [f"pl_{t}" for _, t in plan.reductions]
+    args += [f"pl_{t}" for _, t in plan.reductions] + [f"pl_last_{t}" for t in plan.lasts]
+    args += [f"(long)({p} - {a})" for p, a in plan.walking]
     args += [f"pl_lo{k}, pl_n{k}" for k in range(dims)]
     out.append(f"{i3}{plan.kernel}<<<pl_g, pl_b>>>({', '.join(args)});")
     out.append(f"{i3}PL_CHECK(cudaGetLastError());")
     out.append(f"{i3}PL_CHECK(cudaDeviceSynchronize());")
     out += [f"{i3}PL_CHECK(cudaMemcpy({a}, pl_d_{a}, pl_ext_{a} * sizeof *pl_d_{a}, cudaMemcpyDeviceToHost));"
             for a in synced]
+    out += [f"{i3}{k} += {c} * pl_n0;" for k, c in plan.inductions]
+    for t in plan.lasts:
+        out += [f"{i3}PL_CHECK(cudaMemcpy(&{t}, pl_last_{t}, sizeof {t}, cudaMemcpyDeviceToHost));",
+                f"{i3}PL_CHECK(cudaFree(pl_last_{t}));"]
     for _, t in plan.reductions:
         out += [f"{i3}PL_CHECK(cudaMemcpy(&{t}, pl_{t}, sizeof {t}, cudaMemcpyDeviceToHost));",
                 f"{i3}PL_CHECK(cudaFree(pl_{t}));"]

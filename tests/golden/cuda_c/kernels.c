@@ -74,3 +74,28 @@ void trisolv(int n, double L[n][n], double x[n], double b[n]) {
         x[i] = x[i] / L[i][i];
     }
 }
+
+void induction_variable(int n, const double *a, double *b) {
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        b[k] = a[i];
+        k++;
+    }
+}
+
+void pointer_walk(int n, const double *a, double *b) {
+    const double *p = a;
+    for (int i = 0; i < n; i++) {
+        b[i] = *p * 2.0;
+        p++;
+    }
+}
+
+double last_value(int n, const double *a, double *b) {
+    double t = -1.0;
+    for (int i = 0; i < n; i++) {
+        t = a[i] * 2.0;
+        b[i] = t + 1.0;
+    }
+    return t;
+}

@@ -470,3 +470,130 @@ extern "C" void trisolv(int n, double *L, double *x, double *b) {
     PL_CHECK(cudaFree(pl_d_L));
     PL_CHECK(cudaFree(pl_d_x));
 }
+
+
+template <typename T_k>
+__global__ void pl_induction_variable_kernel(const double *a, double *b, T_k k, long pl_lo0, long pl_n0) {
+    long pl_g0 = blockIdx.x * (long)blockDim.x + threadIdx.x;
+    if (pl_g0 < pl_n0) {
+        int i = pl_lo0 + pl_g0;
+        k += 1 * pl_g0;  /* the induction variable's value in this iteration */
+        b[k] = a[i];
+        k++;
+    }
+}
+
+extern "C" void induction_variable(int n, const double *a, double *b) {
+    long pl_ext_a = ((n) > (0) ? 1 + 0 + PL_MAX((1) * (0), (1) * ((n) - 1)) : 0);
+    double *pl_d_a;
+    PL_CHECK(cudaMalloc((void **)&pl_d_a, PL_MAX(pl_ext_a, 1) * sizeof *pl_d_a));
+    PL_CHECK(cudaMemcpy(pl_d_a, a, pl_ext_a * sizeof *pl_d_a, cudaMemcpyHostToDevice));
+    long pl_ext_b = (((0) + 1 * ((n) - (0))) > ((0)) ? 1 + 0 + PL_MAX((1) * ((0)), (1) * (((0) + 1 * ((n) - (0))) - 1)) : 0);
+    double *pl_d_b;
+    PL_CHECK(cudaMalloc((void **)&pl_d_b, PL_MAX(pl_ext_b, 1) * sizeof *pl_d_b));
+    PL_CHECK(cudaMemcpy(pl_d_b, b, pl_ext_b * sizeof *pl_d_b, cudaMemcpyHostToDevice));
+    auto pl_body = [&]() -> void {
+        int k = 0;
+        {
+            long pl_lo0 = 0, pl_n0 = (long)(n) - pl_lo0;
+            if (pl_n0 > 0) {
+                dim3 pl_b = pl_block(1);
+                dim3 pl_g(pl_blocks(pl_n0, pl_b.x));
+                pl_induction_variable_kernel<<<pl_g, pl_b>>>(pl_d_a, pl_d_b, k, pl_lo0, pl_n0);
+                PL_CHECK(cudaGetLastError());
+                PL_CHECK(cudaDeviceSynchronize());
+                k += 1 * pl_n0;
+            }
+        }
+    };
+    pl_body();
+    PL_CHECK(cudaMemcpy(b, pl_d_b, pl_ext_b * sizeof *pl_d_b, cudaMemcpyDeviceToHost));
+    PL_CHECK(cudaFree(pl_d_a));
+    PL_CHECK(cudaFree(pl_d_b));
+}
+
+
+__global__ void pl_pointer_walk_kernel(const double *a, double *b, long pl_p_offset, long pl_lo0, long pl_n0) {
+    long pl_g0 = blockIdx.x * (long)blockDim.x + threadIdx.x;
+    if (pl_g0 < pl_n0) {
+        int i = pl_lo0 + pl_g0;
+        auto p = a + pl_p_offset + 1 * pl_g0;  /* where the pointer is now */
+        b[i] = *p * 2.0;
+        p++;
+    }
+}
+
+extern "C" void pointer_walk(int n, const double *a, double *b) {
+    long pl_ext_a = (((0) + 1 * ((n) - (0))) > ((0)) ? 1 + 0 + PL_MAX((1) * ((0)), (1) * (((0) + 1 * ((n) - (0))) - 1)) : 0);
+    double *pl_d_a;
+    PL_CHECK(cudaMalloc((void **)&pl_d_a, PL_MAX(pl_ext_a, 1) * sizeof *pl_d_a));
+    PL_CHECK(cudaMemcpy(pl_d_a, a, pl_ext_a * sizeof *pl_d_a, cudaMemcpyHostToDevice));
+    long pl_ext_b = ((n) > (0) ? 1 + 0 + PL_MAX((1) * (0), (1) * ((n) - 1)) : 0);
+    double *pl_d_b;
+    PL_CHECK(cudaMalloc((void **)&pl_d_b, PL_MAX(pl_ext_b, 1) * sizeof *pl_d_b));
+    PL_CHECK(cudaMemcpy(pl_d_b, b, pl_ext_b * sizeof *pl_d_b, cudaMemcpyHostToDevice));
+    auto pl_body = [&]() -> void {
+        const double *p = a;
+        {
+            long pl_lo0 = 0, pl_n0 = (long)(n) - pl_lo0;
+            if (pl_n0 > 0) {
+                dim3 pl_b = pl_block(1);
+                dim3 pl_g(pl_blocks(pl_n0, pl_b.x));
+                pl_pointer_walk_kernel<<<pl_g, pl_b>>>(pl_d_a, pl_d_b, (long)(p - a), pl_lo0, pl_n0);
+                PL_CHECK(cudaGetLastError());
+                PL_CHECK(cudaDeviceSynchronize());
+                p += 1 * pl_n0;
+            }
+        }
+    };
+    pl_body();
+    PL_CHECK(cudaMemcpy(b, pl_d_b, pl_ext_b * sizeof *pl_d_b, cudaMemcpyDeviceToHost));
+    PL_CHECK(cudaFree(pl_d_a));
+    PL_CHECK(cudaFree(pl_d_b));
+}
+
+
+template <typename T_t>
+__global__ void pl_last_value_kernel(const double *a, double *b, T_t t, T_t *pl_last_t, long pl_lo0, long pl_n0) {
+    long pl_g0 = blockIdx.x * (long)blockDim.x + threadIdx.x;
+    if (pl_g0 < pl_n0) {
+        int i = pl_lo0 + pl_g0;
+        t = a[i] * 2.0;
+        b[i] = t + 1.0;
+        if (pl_g0 == pl_n0 - 1) *pl_last_t = t;  /* the last iteration's value */
+    }
+}
+
+extern "C" double last_value(int n, const double *a, double *b) {
+    long pl_ext_a = ((n) > (0) ? 1 + 0 + PL_MAX((1) * (0), (1) * ((n) - 1)) : 0);
+    double *pl_d_a;
+    PL_CHECK(cudaMalloc((void **)&pl_d_a, PL_MAX(pl_ext_a, 1) * sizeof *pl_d_a));
+    PL_CHECK(cudaMemcpy(pl_d_a, a, pl_ext_a * sizeof *pl_d_a, cudaMemcpyHostToDevice));
+    long pl_ext_b = ((n) > (0) ? 1 + 0 + PL_MAX((1) * (0), (1) * ((n) - 1)) : 0);
+    double *pl_d_b;
+    PL_CHECK(cudaMalloc((void **)&pl_d_b, PL_MAX(pl_ext_b, 1) * sizeof *pl_d_b));
+    PL_CHECK(cudaMemcpy(pl_d_b, b, pl_ext_b * sizeof *pl_d_b, cudaMemcpyHostToDevice));
+    auto pl_body = [&]() -> double {
+        double t = -1.0;
+        {
+            long pl_lo0 = 0, pl_n0 = (long)(n) - pl_lo0;
+            if (pl_n0 > 0) {
+                decltype(t) *pl_last_t;
+                PL_CHECK(cudaMalloc((void **)&pl_last_t, sizeof *pl_last_t));
+                dim3 pl_b = pl_block(1);
+                dim3 pl_g(pl_blocks(pl_n0, pl_b.x));
+                pl_last_value_kernel<<<pl_g, pl_b>>>(pl_d_a, pl_d_b, t, pl_last_t, pl_lo0, pl_n0);
+                PL_CHECK(cudaGetLastError());
+                PL_CHECK(cudaDeviceSynchronize());
+                PL_CHECK(cudaMemcpy(&t, pl_last_t, sizeof t, cudaMemcpyDeviceToHost));
+                PL_CHECK(cudaFree(pl_last_t));
+            }
+        }
+        return t;
+    };
+    double pl_result = pl_body();
+    PL_CHECK(cudaMemcpy(b, pl_d_b, pl_ext_b * sizeof *pl_d_b, cudaMemcpyDeviceToHost));
+    PL_CHECK(cudaFree(pl_d_a));
+    PL_CHECK(cudaFree(pl_d_b));
+    return pl_result;
+}
