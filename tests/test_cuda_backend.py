@@ -29,7 +29,7 @@ def test_every_kernel_is_verified_in_the_simulator_with_two_block_sizes():
     verified = {v.function: v for v in res.verdicts}
     assert set(verified) == {"saxpy", "dot", "largest", "norms", "scale3", "histogram", "column_sums",
                              "jacobi_1d", "clipped", "even_from_odd", "strided", "last_value", "product", "any_equal",
-                             "doubled"}
+                             "doubled", "rows_scaled"}
     assert all(v.threads == CUDA_BLOCKS and v.unit.startswith("threads per block") for v in verified.values())
     assert "def prefix(a, n):\n    for i in range(1, n):" in res.result  # carried: left alone
 

@@ -85,6 +85,13 @@ def _paralift_result(acc):
     return acc.copy_to_host()[0].item()
 
 
+def _paralift_same_extent(a, b, axis):
+    """A row statement runs element by element: NumPy would have broadcast a shorter row."""
+    if a.shape[axis] != b.shape[axis]:
+        raise ValueError(f"rows of different lengths ({a.shape[axis]} and {b.shape[axis]}): "
+                         "the CUDA version does not broadcast")
+
+
 def _paralift_terms(n, *dtypes):
     """One slot per iteration, for a reduction CUDA has no atomic for."""
     return cuda.device_array(max(n, 1), dtype=numpy.result_type(*dtypes))
@@ -114,6 +121,7 @@ class CudaLoopPlan:
     lasts: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (name, slot, dtypes): last values
     elements: tuple[str, ...] = ()                # `v = a[i]` of an enumerate loop, first in the thread
     folds: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()  # (op, scalar, terms, dtypes): no atomic
+    same_shape: tuple[tuple[str, str, int], ...] = ()  # row statements: NumPy would broadcast, a kernel not
 
 
 @dataclass(frozen=True)
@@ -195,8 +203,8 @@ class _Planner:
                 for x in subexprs(e):
                     if isinstance(x, (ir.Comprehension, ir.OpaqueExpr)):
                         return "a comprehension has no device version"
-                    if isinstance(x, ir.Slice):
-                        return "whole-array slices have no device version: write the loop out"
+                    if isinstance(x, ir.Slice) and _row_statement(s) is None:
+                        return "this slice has no device version: write the loop out"
                     if not isinstance(x, ir.Call):
                         continue
                     if x.receiver is not None or x.keywords:
@@ -317,11 +325,13 @@ class _Planner:
         dims = tuple((lp.var, self.text(lp.lower), show(lp.upper) if lp.form == "enumerate" else self.text(lp.upper),
                       lp.step.value) for lp in loops)
         kernel = self.names.fresh(f"_paralift_{self.kv.kernel.name}_kernel")
+        rows = [r for st in walk_stmts(body) if (r := _row_statement(st)) is not None]
+        same_shape = tuple(sorted({(a, t, axis) for t, axis, others in rows for a in others}))
         elements = tuple(f"{st.target.id} = {show(st.value)}" for lp in loops if lp.form == "enumerate"
                          for st in lp.body[:len(lp.binds)])
         return CudaLoopPlan(v.loop.span.line, v.loop.span.col, kernel, dims, tuple(params),
                             tuple(scalars), tuple(atomics), tuple(sorted(written)), renames,
-                            tuple(inductions), tuple(lasts), elements, folds), ""
+                            tuple(inductions), tuple(lasts), elements, folds, same_shape), ""
 
 
 def _last_values_unsupported(v: LoopVerdict) -> str | None:
@@ -465,6 +475,7 @@ class _Editor(cst.CSTTransformer):
         lines = [f"{acc} = _paralift_accumulator({name}{''.join(', ' + d for d in dtypes)})"
                  for _, name, acc, dtypes in plan.scalars]
         lines += [f"{slot} = _paralift_accumulator(0, {', '.join(dtypes)})" for _, slot, dtypes in plan.lasts]
+        lines += [f"_paralift_same_extent({a}, {t}, {axis})" for a, t, axis in plan.same_shape]
         trip0 = "len(range({}, {}{}))".format(plan.dims[0][1], plan.dims[0][2],
                                               f", {plan.dims[0][3]}" if plan.dims[0][3] != 1 else "")
         lines += [f"{terms} = _paralift_terms({trip0}{''.join(', ' + d for d in dtypes or ('numpy.int64',))})"
@@ -486,7 +497,7 @@ class _Editor(cst.CSTTransformer):
     def _kernel(self, plan: CudaLoopPlan, node: cst.For) -> str:
         for _ in plan.dims[1:]:
             node = node.body.body[0]
-        body = node.body.visit(_ContinueToReturn())
+        body = node.body.visit(_ContinueToReturn()).visit(_SliceToLoop())
         code = "".join(self.module.code_for_node(s) for s in body.body) if isinstance(body, cst.IndentedBlock) \
             else self.module.code_for_node(body).strip() + "\n"
         for helper, device in plan.renames:
@@ -541,6 +552,61 @@ class _ContinueToReturn(cst.CSTTransformer):
 
     def leave_Continue(self, original, updated):
         return cst.Return(value=None)
+
+
+def _row_statement(s: ir.Stmt) -> tuple[str, int, tuple[str, ...]] | None:
+    """`b[i, :] = a[i, :] * 2.0`: every sliced access has one whole `:` at the same position
+    and as many indices as the target, and the target array is read only through it. Then
+    element k of the target depends on element k of each operand alone, and the statement is
+    a loop over that axis. (target, axis, the other sliced arrays) or None."""
+    def whole(i):
+        return isinstance(i, ir.Slice) and i.lower is None and i.upper is None and i.step is None
+    if not isinstance(s, ir.Assign) or not isinstance(s.target, ir.Access):
+        return None
+    t = s.target
+    axes = [k for k, i in enumerate(t.indices) if whole(i)]
+    if len(axes) != 1 or "." in t.array:
+        return None
+    sliced = []
+    for x in subexprs(s.value):
+        if isinstance(x, ir.Call) and any(isinstance(y, ir.Slice) for a in x.args for y in subexprs(a)):
+            return None  # a function of a whole row is not elementwise
+        if isinstance(x, ir.Access):
+            cuts = [k for k, i in enumerate(x.indices) if isinstance(i, ir.Slice)]
+            if not cuts:
+                if x.array == t.array:
+                    return None  # b[i, 0] read while b[i, :] is written
+                continue
+            if cuts != axes or not whole(x.indices[axes[0]]) or len(x.indices) != len(t.indices) \
+                    or "." in x.array:
+                return None
+            sliced.append(x.array)
+    return t.array, axes[0], tuple(sorted(set(sliced) - {t.array}))
+
+
+class _SliceToLoop(cst.CSTTransformer):
+    """`b[i, :] = e` (see `_row_statement`) becomes `for _k in range(b.shape[axis]): b[i, _k] = e[_k]`."""
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if len(updated.body) != 1 or not isinstance(updated.body[0], (cst.Assign, cst.AugAssign)):
+            return updated
+        small = updated.body[0]
+        target = small.targets[0].target if isinstance(small, cst.Assign) else small.target
+        if not isinstance(target, cst.Subscript) or not isinstance(target.value, cst.Name):
+            return updated
+        axis = next((k for k, el in enumerate(target.slice) if isinstance(el.slice, cst.Slice)), None)
+        if axis is None:
+            return updated
+
+        class Fill(cst.CSTTransformer):
+            def leave_SubscriptElement(self, o, u):
+                if isinstance(u.slice, cst.Slice):
+                    return u.with_changes(slice=cst.Index(cst.Name("_k")))
+                return u
+        line = updated.visit(Fill())
+        loop = cst.parse_statement(f"for _k in range({target.value.value}.shape[{axis}]):\n    pass\n")
+        return loop.with_changes(body=loop.body.with_changes(body=[line.with_changes(leading_lines=[])]),
+                                 leading_lines=updated.leading_lines)
 
 
 def _times(step: int, g: str) -> str:

@@ -52,6 +52,13 @@ def _paralift_result(acc):
     return acc.copy_to_host()[0].item()
 
 
+def _paralift_same_extent(a, b, axis):
+    """A row statement runs element by element: NumPy would have broadcast a shorter row."""
+    if a.shape[axis] != b.shape[axis]:
+        raise ValueError(f"rows of different lengths ({a.shape[axis]} and {b.shape[axis]}): "
+                         "the CUDA version does not broadcast")
+
+
 def _paralift_terms(n, *dtypes):
     """One slot per iteration, for a reduction CUDA has no atomic for."""
     return cuda.device_array(max(n, 1), dtype=numpy.result_type(*dtypes))
@@ -373,6 +380,26 @@ def doubled(a, b):
     b = _paralift_device(b)
     try:
         _paralift_launch(_paralift_doubled_kernel, ((0, len(a)),), a, b)
+    finally:
+        _paralift_copy_back((_paralift_host[1],), (b,))
+
+
+@cuda.jit
+def _paralift_rows_scaled_kernel(a, b, _lo0, _n0):
+    _g = cuda.grid(1)
+    if _g < _n0:
+        i = _lo0 + _g
+        for _k in range(b.shape[1]):
+            b[i, _k] = a[i, _k] * 2.0
+
+
+def rows_scaled(a, b, n):
+    _paralift_host = (a, b)
+    a = _paralift_device(a)
+    b = _paralift_device(b)
+    try:
+        _paralift_same_extent(a, b, 1)
+        _paralift_launch(_paralift_rows_scaled_kernel, ((0, n),), a, b)
     finally:
         _paralift_copy_back((_paralift_host[1],), (b,))
 

@@ -116,3 +116,8 @@ def any_equal(a, x, n):
 def doubled(a, b):
     for i, v in enumerate(a):
         b[i] = v * 2.0
+
+
+def rows_scaled(a, b, n):
+    for i in range(n):
+        b[i, :] = a[i, :] * 2.0
