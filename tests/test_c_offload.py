@@ -27,7 +27,7 @@ def test_every_cuda_c_kernel_compiles_and_matches_in_the_emulation():
     res = rewrite_source(CUDA.read_text(), CUDA.name, target="cuda", check=True)
     assert not res.refused, [v.summary() for v in res.refused]
     assert {v.function for v in res.verdicts} == OFFLOADED | {"even_from_odd", "trisolv", "histogram", "induction_variable",
-                                                        "pointer_walk", "last_value"}
+                                                        "pointer_walk", "last_value", "csr_spmv"}
     assert "PL_CHECK(cudaMemcpy(pl_d_x, x, pl_ext_x" in res.result  # x is used by the host too
     assert all(v.threads == (8, 64) for v in res.verdicts)
     # a data-dependent index: the extent copied comes from scanning the index array on the host

@@ -31,6 +31,7 @@ from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 ATOMIC = {"+": "atomicAdd", "max": "pl_atomic_max", "min": "pl_atomic_min"}
 
 PRELUDE = r'''#include <cuda_runtime.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -51,6 +52,11 @@ PRELUDE = r'''#include <cuda_runtime.h>
                                     pl_m = PL_MIN(pl_m, (long)(b)[pl_s]); pl_m; })
 #define PL_MAX_OF(b, lo, hi) ({ long pl_m = (long)(b)[lo]; for (long pl_s = (lo); pl_s <= (hi); pl_s++) \
                                     pl_m = PL_MAX(pl_m, (long)(b)[pl_s]); pl_m; })
+/* The least first and largest last index of the non-empty ranges [lo, hi) over var in [vlo, vhi). */
+#define PL_HULL_MIN(var, vlo, vhi, lo, hi) ({ long pl_m = LONG_MAX; for (long var = (vlo); var < (vhi); var++) \
+                                              if ((hi) > (lo) && (lo) < pl_m) pl_m = (lo); pl_m; })
+#define PL_HULL_MAX(var, vlo, vhi, lo, hi) ({ long pl_m = LONG_MIN; for (long var = (vlo); var < (vhi); var++) \
+                                              if ((hi) > (lo) && (hi) - 1 > pl_m) pl_m = (hi) - 1; pl_m; })
 #ifndef PARALIFT_BLOCK
 #define PARALIFT_BLOCK 256 /* threads per block */
 #endif
@@ -371,7 +377,11 @@ def _extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], param
     def visit(body, ranges):
         for s in body:
             if isinstance(s, ir.Loop):
-                visit(s.body, ranges + [_range(s, param_names)] + (inductions or {}).get(id(s), []))
+                for e in (s.lower, s.upper):  # bounds read arrays too (`rowptr[i + 1]`)
+                    for x in subexprs(e):
+                        if isinstance(x, ir.Access) and x.array in pointer_arrays:
+                            terms[x.array].append(_largest(x, ranges, param_names, tables))
+                visit(s.body, ranges + [_range(s, param_names, ranges, tables)] + (inductions or {}).get(id(s), []))
             else:
                 for e in stmt_exprs(s):
                     for x in subexprs(e):
@@ -424,12 +434,28 @@ def _assigned(st: ir.Stmt) -> set[str]:
     return assigned_names([st])
 
 
-def _range(loop: ir.Loop, params: set[str]):
+def _range(loop: ir.Loop, params: set[str], outer=(), tables: set[str] = frozenset()):
     """(variable, lower, upper, is a box range over the parameters, step): a positive
-    constant step keeps the last index exact, `lo + step * ((hi - lo - 1) / step)`."""
+    constant step keeps the last index exact, `lo + step * ((hi - lo - 1) / step)`.
+
+    Bounds read from an index array through one enclosing variable (CSR's
+    `rowptr[i] .. rowptr[i + 1]`) give the hull of the non-empty ranges, scanned on the
+    host (`PL_HULL_MIN`, `PL_HULL_MAX`): every index in it lies between two the loop uses."""
+    from paralift.ir.printer import expr as show
     names = {x.id for e in (loop.lower, loop.upper) for x in subexprs(e) if isinstance(x, ir.Name)}
     step = loop.step.value if isinstance(loop.step, ir.Const) and type(loop.step.value) is int else 0
-    return (loop.var, loop.lower, loop.upper, names <= params and step > 0, step)
+    if names <= params or step != 1:
+        return (loop.var, loop.lower, loop.upper, names <= params and step > 0, step)
+    tables_read = {x.array for e in (loop.lower, loop.upper) for x in subexprs(e) if isinstance(x, ir.Access)}
+    around = [r for r in outer if r[0] in names]
+    if len(around) != 1 or not around[0][3] or around[0][4] != 1 or not tables_read <= set(tables) \
+            or names - params - {around[0][0]}:
+        return (loop.var, loop.lower, loop.upper, False, step)
+    var, vlo, vhi = around[0][0], show(around[0][1]), show(around[0][2])
+    lo, hi = show(loop.lower), show(loop.upper)
+    least = ir.Name(f"PL_HULL_MIN({var}, {vlo}, {vhi}, {lo}, {hi})")
+    after = ir.Name(f"PL_HULL_MAX({var}, {vlo}, {vhi}, {lo}, {hi}) + 1")
+    return (loop.var, least, after, True, 1)
 
 
 def _enclosing(kernel: ir.Kernel, target: ir.Loop, params: set[str]) -> list:

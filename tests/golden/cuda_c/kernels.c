@@ -99,3 +99,12 @@ double last_value(int n, const double *a, double *b) {
     }
     return t;
 }
+
+void csr_spmv(int n, const int *rowptr, const int *col, const double *val, const double *x, double *y) {
+    for (int i = 0; i < n; i++) {
+        double s = 0.0;
+        for (int k = rowptr[i]; k < rowptr[i + 1]; k++)
+            s += val[k] * x[col[k]];
+        y[i] = s;
+    }
+}

@@ -4,6 +4,7 @@
 #include <math.h>
 #define SQR(x) ((x) * (x))
 #include <cuda_runtime.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,6 +25,11 @@
                                     pl_m = PL_MIN(pl_m, (long)(b)[pl_s]); pl_m; })
 #define PL_MAX_OF(b, lo, hi) ({ long pl_m = (long)(b)[lo]; for (long pl_s = (lo); pl_s <= (hi); pl_s++) \
                                     pl_m = PL_MAX(pl_m, (long)(b)[pl_s]); pl_m; })
+/* The least first and largest last index of the non-empty ranges [lo, hi) over var in [vlo, vhi). */
+#define PL_HULL_MIN(var, vlo, vhi, lo, hi) ({ long pl_m = LONG_MAX; for (long var = (vlo); var < (vhi); var++) \
+                                              if ((hi) > (lo) && (lo) < pl_m) pl_m = (lo); pl_m; })
+#define PL_HULL_MAX(var, vlo, vhi, lo, hi) ({ long pl_m = LONG_MIN; for (long var = (vlo); var < (vhi); var++) \
+                                              if ((hi) > (lo) && (hi) - 1 > pl_m) pl_m = (hi) - 1; pl_m; })
 #ifndef PARALIFT_BLOCK
 #define PARALIFT_BLOCK 256 /* threads per block */
 #endif
@@ -596,4 +602,58 @@ extern "C" double last_value(int n, const double *a, double *b) {
     PL_CHECK(cudaFree(pl_d_a));
     PL_CHECK(cudaFree(pl_d_b));
     return pl_result;
+}
+
+
+__global__ void pl_csr_spmv_kernel(const int *col, const int *rowptr, const double *val, const double *x, double *y, long pl_lo0, long pl_n0) {
+    long pl_g0 = blockIdx.x * (long)blockDim.x + threadIdx.x;
+    if (pl_g0 < pl_n0) {
+        int i = pl_lo0 + pl_g0;
+        double s = 0.0;
+        for (int k = rowptr[i]; k < rowptr[i + 1]; k++)
+            s += val[k] * x[col[k]];
+        y[i] = s;
+    }
+}
+
+extern "C" void csr_spmv(int n, const int *rowptr, const int *col, const double *val, const double *x, double *y) {
+    long pl_ext_col = ((PL_HULL_MAX(i, 0, n, rowptr[i], rowptr[i + 1]) + 1) > (PL_HULL_MIN(i, 0, n, rowptr[i], rowptr[i + 1])) ? 1 + 0 + PL_MAX((1) * (PL_HULL_MIN(i, 0, n, rowptr[i], rowptr[i + 1])), (1) * ((PL_HULL_MAX(i, 0, n, rowptr[i], rowptr[i + 1]) + 1) - 1)) : 0);
+    int *pl_d_col;
+    PL_CHECK(cudaMalloc((void **)&pl_d_col, PL_MAX(pl_ext_col, 1) * sizeof *pl_d_col));
+    PL_CHECK(cudaMemcpy(pl_d_col, col, pl_ext_col * sizeof *pl_d_col, cudaMemcpyHostToDevice));
+    long pl_ext_rowptr = PL_MAX(((n) > (0) ? 1 + 0 + PL_MAX((1) * (0), (1) * ((n) - 1)) : 0), ((n) > (0) ? 1 + 1 + PL_MAX((1) * (0), (1) * ((n) - 1)) : 0));
+    int *pl_d_rowptr;
+    PL_CHECK(cudaMalloc((void **)&pl_d_rowptr, PL_MAX(pl_ext_rowptr, 1) * sizeof *pl_d_rowptr));
+    PL_CHECK(cudaMemcpy(pl_d_rowptr, rowptr, pl_ext_rowptr * sizeof *pl_d_rowptr, cudaMemcpyHostToDevice));
+    long pl_ext_val = ((PL_HULL_MAX(i, 0, n, rowptr[i], rowptr[i + 1]) + 1) > (PL_HULL_MIN(i, 0, n, rowptr[i], rowptr[i + 1])) ? 1 + 0 + PL_MAX((1) * (PL_HULL_MIN(i, 0, n, rowptr[i], rowptr[i + 1])), (1) * ((PL_HULL_MAX(i, 0, n, rowptr[i], rowptr[i + 1]) + 1) - 1)) : 0);
+    double *pl_d_val;
+    PL_CHECK(cudaMalloc((void **)&pl_d_val, PL_MAX(pl_ext_val, 1) * sizeof *pl_d_val));
+    PL_CHECK(cudaMemcpy(pl_d_val, val, pl_ext_val * sizeof *pl_d_val, cudaMemcpyHostToDevice));
+    long pl_ext_x = ((PL_HULL_MAX(i, 0, n, rowptr[i], rowptr[i + 1]) + 1) > (PL_HULL_MIN(i, 0, n, rowptr[i], rowptr[i + 1])) ? 1 + PL_MAX_OF(col, 0 + PL_MIN((1) * (PL_HULL_MIN(i, 0, n, rowptr[i], rowptr[i + 1])), (1) * ((PL_HULL_MAX(i, 0, n, rowptr[i], rowptr[i + 1]) + 1) - 1)), 0 + PL_MAX((1) * (PL_HULL_MIN(i, 0, n, rowptr[i], rowptr[i + 1])), (1) * ((PL_HULL_MAX(i, 0, n, rowptr[i], rowptr[i + 1]) + 1) - 1))) + 0 : 0);
+    double *pl_d_x;
+    PL_CHECK(cudaMalloc((void **)&pl_d_x, PL_MAX(pl_ext_x, 1) * sizeof *pl_d_x));
+    PL_CHECK(cudaMemcpy(pl_d_x, x, pl_ext_x * sizeof *pl_d_x, cudaMemcpyHostToDevice));
+    long pl_ext_y = ((n) > (0) ? 1 + 0 + PL_MAX((1) * (0), (1) * ((n) - 1)) : 0);
+    double *pl_d_y;
+    PL_CHECK(cudaMalloc((void **)&pl_d_y, PL_MAX(pl_ext_y, 1) * sizeof *pl_d_y));
+    PL_CHECK(cudaMemcpy(pl_d_y, y, pl_ext_y * sizeof *pl_d_y, cudaMemcpyHostToDevice));
+    auto pl_body = [&]() -> void {
+        {
+            long pl_lo0 = 0, pl_n0 = (long)(n) - pl_lo0;
+            if (pl_n0 > 0) {
+                dim3 pl_b = pl_block(1);
+                dim3 pl_g(pl_blocks(pl_n0, pl_b.x));
+                pl_csr_spmv_kernel<<<pl_g, pl_b>>>(pl_d_col, pl_d_rowptr, pl_d_val, pl_d_x, pl_d_y, pl_lo0, pl_n0);
+                PL_CHECK(cudaGetLastError());
+                PL_CHECK(cudaDeviceSynchronize());
+            }
+        }
+    };
+    pl_body();
+    PL_CHECK(cudaMemcpy(y, pl_d_y, pl_ext_y * sizeof *pl_d_y, cudaMemcpyDeviceToHost));
+    PL_CHECK(cudaFree(pl_d_col));
+    PL_CHECK(cudaFree(pl_d_rowptr));
+    PL_CHECK(cudaFree(pl_d_val));
+    PL_CHECK(cudaFree(pl_d_x));
+    PL_CHECK(cudaFree(pl_d_y));
 }
