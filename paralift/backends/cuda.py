@@ -22,7 +22,8 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, insert_header, outermost, source_text
+from paralift.backends.nests import Names as _Names, Skip, accessed as _accessed, insert_header, outermost, \
+    source_text, subtracts as _subtracts
 from paralift.ir import nodes as ir
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes import updates
@@ -139,20 +140,6 @@ class CudaRewrite:
     kernels: tuple[CudaKernelPlan, ...]
     changed: bool
     device_functions: tuple[str, ...] = field(default=())
-
-
-class _Names:
-    def __init__(self, source: str):
-        import re
-        self.taken = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
-
-    def fresh(self, base: str) -> str:
-        name, n = base, 1
-        while name in self.taken:
-            n += 1
-            name = f"{base}{n}"
-        self.taken.add(name)
-        return name
 
 
 def _names_in(body) -> set[str]:
@@ -347,11 +334,6 @@ def _last_values_unsupported(v: LoopVerdict) -> str | None:
     return None
 
 
-def _accessed(body) -> set[str]:
-    return {x.array for s in walk_stmts(body) for e in stmt_exprs(s) for x in subexprs(e)
-            if isinstance(x, ir.Access)}
-
-
 def _arrays(e: ir.Expr) -> set[str]:
     return {x.array for x in subexprs(e) if isinstance(x, ir.Access) and "." not in x.array}
 
@@ -361,11 +343,6 @@ def _floating(e: ir.Expr) -> bool:
                or (isinstance(x, ir.BinOp) and x.op in ("/", "**"))
                or (isinstance(x, ir.Call) and x.func not in ("len", "int", "abs", "min", "max"))
                for x in subexprs(e))
-
-
-def _subtracts(s: ir.Stmt) -> bool:
-    return isinstance(s, ir.Assign) and (s.op == "-" or (s.op is None and isinstance(s.value, ir.BinOp)
-                                                        and s.value.op == "-"))
 
 
 def _resident(kernel: ir.Kernel, launched: list[ir.Loop], used: set[str]) -> tuple[str, ...]:

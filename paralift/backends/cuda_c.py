@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, outermost, source_text
+from paralift.backends.nests import Skip, accessed as _accessed, outermost, source_text, subtracts as _subtracts
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
@@ -313,10 +313,6 @@ def _accesses(body):
     return [x for s in walk_stmts(body) for e in stmt_exprs(s) for x in subexprs(e) if isinstance(x, ir.Access)]
 
 
-def _accessed(body) -> set[str]:
-    return {x.array for x in _accesses(body)}
-
-
 def _declared(body) -> set[str]:
     out = set()
     for s in walk_stmts(body):
@@ -342,11 +338,6 @@ def _used(body) -> set[str]:
 def _function_names(kernel: ir.Kernel) -> set[str]:
     return _declared(kernel.body) | {p.name for p in kernel.params} | {
         s.var for s in walk_stmts(kernel.body) if isinstance(s, ir.Loop)}
-
-
-def _subtracts(s: ir.Stmt) -> bool:
-    return isinstance(s, ir.Assign) and (s.op == "-" or (s.op is None and isinstance(s.value, ir.BinOp)
-                                                        and s.value.op == "-"))
 
 
 def _declared_type(lines: list[str], loop: ir.Loop) -> str:

@@ -171,9 +171,7 @@ def _owned_row(loop: ir.Loop, access: ir.Access) -> int | None:
 
 
 def _python_text(lines):
-    def _python_text(e: ir.Expr) -> str:
-        return source_text(lines, e)
-    return _python_text
+    return lambda e: source_text(lines, e)
 
 
 def _induction_row(access: ir.Access, inductions: dict[str, int]):
@@ -207,7 +205,7 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     accessed = {x.array for st in walk_stmts(loop.body) for e in stmt_exprs(st) for x in subexprs(e)
                 if isinstance(x, ir.Access)}
     arrays = tuple((op, t) for op, t in v.reductions if t in accessed)
-    elements = tuple((op, e) for op, t in arrays if (e := one_element(loop, t, _python_text(lines))) is not None)
+    elements = tuple((op, e) for op, t in arrays if (e := one_element(loop, t, _python_text(lines), python=True)) is not None)
     arrays = tuple((op, t) for op, t in arrays if t not in {e.split("[")[0] for _, e in elements})
     for _, t in arrays:  # other ranks start the array from the identity: nothing else may read it
         if reads_besides_updates(loop, t):

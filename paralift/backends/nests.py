@@ -1,12 +1,14 @@
-"""What every backend does first: per loop nest, find the outermost loop it can emit."""
+"""What the backends share: per loop nest, the outermost loop each can emit; fresh names;
+where generated module code goes; small questions about a loop's body."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from paralift.ir import nodes as ir
-from paralift.ir.walk import children, subexprs, walk_stmts
+from paralift.ir.walk import children, stmt_exprs, subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 Plan = TypeVar("Plan")
@@ -115,7 +117,6 @@ def reads_besides_updates(loop: ir.Loop, array: str) -> bool:
 
 
 def own_exprs(s: ir.Stmt):
-    from paralift.ir.walk import stmt_exprs
     for e in stmt_exprs(s):
         if isinstance(s, ir.Assign) and e is s.target and isinstance(e, ir.Access) and s.op is None:
             yield from e.indices  # a plain write is not a read (`x[i] /= 2` is both)
@@ -123,11 +124,12 @@ def own_exprs(s: ir.Stmt):
             yield e
 
 
-def one_element(loop: ir.Loop, array: str, text) -> str | None:
+def one_element(loop: ir.Loop, array: str, text: Callable[[ir.Expr], str], python: bool = False) -> str | None:
     """`x[i]` if every update of `array` in the loop is to that one element, whose index the
-    loop does not change: a scalar reduction in all but name. Its source text."""
+    loop does not change: a scalar reduction in all but name. Its source text, spelled
+    `x[i, j]` in Python and `x[i][j]` in C."""
     from paralift.passes import updates
-    from paralift.passes.scalars import assigned_names
+    from paralift.passes.scalars import assigned_names  # passes import nothing from backends
     changing = assigned_names(loop.body) | {loop.var}
     found = set()
     for st in walk_stmts(loop.body):
@@ -139,6 +141,31 @@ def one_element(loop: ir.Loop, array: str, text) -> str | None:
     if len(found) != 1:
         return None
     target = next(iter(found))
-    if len(target.indices) > 1 and text.__name__ == "_python_text":
+    if python:
         return f"{array}[{', '.join(text(i) for i in target.indices)}]"
     return f"{array}" + "".join(f"[{text(i)}]" for i in target.indices)
+
+
+class Names:
+    """Fresh identifiers that collide with nothing in the module."""
+
+    def __init__(self, source: str):
+        self.taken = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+
+    def fresh(self, base: str) -> str:
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}{n}"
+        self.taken.add(name)
+        return name
+
+
+def accessed(body) -> set[str]:
+    return {x.array for s in walk_stmts(body) for e in stmt_exprs(s) for x in subexprs(e)
+            if isinstance(x, ir.Access)}
+
+
+def subtracts(s: ir.Stmt) -> bool:
+    return isinstance(s, ir.Assign) and (s.op == "-" or (s.op is None and isinstance(s.value, ir.BinOp)
+                                                        and s.value.op == "-"))

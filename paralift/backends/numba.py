@@ -29,7 +29,7 @@ from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.printer import expr as expr_text
 from paralift.ir.walk import walk_stmts
-from paralift.backends.nests import Skip, outermost, source_text, triangular
+from paralift.backends.nests import Names as _Names, Skip, outermost, source_text, triangular
 from paralift.passes import updates
 from paralift.passes.scalars import assigned_names, live_after
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
@@ -71,21 +71,6 @@ class NumbaRewrite:
 
 
 # ---------------------------------------------------------------------- planning
-
-class _Names:
-    """Fresh identifiers that collide with nothing in the module."""
-
-    def __init__(self, source: str):
-        self.taken = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
-
-    def fresh(self, base: str) -> str:
-        name, n = base, 1
-        while name in self.taken:
-            n += 1
-            name = f"{base}{n}"
-        self.taken.add(name)
-        return name
-
 
 class _Text:
     def __init__(self, source: str, numpy: str = "numpy"):
