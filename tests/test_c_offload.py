@@ -102,6 +102,9 @@ def test_mpi_c_golden_and_every_function_verified_on_1_to_4_ranks():
                                             "pointer_walk", "last_value", "histogram"}
     assert "pl_merge(c, pl_before_c1" in res.result  # flattened rows: each rank's changes merged
     assert "MPI_Allreduce(MPI_IN_PLACE, &x[i], 1, MPI_DOUBLE, MPI_SUM" in res.result  # one element
+    # the time loop exchanges halo rows before the sweep that reads them, and gathers once after
+    assert "pl_halo(a, (1), (long)(n - 1) - (1), (n), 1, 1, MPI_DOUBLE);" in res.result
+    assert res.result.count("pl_gather_rows(a, (1)") == 1
     for name in ("dot", "matvec", "jacobi_2d", "even_from_odd", "rows_times_cols", "trisolv", "induction_variable",
                  "pointer_walk", "last_value", "histogram"):
         v = verify_mpi_c(source, res.result, name, MPI.name, cases=8)

@@ -81,6 +81,54 @@ static void pl_gather_rows(void *base, long first, long n, long row, MPI_Datatyp
         MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, (char *)base + first * row * extent, counts,
                        displs, type, MPI_COMM_WORLD);
 }
+
+/* The rows of `owner`'s block that `reader` reads just before (half 0) or after (half 1)
+   its own block: [*s, *e), empty when none. */
+static void pl_wanted(long n, long first, long below, long above, int half, int reader, int owner,
+                      int size, long *s, long *e) {
+    long rlo, rhi, olo, ohi;
+    *s = *e = 0;
+    if (reader < 0 || reader >= size || owner < 0 || owner >= size) return;
+    pl_block(n, reader, size, &rlo, &rhi);
+    pl_block(n, owner, size, &olo, &ohi);
+    if (rhi <= rlo) return;
+    long a = half ? first + rhi : first + rlo - below, b = half ? first + rhi + above : first + rlo;
+    if (a < first + olo) a = first + olo;
+    if (b > first + ohi) b = first + ohi;
+    if (a < b) { *s = a; *e = b; }
+}
+
+/* Halo exchange: the rows within `below` before and `above` after this rank's block of rows
+   [first + lo, first + hi) come from the ranks that own them (`MPI_Sendrecv`, by distance). */
+static void pl_halo(void *base, long first, long n, long row, long below, long above, MPI_Datatype type) {
+    int size, rank, extent;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Type_size(type, &extent);
+    char *p = base;
+    for (int k = 1; k < size; k++) {
+        int traffic = 0;  /* the same answer on every rank */
+        for (int r = 0; r + k < size && !traffic; r++)
+            for (int half = 0; half < 2; half++) {
+                long s, e, s2, e2;
+                pl_wanted(n, first, below, above, half, r + k, r, size, &s, &e);
+                pl_wanted(n, first, below, above, half, r, r + k, size, &s2, &e2);
+                traffic |= e > s || e2 > s2;
+            }
+        if (!traffic) continue;
+        for (int dir = 0; dir < 2; dir++)
+            for (int half = 0; half < 2; half++) {
+                int dest = dir ? rank - k : rank + k, src = dir ? rank + k : rank - k;
+                long s, e, rs, re;
+                pl_wanted(n, first, below, above, half, dest, rank, size, &s, &e);
+                pl_wanted(n, first, below, above, half, rank, src, size, &rs, &re);
+                MPI_Sendrecv(p + s * row * extent, (int)((e - s) * row), type,
+                             dest >= 0 && dest < size ? dest : MPI_PROC_NULL, 0,
+                             p + rs * row * extent, (int)((re - rs) * row), type,
+                             src >= 0 && src < size ? src : MPI_PROC_NULL, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            }
+    }
+}
 '''
 
 
@@ -90,7 +138,7 @@ class MpiCLoopPlan:
     col: int
     header: str                                     # the new `for (...)`
     trip: str
-    rows: tuple[tuple[str, str, str, str], ...]     # (array, first row, row elements, MPI type)
+    rows: tuple[tuple[str, str, str, str, object], ...]  # (array, first row, row elements, MPI type, offset)
     reductions: tuple[tuple[str, str, str], ...]    # (op, scalar, MPI type)
     array_reductions: tuple[tuple[str, str, str, str, str], ...] = ()  # (op, array, count, MPI type, C type)
     merged: tuple[tuple[str, str], ...] = ()      # (array, bytes): each rank's changes merged after the loop
@@ -99,6 +147,8 @@ class MpiCLoopPlan:
     induction_updates: tuple[tuple[int, int, int, int, str], ...] = ()  # each `k++`, and what replaces it
     prelude: tuple[str, ...] = ()                 # first in the body
     lasts: tuple[tuple[str, str], ...] = ()       # (name, MPI type): the last iteration's value, broadcast
+    halo: tuple[tuple[str, str, str, str, int, int], ...] = ()  # (array, first, row, type, rows below, above)
+    gather: bool = True                           # gather after the loop (not inside a time loop)
 
 
 @dataclass(frozen=True)
@@ -220,7 +270,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
             first = f"pl_{offset[0]}_start{count}" + (f" + {offset[1]}" if offset[1] else "")
         else:
             first = f"({lo}) + {offset}" if offset else f"({lo})"
-        rows.append((array, first, row, mpi_type))
+        rows.append((array, first, row, mpi_type, offset if isinstance(offset, int) else None))
     lo, hi = source_text(lines, loop.lower), source_text(lines, loop.upper)
     ctype = _declared_type(lines, loop) + " " if loop.form == "c-for" else ""
     times = f"{step} * " if step != 1 else ""
@@ -265,16 +315,63 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
                 counter[0] += 1
             return p, why
         chosen = outermost(kv, plan, lambda loop: False)
-        plans.append(MpiCKernelPlan(k.name, tuple(chosen.plans), tuple(chosen.skipped)))
         loops = {(s.span.line, s.span.col): s for s in walk_stmts(k.body) if isinstance(s, ir.Loop)}
+        by_pos = {(lp.line, lp.col): lp for lp in chosen.plans}
+        for s in walk_stmts(k.body):
+            if isinstance(s, ir.Loop) and (s.span.line, s.span.col) not in by_pos:
+                gathers = _time_loop(s, by_pos)
+                if gathers:  # the blocks stay with their ranks through the steps: gather once, after
+                    at = starts[s.span.end_line - 1] + s.span.end_col
+                    indent = re.match(r"\s*", lines[s.span.line - 1]).group(0)
+                    edits.append((at, at, "\n" + "\n".join(indent + g for g in gathers)))
+        plans.append(MpiCKernelPlan(k.name, tuple(by_pos.values()), tuple(chosen.skipped)))
         for n, lp in enumerate(chosen.plans, 1):
-            edits.append(_edit(source, starts, lines, loops[(lp.line, lp.col)], lp, n))
+            edits.append(_edit(source, starts, lines, loops[(lp.line, lp.col)], by_pos[(lp.line, lp.col)], n))
     if not edits:
         return MpiCRewrite(source, tuple(plans), False)
     out = source
     for a, b, new in sorted(edits, reverse=True):
         out = out[:a] + new + out[b:]
     return MpiCRewrite(_with_helpers(out), tuple(plans), True)
+
+
+def _time_loop(loop: ir.Loop, plans: dict) -> list[str]:
+    """A sequential loop whose body is only distributed sweeps over one range, reading the
+    arrays they write at `i + c` rows: its sweeps exchange halos instead of gathering (the
+    plans are updated), and the gathers it needs after it are returned."""
+    from dataclasses import replace
+    sweeps = [(st, plans.get((st.span.line, st.span.col))) for st in loop.body]
+    if not sweeps or any(not isinstance(st, ir.Loop) or p is None or p.reductions or p.array_reductions
+                         or p.merged or p.element_reductions or p.inductions or p.lasts for st, p in sweeps):
+        return []
+    if len({p.trip for _, p in sweeps}) != 1 or any(st.lower != sweeps[0][0].lower for st, _ in sweeps):
+        return []
+    owner: dict[str, tuple] = {}
+    for _, p in sweeps:
+        for array, first, row, mpi_type, offset in p.rows:
+            if offset is None or owner.setdefault(array, (offset, first, row, mpi_type))[0] != offset:
+                return []
+    halos = {}
+    for sweep, p in sweeps:
+        need: dict[str, list[int]] = {}
+        for st in walk_stmts(sweep.body):
+            exprs = stmt_exprs(st)
+            if isinstance(st, ir.Assign) and isinstance(st.target, ir.Access) and st.op is None:
+                exprs = tuple(e for e in exprs if e is not st.target) + st.target.indices
+            for e in exprs:
+                for x in subexprs(e):
+                    if isinstance(x, ir.Access) and x.array in owner:
+                        q = poly.from_expr(x.indices[0], lambda n: poly.sym(n), lambda a, d: None)
+                        if q is None or set(q) - {(), (sweep.var,)} or q.get((sweep.var,)) != 1:
+                            return []  # a read no halo describes
+                        need.setdefault(x.array, []).append(q.get((), 0) - owner[x.array][0])
+        halos[(p.line, p.col)] = tuple(
+            (a, owner[a][1], owner[a][2], owner[a][3], max(0, -min(ds)), max(0, max(ds)))
+            for a, ds in sorted(need.items()) if min(ds) < 0 or max(ds) > 0)
+    for _, p in sweeps:
+        plans[(p.line, p.col)] = replace(p, halo=halos[(p.line, p.col)], gather=False)
+    trip = sweeps[0][1].trip
+    return [f"pl_gather_rows({a}, {first}, {trip}, {row}, {t});" for a, (_, first, row, t) in sorted(owner.items())]
 
 
 def _function_text(source: str, starts, k: ir.Kernel) -> str:
@@ -325,9 +422,11 @@ def _edit(source: str, starts, lines, loop: ir.Loop, plan: MpiCLoopPlan, n: int)
         else:
             body = " { " + " ".join(plan.prelude) + " " + stripped + (" }" if stripped.endswith(";") else "; }")
     loop_text = plan.header + body
+    for array, first, row, mpi_type, below, above in plan.halo:
+        out.append(f"{i2}pl_halo({array}, {first}, {plan.trip}, {row}, {below}, {above}, {mpi_type});")
     out.append(i2 + "\n".join(("    " + ln if ln.strip() else ln) if k else ln
                               for k, ln in enumerate(loop_text.split("\n"))))
-    for array, first, row, mpi_type in plan.rows:
+    for array, first, row, mpi_type, _ in plan.rows if plan.gather else ():
         out.append(f"{i2}pl_gather_rows({array}, {first}, {plan.trip}, {row}, {mpi_type});")
     for op, name, mpi_type in plan.reductions:
         out.append(f"{i2}MPI_Allreduce(MPI_IN_PLACE, &{name}, 1, {mpi_type}, {MPI_OPS[op]}, MPI_COMM_WORLD);")
