@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--exit-zero-even-if-changed", action="store_true",
                    help="exit 0 even when files were changed")
 
+    c = sub.add_parser("check", help="verify loops that are already parallel (prange, omp for)",
+                       description=_CHECK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("paths", nargs="+", metavar="PATH", help="Python or C files, or directories")
+    c.add_argument("--format", choices=["text", "json", "sarif"], default="text",
+                   help="text lines (default), JSON, or SARIF 2.1.0 for GitHub code scanning")
+    c.add_argument("--suggest", action="store_true",
+                   help="also note sequential loops that could run in parallel (PL110)")
+
     v = sub.add_parser("verify", help="check that a rewritten function matches the original",
                        description=_VERIFY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     v.add_argument("original", metavar="ORIGINAL")
@@ -213,6 +221,58 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_CHANGED
 
 
+_CHECK_HELP = """\
+Check loops that are already parallel: Numba or Cython `prange` loops in Python, and
+loops under `#pragma omp parallel for` / `#pragma omp for` in C.
+
+errors (exit 1):
+  PL101 racy-loop            a dependence is carried between iterations (both accesses named)
+  PL102 missing-reduction    a reduction without its clause, with the wrong operator, or in a
+                             spelling Numba's prange does not reduce
+  PL103 shared-private       a variable each iteration sets first is shared between threads
+  PL104 missing-lastprivate  a value left by the loop is used after it but not kept
+  PL105 racy-induction       a counter stepped in every iteration (`linear` in OpenMP)
+warnings and notes:
+  PL106 unverified-parallel  the analysis cannot prove the loop safe (e.g. `a[idx[i]] = ...`)
+  PL110 could-be-parallel    with --suggest: a sequential loop that could run in parallel
+
+Silence a code on a loop with a comment on its line: `# paralift: ignore[PL106]` (Python)
+or `// paralift: ignore[PL106]` (C). Exit status: 0 clean, 1 errors found, 2 unreadable or
+unparsable input (the other files are still checked).
+"""
+
+
+def _check(args: argparse.Namespace) -> int:
+    from paralift.analysis import expand_paths, language_of, read_source
+    from paralift.check import CheckResult, check_source
+    from paralift.check_report import report_json, report_sarif, text_lines
+    from paralift.diagnostics import Diagnostic, Severity
+    results = []
+    for t in expand_paths(args.paths):
+        if isinstance(t, Diagnostic):
+            results.append(CheckResult(t.span.file, errors=(t,)))
+            continue
+        source, problem = read_source(t)
+        if problem is not None:
+            results.append(CheckResult(t, errors=(problem,)))
+            continue
+        results.append(check_source(source, t, language_of(t) or "python", args.suggest))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report_json(results), indent=1) + "\n")
+    elif args.format == "sarif":
+        sys.stdout.write(json.dumps(report_sarif(results), indent=1) + "\n")
+    else:
+        for line in text_lines(results):
+            print(line)
+        checked = sum(r.checked for r in results)
+        n_err = sum(d.severity == Severity.ERROR for r in results for d in r.diagnostics)
+        print(f"paralift: {checked} parallel loop(s) checked in {len(results)} file(s), {n_err} error(s)",
+              file=sys.stderr)
+    if any(r.errors for r in results):
+        return EXIT_INPUT_ERROR
+    return EXIT_CHANGED if any(d.severity == Severity.ERROR for r in results for d in r.diagnostics) else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "analyze":
@@ -221,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         return _rewrite(args)
     if args.command == "verify":
         return _verify(args)
+    if args.command == "check":
+        return _check(args)
     _parser().print_help()
     return EXIT_OK
 

@@ -1,6 +1,7 @@
 """Source spans and diagnostics: data that passes return and entry points render.
 
-Every diagnostic has a stable code (``PL0xx`` input problems, ``PL2xx`` reasons a loop
+Every diagnostic has a stable code (``PL0xx`` input problems, ``PL1xx`` problems `paralift check`
+finds in loops that are already parallel, ``PL2xx`` reasons a loop
 stays sequential) so that tools, tests and users can refer to it.
 """
 from __future__ import annotations
@@ -38,6 +39,8 @@ class Code:
     code: str
     name: str
     summary: str
+    bad: str = ""    # an example that gets the diagnostic
+    good: str = ""   # the same example, fixed
 
 
 CODES: dict[str, Code] = {c.code: c for c in (
@@ -46,6 +49,28 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("PL003", "unreadable-file", "the file could not be read"),
     Code("PL004", "file-too-large", "the file is larger than the size limit"),
     Code("PL005", "unsupported-language", "no frontend for this kind of file"),
+    Code("PL101", "racy-loop", "a parallel loop carries a dependence between iterations",
+         "#pragma omp parallel for\nfor (int i = 1; i < n; i++) a[i] += a[i - 1];",
+         "for (int i = 1; i < n; i++) a[i] += a[i - 1];  /* a prefix sum stays sequential */"),
+    Code("PL102", "missing-reduction", "a reduction has no reduction clause, the wrong operator, or a "
+         "spelling Numba's prange does not reduce",
+         "#pragma omp parallel for\nfor (int i = 0; i < n; i++) s += a[i];",
+         "#pragma omp parallel for reduction(+:s)\nfor (int i = 0; i < n; i++) s += a[i];"),
+    Code("PL103", "shared-private", "a variable each iteration sets before using it is shared between threads",
+         "double t;\n#pragma omp parallel for\nfor (int i = 0; i < n; i++) { t = a[i] * a[i]; b[i] = t; }",
+         "#pragma omp parallel for\nfor (int i = 0; i < n; i++) { double t = a[i] * a[i]; b[i] = t; }"),
+    Code("PL104", "missing-lastprivate", "a value the parallel loop leaves behind is used after it but not kept",
+         "#pragma omp parallel for\nfor (int i = 0; i < n; i++) t = a[i];\nreturn t;",
+         "#pragma omp parallel for lastprivate(t)\nfor (int i = 0; i < n; i++) t = a[i];\nreturn t;"),
+    Code("PL105", "racy-induction", "a counter stepped in every iteration of a parallel loop",
+         "#pragma omp parallel for\nfor (int i = 0; i < n; i++) { b[k] = a[i]; k++; }",
+         "#pragma omp parallel for linear(k:1)\nfor (int i = 0; i < n; i++) { b[k] = a[i]; k++; }"),
+    Code("PL106", "unverified-parallel", "the analysis cannot prove a parallel loop safe (not a proven race)",
+         "for i in prange(n):\n    a[idx[i]] = b[i]  # safe only if idx has no repeats",
+         "for i in prange(n):  # paralift: ignore[PL106] -- idx is a permutation\n    a[idx[i]] = b[i]"),
+    Code("PL110", "could-be-parallel", "a sequential loop that could run in parallel",
+         "for i in range(n):\n    y[i] = 2.0 * x[i]",
+         "for i in prange(n):\n    y[i] = 2.0 * x[i]"),
     Code("PL201", "carried-dependence", "an array element is written in one iteration and used in another"),
     Code("PL202", "carried-scalar", "a scalar carries a value from one iteration to the next"),
     Code("PL203", "early-exit", "break or return makes the iteration order observable"),
