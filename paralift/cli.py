@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--function", action="append", metavar="NAME",
                    help="only rewrite this function (repeatable)")
     r.add_argument("--no-verify", action="store_true", help="skip the equivalence tester (not advised)")
+    r.add_argument("--marked", action="store_true",
+                   help="only functions marked `# paralift: numba|openmp|cuda|mpi` (or `//` in C), each "
+                        "for its marked target (the pre-commit hook's mode)")
     r.add_argument("--tsan", action="store_true",
                    help="C: also run a ThreadSanitizer build and print the races it reports")
     r.add_argument("--exit-zero-even-if-changed", action="store_true",
@@ -142,7 +145,7 @@ def _rewrite(args: argparse.Namespace) -> int:
 
     from paralift.analysis import expand_paths
     from paralift.diagnostics import Diagnostic
-    from paralift.rewriting import rewrite_file, write_atomic
+    from paralift.rewriting import rewrite_file, rewrite_marked, write_atomic
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     targets = list(expand_paths(args.paths))
@@ -159,8 +162,11 @@ def _rewrite(args: argparse.Namespace) -> int:
         status = err.status(f"verifying {t}", spinner="dots") if err.is_terminal else _Null()
         with status as st:
             progress = (lambda name, st=st, t=t: st.update(f"verifying {t}: {name}")) if st else None
-            res = rewrite_file(t, target=args.target, functions=functions, check=not args.no_verify,
-                               progress=progress, tsan=args.tsan)
+            if args.marked:
+                res = rewrite_marked(t, check=not args.no_verify, progress=progress)
+            else:
+                res = rewrite_file(t, target=args.target, functions=functions, check=not args.no_verify,
+                                   progress=progress, tsan=args.tsan)
         for e in res.errors:
             err.print(f"{e.span.where()}: error {e.code}: {e.message}")
             failed = True

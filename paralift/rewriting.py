@@ -6,6 +6,7 @@ the others are kept. Writes are atomic: a temporary file in the same directory, 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -196,6 +197,60 @@ _BACKENDS = {"numba": (lambda: numba_backend.rewrite, _numba_session),
              "cuda": (_cuda_backend, _cuda_session),
              "cuda-c": (_cuda_c_backend, _cuda_c_session),
              "mpi-c": (_mpi_c_backend, _mpi_c_session)}
+
+
+MARKER = re.compile(r"paralift:\s*(numba|openmp|cuda|mpi)\b")
+
+
+def marked_functions(source: str, path: str, language: str) -> dict[str, str]:
+    """Functions marked for a target: `# paralift: numba` (or `// paralift: openmp`) on the
+    `def` line, or on a comment or decorator line right above it."""
+    from paralift.frontend import frontend_for
+    parse = frontend_for(language)
+    try:
+        parsed = parse(source, path)
+    except Exception:  # noqa: BLE001 - a file that does not parse has no marks to honour
+        return {}
+    module = parsed[0] if isinstance(parsed, tuple) else parsed
+    lines = source.splitlines()
+    out = {}
+    for k in module.kernels:
+        if k.kind != "function" or "." in k.name or k.name.startswith("<"):
+            continue
+        n = k.span.line - 1
+        while n >= 0:
+            m = MARKER.search(lines[n])
+            if m:
+                out[k.name] = m.group(1)
+                break
+            if n < k.span.line - 1 and not lines[n].lstrip().startswith(("#", "@", "//", "/*", "*")):
+                break
+            n -= 1
+    return out
+
+
+def rewrite_marked(path: str, check: bool = True, progress=None) -> FileRewrite:
+    """Rewrite only the marked functions, each for its marked target (pre-commit's hook)."""
+    source, problem = read_source(path)
+    if problem is not None:
+        return FileRewrite(path, "", "", errors=(problem,))
+    language = language_of(path) or "python"
+    marks = marked_functions(source, path, language)
+    text, plans, verdicts, refused, errors = source, [], [], [], []
+    for target in sorted(set(marks.values())):
+        names = {f for f, t in marks.items() if t == target}
+        if language == "c" and target == "cuda":
+            errors.append(Diagnostic("PL005", f"{', '.join(sorted(names))}: CUDA from C is a new `.cu` file, not an "
+                                     f"in-place edit: run `paralift rewrite {path} --target cuda -o OUT.cu`",
+                                     Span(1, 0, 1, 0, path), Severity.ERROR))
+            continue
+        res = rewrite_source(text, path, target=target, functions=names, check=check, progress=progress)
+        errors += res.errors
+        plans += res.plans
+        verdicts += res.verdicts
+        refused += res.refused
+        text = res.result
+    return FileRewrite(path, source, text, tuple(plans), tuple(verdicts), tuple(refused), tuple(errors))
 
 
 def rewrite_file(path: str, **options) -> FileRewrite:

@@ -380,6 +380,10 @@ def _host_uses(e: ir.Expr) -> set[str]:
 
 def plan_kernel(kv: KernelVerdicts, lines, imports, helpers, names) -> tuple[CudaKernelPlan, list[ir.Loop]]:
     k = kv.kernel
+    from paralift.ir.walk import walk_exprs
+    if k.name.startswith("_paralift_") or any(isinstance(x, ir.Call) and x.func in ("cuda.grid", "_paralift_launch")
+                                              for x in walk_exprs(k.body)):
+        return CudaKernelPlan(k.name, skipped=(Skip(k.span.line, "already offloaded"),)), []
     if "." in k.name or k.name.startswith("<"):
         return CudaKernelPlan(k.name, skipped=(Skip(k.span.line,
                               "methods, nested functions and module code are not offloaded"),)), []

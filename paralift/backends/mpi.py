@@ -170,6 +170,11 @@ def _owned_row(loop: ir.Loop, access: ir.Access) -> int | None:
     return p.get((), 0)
 
 
+def _calls(kernel: ir.Kernel, name: str) -> bool:
+    from paralift.ir.walk import walk_exprs
+    return any(isinstance(x, ir.Call) and x.func == name for x in walk_exprs(kernel.body))
+
+
 def _python_text(lines):
     return lambda e: source_text(lines, e)
 
@@ -252,6 +257,8 @@ def plan_kernel(kv: KernelVerdicts, lines: list[str], halo: bool = True) -> MpiK
     if "." in kv.kernel.name or kv.kernel.name.startswith("<"):
         return MpiKernelPlan(kv.kernel.name, skipped=(Skip(kv.kernel.span.line,
                              "methods, nested functions and module code are not distributed"),))
+    if _calls(kv.kernel, "_paralift_block"):
+        return MpiKernelPlan(kv.kernel.name, skipped=(Skip(kv.kernel.span.line, "already distributed"),))
     chosen = outermost(kv, lambda v: _plan_loop(v, lines), lambda loop: False)
     loops = {(lp.line, lp.col): lp for lp in chosen.plans}
     steps = []

@@ -307,6 +307,9 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
         if (functions is not None and k.name not in functions) or k.kind != "function":
             continue
         text = _function_text(source, starts, k)
+        if "pl_block(" in text:  # already distributed: a second run changes nothing
+            plans.append(MpiCKernelPlan(k.name, skipped=(Skip(k.span.line, "already distributed"),)))
+            continue
         counter = [0]
 
         def plan(v, k=k, text=text):
