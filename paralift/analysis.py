@@ -35,9 +35,14 @@ def _error(path: str, code: str, message: str, line: int = 1, col: int = 0) -> D
     return Diagnostic(code, message, Span(line, col, line, col, path), Severity.ERROR)
 
 
-def analyze_source(source: str, path: str = "<string>", language: str = "python") -> FileAnalysis:
+def analyze_source(source: str, path: str = "<string>", language: str = "python",
+                   cache: dict | None = None) -> FileAnalysis:
     """Analyze every function of one file. Syntax errors come back as diagnostics; in C,
-    the functions that parse are analyzed anyway."""
+    the functions that parse are analyzed anyway.
+
+    With a `cache` (a dict the caller keeps), a function whose text, position and module
+    context are unchanged is not analyzed again: the editor re-analyzes only what an edit
+    touched."""
     parse = frontend_for(language)
     if parse is None:
         return FileAnalysis(path, language, errors=(_error(
@@ -51,7 +56,28 @@ def analyze_source(source: str, path: str = "<string>", language: str = "python"
         return FileAnalysis(path, language, errors=(_error(path, "PL001", "nesting too deep to parse"),))
     module, errors = parsed if isinstance(parsed, tuple) else (parsed, ())
     env = CallEnv(dict(module.imports), pure_helpers(module), module.language)
-    kernels = tuple(analyze_kernel(k, env) for k in module.kernels if k.kind == "function")
+    if cache is None or language != "python":  # C spans name the function, not its whole text
+        kernels = tuple(analyze_kernel(k, env) for k in module.kernels if k.kind == "function")
+        return FileAnalysis(path, language, kernels, errors, module)
+    lines = source.splitlines()
+    context = (tuple(sorted(env.imports.items())), env.helpers, env.language, path)
+    fresh: dict = {}
+    for k in module.kernels:
+        if k.kind != "function":
+            continue
+        text = "\n".join(lines[k.span.line - 1:k.span.end_line]) if k.span.end_line >= k.span.line else None
+        key = (k.name, k.span.line, k.span.col, text, context) if text is not None else None
+        if key is not None and key in cache:
+            fresh[key] = cache[key]
+        else:
+            verdicts = analyze_kernel(k, env)
+            if key is not None:
+                fresh[key] = verdicts
+        if key is None:
+            fresh[("uncached", id(k))] = verdicts
+    cache.clear()
+    cache.update({k: v for k, v in fresh.items() if k[0] != "uncached"})
+    kernels = tuple(fresh.values())
     return FileAnalysis(path, language, kernels, errors, module)
 
 

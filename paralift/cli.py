@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--suggest", action="store_true",
                    help="also note sequential loops that could run in parallel (PL110)")
 
+    sub.add_parser("lsp", help="run the language server on stdin/stdout (for editors)",
+                   description="Run paralift's language server (LSP over stdio): loop diagnostics as you type, "
+                               "hover explanations of verdicts, and verified rewrites as code actions. Editors "
+                               "start it themselves; see the README for VS Code, Neovim and Helix.")
+
     v = sub.add_parser("verify", help="check that a rewritten function matches the original",
                        description=_VERIFY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     v.add_argument("original", metavar="ORIGINAL")
@@ -289,6 +294,10 @@ def main(argv: list[str] | None = None) -> int:
         return _verify(args)
     if args.command == "check":
         return _check(args)
+    if args.command == "lsp":
+        from paralift.lsp import main as lsp_main
+        lsp_main()
+        return EXIT_OK
     _parser().print_help()
     return EXIT_OK
 

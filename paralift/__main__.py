@@ -1,0 +1,6 @@
+"""`python -m paralift ...` is `paralift ...`."""
+import sys
+
+from paralift.cli import main
+
+sys.exit(main())
