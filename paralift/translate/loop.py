@@ -1,0 +1,270 @@
+"""The translate loop, per function with loops: prompt, extract, syntax check, legality gate,
+tester; on failure the gate's reason or the tester's counterexample goes into the next
+prompt. Only a verified function is spliced into the result.
+
+The legality gate is `paralift check` on the candidate: a proposal that parallelizes a loop
+the analysis proves carries a dependence (or drops a reduction, shares a private...) is
+rejected before any test runs.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from paralift.analysis import analyze_source, language_of
+from paralift.check import check_source
+from paralift.diagnostics import Severity
+from paralift.ir import nodes as ir
+from paralift.ir.walk import walk_stmts
+
+TARGET_TEXT = {
+    "numba": "Numba: `@numba.njit(parallel=True)` with `numba.prange` on the loops that can run in parallel",
+    "cuda": "CUDA with numba.cuda: a `@cuda.jit` kernel per parallel loop nest and a host function with the "
+            "original signature that copies arrays in, launches, and copies them out",
+    "mpi": "MPI with mpi4py: an SPMD function with the original signature, called on every rank, that "
+           "distributes the parallel loop and returns the full result on every rank",
+    "openmp": "OpenMP: `#pragma omp parallel for` with the right private, reduction and lastprivate clauses",
+}
+_FENCE = re.compile(r"```[A-Za-z+]*\n(.*?)```", re.S)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    number: int
+    ok: bool
+    stage: str          # model | syntax | gate | tester | verified
+    message: str
+    counterexample: str | None = None
+    reply: str = field(default="", repr=False)  # what the model said, for the next prompt
+
+
+@dataclass(frozen=True)
+class FunctionResult:
+    function: str
+    attempts: tuple[Attempt, ...]
+
+    @property
+    def passed(self) -> bool:
+        return any(a.ok for a in self.attempts)
+
+    def passed_within(self, k: int) -> bool:
+        return any(a.ok and a.number <= k for a in self.attempts)
+
+
+@dataclass(frozen=True)
+class TranslateResult:
+    path: str
+    original: str
+    result: str
+    functions: tuple[FunctionResult, ...] = ()
+    errors: tuple[str, ...] = field(default=())
+    prompts: tuple[tuple[str, tuple[dict, ...]], ...] = ()  # (function, the last conversation)
+
+    @property
+    def changed(self) -> bool:
+        return self.result != self.original
+
+
+def facts(source: str, path: str, language: str, function: str) -> str:
+    """The analysis facts about a function's loops, for the prompt."""
+    fa = analyze_source(source, path, language)
+    out = []
+    for kv in fa.kernels:
+        if kv.kernel.name != function:
+            continue
+        for v in kv.loops:
+            line = f"- loop `{v.loop.var}` at line {v.loop.span.line}: {v.verdict}"
+            if v.reductions:
+                line += "; reductions " + ", ".join(f"{op}:{t}" for op, t in v.reductions)
+            if v.private:
+                line += "; private " + ", ".join(v.private)
+            if v.lastprivate:
+                line += "; value used after the loop: " + ", ".join(v.lastprivate)
+            if v.induction:
+                line += "; induction variables " + ", ".join(n for n, _ in v.induction)
+            line += "".join(f"\n  - blocked: {r.message}" for r in v.reasons)
+            out.append(line)
+    return "\n".join(out)
+
+
+def extent(source: str, path: str, language: str, function: str) -> tuple[int, int] | None:
+    """0-based [first, last] lines of a function, decorators included (Python) or through
+    its closing brace (C)."""
+    from paralift.frontend import frontend_for
+    parsed = frontend_for(language)(source, path)
+    module = parsed[0] if isinstance(parsed, tuple) else parsed
+    lines = source.splitlines()
+    for k in module.kernels:
+        if k.name != function or k.kind != "function":
+            continue
+        first = k.span.line - 1
+        if language == "python":
+            while first > 0 and lines[first - 1].lstrip().startswith("@"):
+                first -= 1
+            return first, k.span.end_line - 1
+        depth, seen = 0, False
+        for n in range(first, len(lines)):
+            for ch in lines[n]:
+                if ch == "{":
+                    depth, seen = depth + 1, True
+                elif ch == "}":
+                    depth -= 1
+            if seen and depth == 0:
+                return first, n
+    return None
+
+
+def splice(source: str, span: tuple[int, int], reply_code: str, language: str) -> str:
+    """The file with the function replaced by the reply's code; the reply's imports (or
+    `#include`s) that the file lacks go to the top."""
+    lines = source.splitlines()
+    header_kw = ("#include",) if language == "c" else ("import ", "from ")
+    code = reply_code.strip("\n").splitlines()
+    imports = [ln for ln in code if ln.startswith(header_kw) and ln not in lines]
+    body = [ln for ln in code if not (ln.startswith(header_kw))]
+    while body and not body[0].strip():
+        body.pop(0)
+    first, last = span
+    new = lines[:first] + body + lines[last + 1:]
+    if imports:
+        at = 0
+        if language == "python":
+            try:
+                tree = ast.parse(source)
+                heads = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+                at = heads[-1].end_lineno if heads else (tree.body[0].end_lineno if tree.body and isinstance(
+                    tree.body[0], ast.Expr) and isinstance(getattr(tree.body[0], "value", None), ast.Constant) else 0)
+            except SyntaxError:
+                at = 0
+        new = new[:at] + imports + new[at:]
+    return "\n".join(new) + "\n"
+
+
+def prompt(source: str, path: str, language: str, function: str, target: str) -> list[dict]:
+    span = extent(source, path, language, function)
+    text = "\n".join(source.splitlines()[span[0]:span[1] + 1]) if span else source
+    fence = "c" if language == "c" else "python"
+    return [
+        {"role": "system", "content": "You rewrite sequential numeric kernels into parallel code that computes "
+                                      "exactly the same results. Answer with one fenced code block and nothing else."},
+        {"role": "user", "content": (
+            f"Target: {TARGET_TEXT[target]}.\n\nRewrite this {fence} function, keeping its name and signature. "
+            f"Return only the rewritten function and the imports (or includes) it needs.\n\n```{fence}\n{text}\n```\n\n"
+            f"What paralift's dependence analysis proved about its loops:\n{facts(source, path, language, function)}\n\n"
+            "Parallelize only loops the analysis calls parallel or reduction; keep the others sequential."),
+         "paralift": _request(source, path, function)},
+    ]
+
+
+def _request(source: str, path: str, function: str) -> str:
+    import json
+    return json.dumps({"source": source, "path": path, "function": function})
+
+
+def gate(candidate: str, path: str, language: str, span_of: Callable[[str], tuple[int, int] | None]) -> str | None:
+    """Why the candidate must not be tested, or None: a syntax error, or a check error in
+    the function (a race the analysis proves)."""
+    if language == "python":
+        try:
+            ast.parse(candidate)
+        except SyntaxError as err:
+            return f"syntax error at line {err.lineno}: {err.msg}"
+    res = check_source(candidate, path, language)
+    if res.errors:
+        e = res.errors[0]
+        return f"syntax error at line {e.span.line}: {e.message}"
+    span = span_of(candidate)
+    for d in res.diagnostics:
+        if d.severity == Severity.ERROR and (span is None or span[0] + 1 <= d.span.line <= span[1] + 1):
+            return f"the legality gate rejected it: {d.code} {d.name}: {d.message}"
+    return None
+
+
+def _session(target: str, language: str):
+    from paralift import rewriting
+    key = f"{target}-c" if language == "c" and target in ("cuda", "mpi") else target
+    return rewriting._BACKENDS[key][1]
+
+
+def translate_source(source: str, path: str, target: str, translator, attempts: int = 3,
+                     functions: set[str] | None = None, progress=None) -> TranslateResult:
+    language = language_of(path) or "python"
+    fa = analyze_source(source, path, language)
+    if fa.errors:
+        return TranslateResult(path, source, source, errors=tuple(f"{e.span.where()}: {e.message}" for e in fa.errors))
+    names = [kv.kernel.name for kv in fa.kernels
+             if any(isinstance(s, ir.Loop) for s in walk_stmts(kv.kernel.body))
+             and "." not in kv.kernel.name and not kv.kernel.name.startswith("<")
+             and (functions is None or kv.kernel.name in functions)]
+    current, results, conversations = source, [], []
+    session = _session(target, language)
+    for name in names:
+        messages = prompt(current, path, language, name, target)
+        history: list[Attempt] = []
+        for n in range(1, attempts + 1):
+            if progress:
+                progress(f"{name}: attempt {n}")
+            attempt, candidate = _one(current, source, path, language, name, target, translator, messages, n, session)
+            history.append(attempt)
+            if attempt.ok:
+                current = candidate
+                break
+            feedback = f"That version was rejected ({attempt.stage}): {attempt.message}"
+            if attempt.counterexample:
+                feedback += f"\nCounterexample: {attempt.counterexample}"
+            messages = messages + [{"role": "assistant", "content": attempt.reply},
+                                   {"role": "user", "content": feedback + "\nFix it and return the function again.",
+                                    "paralift": _request(current, path, name)}]
+        results.append(FunctionResult(name, tuple(history)))
+        conversations.append((name, tuple(messages)))
+    return TranslateResult(path, source, current, tuple(results), prompts=tuple(conversations))
+
+
+def _one(current, original, path, language, name, target, translator, messages, n, session):
+    from paralift.translate.translators import TranslatorError
+    try:
+        reply = translator.complete([{k: v for k, v in m.items() if k != "paralift"} if
+                                     getattr(translator, "name", "") != "paralift" else m for m in messages])
+    except TranslatorError as err:
+        return Attempt(n, False, "model", str(err)), current
+    blocks = _FENCE.findall(reply)
+    code = blocks[0] if blocks else reply
+    span = extent(current, path, language, name)
+    if span is None:
+        return Attempt(n, False, "model", f"`{name}` is not in the file any more"), current
+    if getattr(translator, "name", "") == "paralift":
+        candidate = code.strip("\n") + "\n"  # the pipeline answers with the whole file
+    else:
+        candidate = splice(current, span, code, language)
+    why = gate(candidate, path, language, lambda text: _safe_extent(text, path, language, name))
+    if why is not None:
+        return Attempt(n, False, "gate" if "legality" in why else "syntax", why, reply=reply), current
+    with session(original, candidate, path, False) as verify_one:
+        v = verify_one(name)
+    if not v.ok:
+        return Attempt(n, False, "tester", v.message, v.counterexample, reply=reply), current
+    return Attempt(n, True, "verified", v.summary()), candidate
+
+
+def _safe_extent(text, path, language, name):
+    try:
+        return extent(text, path, language, name)
+    except Exception:  # noqa: BLE001 - a candidate the frontend cannot parse has no extent
+        return None
+
+
+def summary(results: list[TranslateResult], k: int) -> list[str]:
+    rows = [(r.path, f) for r in results for f in r.functions]
+    if not rows:
+        return ["no function with loops to translate"]
+    out = [f"{'function':30s} {'attempts':>8s}  result"]
+    for path, f in rows:
+        last = f.attempts[-1]
+        state = "verified" if f.passed else f"not verified ({last.stage}: {last.message[:60]})"
+        out.append(f"{f.function:30s} {len(f.attempts):8d}  {state}")
+    p1 = sum(f.passed_within(1) for _, f in rows) / len(rows)
+    pk = sum(f.passed_within(k) for _, f in rows) / len(rows)
+    out.append(f"pass@1 {p1:.2f}   pass@{k} {pk:.2f}   ({len(rows)} function{'s' if len(rows) != 1 else ''})")
+    return out

@@ -1,0 +1,86 @@
+"""Translators behind one protocol: given chat messages, return the model's reply text.
+
+- `EndpointTranslator`: any OpenAI-compatible chat-completions endpoint (vLLM, llama.cpp
+  server, Ollama), with the key from an environment variable, a timeout and retries.
+- `PipelineTranslator`: paralift's own compiler pipeline, answering as a model would, so the
+  loop, the gate and the tester treat every proposer alike.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Translator(Protocol):
+    name: str
+
+    def complete(self, messages: list[dict]) -> str: ...
+
+
+class TranslatorError(RuntimeError):
+    pass
+
+
+@dataclass
+class EndpointTranslator:
+    """POST {base_url}/chat/completions, as the openai SDK does."""
+
+    model: str
+    base_url: str
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout: float = 120.0
+    retries: int = 2
+    temperature: float = 0.2
+
+    @property
+    def name(self) -> str:
+        return self.model
+
+    def complete(self, messages: list[dict]) -> str:
+        body = json.dumps({"model": self.model, "messages": messages, "temperature": self.temperature}).encode()
+        headers = {"Content-Type": "application/json"}
+        key = os.environ.get(self.api_key_env)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        url = self.base_url.rstrip("/") + "/chat/completions"
+        last = None
+        for attempt in range(self.retries + 1):
+            try:
+                request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+                with urllib.request.urlopen(request, timeout=self.timeout) as reply:  # noqa: S310 - user's endpoint
+                    data = json.loads(reply.read().decode())
+                return data["choices"][0]["message"]["content"]
+            except urllib.error.HTTPError as err:
+                last = f"{url} answered {err.code}: {err.read().decode(errors='replace')[:300]}"
+                if err.code < 500 and err.code != 429:
+                    break  # a client error does not get better by asking again
+            except (urllib.error.URLError, TimeoutError, OSError) as err:
+                last = f"{url}: {err}"
+            except (KeyError, IndexError, ValueError) as err:
+                last = f"{url} answered something that is not a chat completion: {err}"
+                break
+            time.sleep(min(2 ** attempt, 8) * 0.25)
+        raise TranslatorError(last or "no answer")
+
+
+@dataclass
+class PipelineTranslator:
+    """paralift's analysis and backends, as a translator (the `paralift` model)."""
+
+    target: str
+    name: str = "paralift"
+
+    def complete(self, messages: list[dict]) -> str:
+        from paralift.rewriting import rewrite_source
+        request = json.loads(messages[-1].get("paralift", "{}")) if "paralift" in messages[-1] else None
+        if request is None:
+            raise TranslatorError("the paralift pipeline answers the loop's own requests only")
+        res = rewrite_source(request["source"], request["path"], target=self.target,
+                             functions={request["function"]}, check=False)
+        fence = "c" if request["path"].endswith((".c", ".h")) else "python"
+        return f"```{fence}\n{res.result}\n```"
