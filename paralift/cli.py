@@ -98,6 +98,25 @@ def _parser() -> argparse.ArgumentParser:
     tmode.add_argument("--in-place", action="store_true", help="rewrite the files themselves")
     tmode.add_argument("-o", "--output", metavar="OUT", help="write the result here (one input file)")
 
+    d = sub.add_parser("dataset", help="build training records the tester verified")
+    dsub = d.add_subparsers(dest="dataset_command", metavar="ACTION")
+    db = dsub.add_parser("build", help="(sequential, parallel, tests) records as JSONL, every one verified")
+    db.add_argument("paths", nargs="*", metavar="PATH", help="Python or C files, or directories (never the "
+                                                             "acceptance corpus)")
+    db.add_argument("-o", "--output", required=True, metavar="OUT.jsonl")
+    db.add_argument("--generate", type=int, default=0, metavar="N",
+                    help="also N generated kernels, and a renamed copy of them")
+    db.add_argument("--seed", type=int, default=0)
+
+    tr = sub.add_parser("train", help="fine-tune a causal LM on records with LoRA (transformers + peft)")
+    tr.add_argument("--data", required=True, metavar="DATA.jsonl")
+    tr.add_argument("--model", default=None, metavar="PATH",
+                    help="a local checkpoint (default: a tiny GPT-2 built from a config, for smoke runs)")
+    tr.add_argument("--out", required=True, metavar="DIR", help="where the adapter and tokenizer go")
+    tr.add_argument("--steps", type=int, default=100)
+    tr.add_argument("--batch", type=int, default=4)
+    tr.add_argument("--lr", type=float, default=3e-3)
+
     sub.add_parser("lsp", help="run the language server on stdin/stdout (for editors)",
                    description="Run paralift's language server (LSP over stdio): loop diagnostics as you type, "
                                "hover explanations of verdicts, and verified rewrites as code actions. Editors "
@@ -257,6 +276,7 @@ Only verified functions are written. A summary reports attempts, pass@1 and pass
 
 models:
   paralift          paralift's own compiler pipeline, through the same loop
+  DIRECTORY         a local transformers checkpoint (or a `paralift train` adapter)
   NAME              a model served by an OpenAI-compatible endpoint (vLLM, llama.cpp, Ollama)
                     at --base-url or $OPENAI_BASE_URL, with the key in $OPENAI_API_KEY
 """
@@ -272,10 +292,13 @@ def _translate(args: argparse.Namespace) -> int:
     from paralift.translate.loop import summary, translate_source
     from paralift.translate.translators import EndpointTranslator, PipelineTranslator
     if args.model != "paralift" and os.path.isdir(args.model):
-        print(f"paralift: {args.model} is a local checkpoint; loading checkpoints in-process is not built yet: "
-              "serve it with vLLM or llama.cpp and pass --base-url", file=sys.stderr)
-        return EXIT_INPUT_ERROR
-    if args.model == "paralift":
+        try:
+            from paralift.translate.translators import TransformersTranslator
+            translator = TransformersTranslator(args.model)
+        except ImportError:
+            print("paralift: a local checkpoint needs the llm extra: pip install 'paralift[llm]'", file=sys.stderr)
+            return EXIT_INPUT_ERROR
+    elif args.model == "paralift":
         translator = PipelineTranslator(args.target)
     else:
         base = args.base_url or os.environ.get("OPENAI_BASE_URL")
@@ -320,6 +343,40 @@ def _translate(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_INPUT_ERROR
     return EXIT_CHANGED if changed else EXIT_OK
+
+
+def _dataset(args: argparse.Namespace) -> int:
+    from paralift.translate.dataset import ForbiddenCorpus, build_records
+    if args.dataset_command != "build":
+        print("paralift: dataset needs an action: build", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    count = 0
+    try:
+        with open(args.output, "w", encoding="utf-8") as out:
+            for record in build_records(args.paths, args.generate, args.seed,
+                                        progress=lambda p: print(f"records from {p}", file=sys.stderr)):
+                out.write(json.dumps(record) + "\n")
+                count += 1
+    except ForbiddenCorpus as err:
+        print(f"paralift: {err}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    print(f"paralift: {count} verified record(s) written to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _train(args: argparse.Namespace) -> int:
+    try:
+        from paralift.translate.train import train
+        import peft  # noqa: F401 - a clear message when the extra is missing
+    except ImportError:
+        print("paralift: training needs the llm extra: pip install 'paralift[llm]'", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    with open(args.data, encoding="utf-8") as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    res = train(records, args.out, args.model, steps=args.steps, batch=args.batch, lr=args.lr)
+    print(f"paralift: {res.examples} examples, loss {res.losses[0]:.3f} -> {res.losses[-1]:.3f}; "
+          f"adapter in {res.out}", file=sys.stderr)
+    return EXIT_OK
 
 
 _CHECK_HELP = """\
@@ -384,6 +441,10 @@ def main(argv: list[str] | None = None) -> int:
         return _verify(args)
     if args.command == "check":
         return _check(args)
+    if args.command == "dataset":
+        return _dataset(args)
+    if args.command == "train":
+        return _train(args)
     if args.command == "translate":
         return _translate(args)
     if args.command == "lsp":

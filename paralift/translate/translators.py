@@ -84,3 +84,45 @@ class PipelineTranslator:
                              functions={request["function"]}, check=False)
         fence = "c" if request["path"].endswith((".c", ".h")) else "python"
         return f"```{fence}\n{res.result}\n```"
+
+
+@dataclass
+class TransformersTranslator:
+    """A local causal LM checkpoint (a directory with a model and its tokenizer; a LoRA
+    adapter from `paralift train` too). Uses the tokenizer's chat template when it has one."""
+
+    path: str
+    max_new_tokens: int = 512
+
+    def __post_init__(self):
+        from pathlib import Path
+
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        self.tokenizer = AutoTokenizer.from_pretrained(self.path)
+        if (Path(self.path) / "adapter_config.json").exists():
+            from peft import AutoPeftModelForCausalLM
+            self.model = AutoPeftModelForCausalLM.from_pretrained(self.path)
+        else:
+            self.model = AutoModelForCausalLM.from_pretrained(self.path)
+        self.model.eval()
+
+    @property
+    def name(self) -> str:
+        return self.path
+
+    def complete(self, messages: list[dict]) -> str:
+        import torch
+        chat = [{"role": m["role"], "content": m["content"]} for m in messages]
+        if getattr(self.tokenizer, "chat_template", None):
+            text = self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+        else:
+            text = "\n\n".join(f"{m['role']}: {m['content']}" for m in chat) + "\n\nassistant: "
+        window = getattr(self.model.config, "max_position_embeddings", None) or getattr(
+            self.model.config, "n_positions", 4096)
+        self.tokenizer.truncation_side = "left"  # keep the end of the conversation: the latest request
+        enc = self.tokenizer(text, return_tensors="pt", truncation=True,
+                             max_length=max(window - self.max_new_tokens, 16))
+        with torch.no_grad():
+            out = self.model.generate(**enc, max_new_tokens=self.max_new_tokens, do_sample=False,
+                                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
+        return self.tokenizer.decode(out[0][enc["input_ids"].shape[1]:], skip_special_tokens=True)

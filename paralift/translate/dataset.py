@@ -1,0 +1,104 @@
+"""Training data: (sequential, parallel, tests) records, every one verified by the tester.
+
+`build_records` rewrites each file of a corpus with paralift's pipeline (Numba for Python,
+OpenMP for C), keeps the functions the tester verified, and writes one record per
+function. `generated_kernels` enlarges a corpus with random loop nests whose verdicts the
+analysis knows, and `rename` with semantics-preserving mutations (renamed variables).
+The acceptance corpus is never used: paths under a directory holding `score.py` next to an
+`acceptance` folder are refused.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from paralift.analysis import expand_paths, language_of, read_source
+from paralift.diagnostics import Diagnostic
+
+
+class ForbiddenCorpus(ValueError):
+    pass
+
+
+def _forbidden(path: str) -> bool:
+    p = Path(path).resolve()
+    return any(parent.name == "acceptance" and (parent / "score.py").exists() for parent in [p, *p.parents])
+
+
+def _function_text(source: str, path: str, language: str, name: str) -> str | None:
+    from paralift.translate.loop import extent
+    span = extent(source, path, language, name)
+    return "\n".join(source.splitlines()[span[0]:span[1] + 1]) if span else None
+
+
+def records_for(source: str, path: str, origin: str = "corpus") -> Iterator[dict]:
+    from paralift.rewriting import rewrite_source
+    language = language_of(path) or "python"
+    target = "openmp" if language == "c" else "numba"
+    res = rewrite_source(source, path, target=target)
+    for v in res.verdicts:
+        before = _function_text(source, path, language, v.function)
+        after = _function_text(res.result, path, language, v.function)
+        if before is None or after is None or before == after:
+            continue
+        rid = hashlib.sha1(f"{path}:{v.function}:{before}".encode()).hexdigest()[:12]
+        yield {"id": rid, "origin": origin, "path": path, "language": language, "target": target,
+               "function": v.function, "sequential": before, "parallel": after,
+               "tests": v.summary(), "verified": True}
+
+
+def build_records(paths: Iterable[str], generated: int = 0, seed: int = 0, progress=None) -> Iterator[dict]:
+    for t in expand_paths(paths):
+        if isinstance(t, Diagnostic):
+            continue
+        if _forbidden(t):
+            raise ForbiddenCorpus(f"{t}: the acceptance corpus is never used for training")
+        source, problem = read_source(t)
+        if problem is not None:
+            continue
+        if progress:
+            progress(t)
+        yield from records_for(source, t)
+    if generated:
+        source = "\n\n".join(generated_kernels(generated, seed)) + "\n"
+        yield from records_for(source, f"generated_{seed}.py", origin="generated")
+        yield from records_for(rename(source, seed), f"renamed_{seed}.py", origin="mutated")
+
+
+_TEMPLATES = [
+    "def add{n}(a, b, c, n):\n    for i in range({lo}, n):\n        c[i] = a[i] + b[i] * {k}\n",
+    "def scale{n}(a, n):\n    for i in range(n):\n        a[i] = a[i] * {k}.0\n",
+    "def dot{n}(a, b, n):\n    s = 0.0\n    for i in range({lo}, n):\n        s += a[i] * b[i]\n    return s\n",
+    "def shift{n}(a, b, n):\n    for i in range({lo}, n - {k}):\n        b[i] = a[i + {k}] - a[i]\n",
+    "def rows{n}(A, out, n, m):\n    for i in range(n):\n        acc = 0.0\n        for j in range(m):\n"
+    "            acc += A[i, j] * {k}.0\n        out[i] = acc\n",
+    "def big{n}(a, n):\n    m = a[0]\n    for i in range({lo}, n):\n        m = max(m, a[i] + {k})\n    return m\n",
+]
+
+
+def generated_kernels(count: int, seed: int = 0) -> list[str]:
+    """Random loop nests from templates whose verdicts the analysis proves."""
+    rng = random.Random(seed)
+    return [rng.choice(_TEMPLATES).format(n=n, lo=rng.choice([0, 1]), k=rng.randint(1, 5)) for n in range(count)]
+
+
+def rename(source: str, seed: int = 0) -> str:
+    """A semantics-preserving mutation: loop variables and array names renamed throughout."""
+    rng = random.Random(seed)
+    mapping = {"i": rng.choice(["ii", "k", "row"]), "j": rng.choice(["jj", "col"]),
+               "a": rng.choice(["x", "src"]), "b": rng.choice(["y", "w"])}
+    return re.sub(r"\b(i|j|a|b)\b", lambda m: mapping[m.group(1)], source)
+
+
+def prompt_text(record: dict) -> str:
+    fence = "c" if record["language"] == "c" else "python"
+    return (f"Target: {record['target']}. Rewrite this {fence} function in parallel.\n"
+            f"```{fence}\n{record['sequential']}\n```\n")
+
+
+def answer_text(record: dict) -> str:
+    fence = "c" if record["language"] == "c" else "python"
+    return f"```{fence}\n{record['parallel']}\n```\n"
