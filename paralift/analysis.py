@@ -65,18 +65,12 @@ def analyze_source(source: str, path: str = "<string>", language: str = "python"
     for k in module.kernels:
         if k.kind != "function":
             continue
-        text = "\n".join(lines[k.span.line - 1:k.span.end_line]) if k.span.end_line >= k.span.line else None
-        key = (k.name, k.span.line, k.span.col, text, context) if text is not None else None
-        if key is not None and key in cache:
-            fresh[key] = cache[key]
-        else:
-            verdicts = analyze_kernel(k, env)
-            if key is not None:
-                fresh[key] = verdicts
-        if key is None:
-            fresh[("uncached", id(k))] = verdicts
+        # module-level code is scattered between the functions: its span does not cover it
+        text = "\n".join(lines[k.span.line - 1:k.span.end_line]) if not k.name.startswith("<") else source
+        key = (k.name, k.span.line, k.span.col, text, context)
+        fresh[key] = cache[key] if key in cache else analyze_kernel(k, env)
     cache.clear()
-    cache.update({k: v for k, v in fresh.items() if k[0] != "uncached"})
+    cache.update(fresh)
     kernels = tuple(fresh.values())
     return FileAnalysis(path, language, kernels, errors, module)
 

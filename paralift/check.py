@@ -23,10 +23,11 @@ import re
 from dataclasses import dataclass, field
 
 from paralift.analysis import FileAnalysis, analyze_source
+from paralift.backends import nests
 from paralift.diagnostics import Diagnostic, Severity, Span
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir.walk import subexprs, walk_stmts
+from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes.verdict import LoopVerdict
 
 _PRANGE = re.compile(r"for\s.*\bin\s+(?:[A-Za-z_][\w.]*\.)?prange\s*\(")
@@ -100,18 +101,6 @@ def _ignored(lines: list[str], line: int) -> set[str]:
     return {c.strip() for c in m.group(1).split(",")} if m else set()
 
 
-def _declared_inside(loop: ir.Loop) -> set[str]:
-    names = {loop.var}
-    for s in walk_stmts(loop.body):
-        if isinstance(s, ir.Assign) and s.declares and isinstance(s.target, ir.Name):
-            names.add(s.target.id)
-        elif isinstance(s, ir.Declare):
-            names.update(s.names)
-        elif isinstance(s, ir.Loop) and s.form == "c-for":
-            names.add(s.var)
-    return names
-
-
 def _certain(reason: Diagnostic, loop: ir.Loop, kernel: ir.Kernel) -> bool:
     """A PL201 dependence between affine subscripts is exact: there are inputs on which the
     iterations conflict. Through an index array or a product of loop variables it is only
@@ -122,7 +111,7 @@ def _certain(reason: Diagnostic, loop: ir.Loop, kernel: ir.Kernel) -> bool:
         return False
     loop_vars = {s.var for s in walk_stmts(kernel.body) if isinstance(s, ir.Loop)}
     spans = set(reason.related)
-    nodes = [x for s in walk_stmts([loop]) for e in _exprs(s) for x in subexprs(e)
+    nodes = [x for s in walk_stmts([loop]) for e in stmt_exprs(s) for x in subexprs(e)
              if isinstance(x, ir.Access) and x.span in spans]
     if not nodes:
         return False
@@ -132,11 +121,6 @@ def _certain(reason: Diagnostic, loop: ir.Loop, kernel: ir.Kernel) -> bool:
             if p is None or any(sum(1 for s in m if s in loop_vars) > 1 for m in p):
                 return False
     return True
-
-
-def _exprs(s: ir.Stmt):
-    from paralift.ir.walk import stmt_exprs
-    return stmt_exprs(s)
 
 
 def _loop_span(loop: ir.Loop, path: str) -> Span:
@@ -159,8 +143,7 @@ def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str) -> li
             out.append(Diagnostic("PL106", f"cannot prove this {kind} loop safe: {why}", at, Severity.WARNING,
                                   related=tuple(r.span for r in v.reasons[:2])))
         return out
-    accessed = {x.array for s in walk_stmts(loop.body) for e in _exprs(s) for x in subexprs(e)
-                if isinstance(x, ir.Access)}
+    accessed = nests.accessed(loop.body)
     for name, step in v.induction:
         if claim.kind == "prange" or name not in claim.linear:
             out.append(Diagnostic(
@@ -195,7 +178,7 @@ def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str) -> li
             out.append(Diagnostic(
                 "PL102", f"`{name}` is updated with `{op}` but the clause reduces it with `{ops[0]}`",
                 at, Severity.ERROR))
-    inside = _declared_inside(loop)
+    inside = {loop.var} | nests.declared_in(loop.body)
     for name in sorted(set(v.private) | set(v.lastprivate)):
         if name in inside or name in claim.private or name in declared or name in accessed \
                 or claim.default_private or name in claim.linear:

@@ -22,8 +22,8 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Names as _Names, Skip, accessed as _accessed, insert_header, outermost, \
-    source_text, subtracts as _subtracts
+from paralift.backends.nests import Names as _Names, Skip, accessed as _accessed, insert_header, \
+    last_values_unsupported, outermost, source_text, subtracts as _subtracts
 from paralift.ir import nodes as ir
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes import updates
@@ -215,7 +215,7 @@ class _Planner:
             return None, ""
         if not self.simple(v.loop):
             return None, "only `range` loops with a positive constant step become CUDA grids"
-        why = _last_values_unsupported(v)
+        why = last_values_unsupported(v)
         if why:
             return None, why
         reductions = dict((t, op) for op, t in v.reductions)
@@ -319,19 +319,6 @@ class _Planner:
         return CudaLoopPlan(v.loop.span.line, v.loop.span.col, kernel, dims, tuple(params),
                             tuple(scalars), tuple(atomics), tuple(sorted(written)), renames,
                             tuple(inductions), tuple(lasts), elements, folds, same_shape), ""
-
-
-def _last_values_unsupported(v: LoopVerdict) -> str | None:
-    """Last values leave through the last iteration's thread (or rank): only when every
-    iteration assigns them at its top level, with no `continue` to skip that."""
-    if not v.lastprivate:
-        return None
-    if any(isinstance(s, ir.Continue) for s in walk_stmts(v.loop.body)):
-        return "a last value with a `continue` in the loop"
-    for name in v.lastprivate:
-        if not any(isinstance(s, ir.Assign) and s.target == ir.Name(name) for s in v.loop.body):
-            return f"`{name}` is used after the loop but not assigned by every iteration"
-    return None
 
 
 def _arrays(e: ir.Expr) -> set[str]:

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, accessed as _accessed, outermost, source_text, subtracts as _subtracts
+from paralift.backends.nests import Skip, accessed as _accessed, declared_in, last_values_unsupported, outermost, \
+    source_text, subtracts as _subtracts
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
@@ -173,8 +174,7 @@ class _Planner:
             return None
         if not self.simple(v.loop):
             raise _Refuse("only counted `for` loops with a positive constant step become CUDA grids")
-        from paralift.backends.cuda import _last_values_unsupported
-        why = _last_values_unsupported(v)
+        why = last_values_unsupported(v)
         if why:
             raise _Refuse(why)
         if any(c <= 0 for _, c in v.induction):
@@ -197,7 +197,7 @@ class _Planner:
                 break
             loops.append(inner.loop)
         body = loops[-1].body
-        declared = {lp.var for lp in loops if lp.form == "c-for"} | _declared(body)
+        declared = {lp.var for lp in loops if lp.form == "c-for"} | declared_in(body)
         used = _used(body) | {x.id for lp in loops[1:] for e in (lp.lower, lp.upper)
                               for x in subexprs(e) if isinstance(x, ir.Name)}
         for s in walk_stmts(body):
@@ -313,18 +313,6 @@ def _accesses(body):
     return [x for s in walk_stmts(body) for e in stmt_exprs(s) for x in subexprs(e) if isinstance(x, ir.Access)]
 
 
-def _declared(body) -> set[str]:
-    out = set()
-    for s in walk_stmts(body):
-        if isinstance(s, ir.Assign) and s.declares and isinstance(s.target, ir.Name):
-            out.add(s.target.id)
-        elif isinstance(s, ir.Declare):
-            out |= set(s.names)
-        elif isinstance(s, ir.Loop) and s.form == "c-for":
-            out.add(s.var)
-    return out
-
-
 def _used(body) -> set[str]:
     out = set()
     for s in walk_stmts(body):
@@ -336,7 +324,7 @@ def _used(body) -> set[str]:
 
 
 def _function_names(kernel: ir.Kernel) -> set[str]:
-    return _declared(kernel.body) | {p.name for p in kernel.params} | {
+    return declared_in(kernel.body) | {p.name for p in kernel.params} | {
         s.var for s in walk_stmts(kernel.body) if isinstance(s, ir.Loop)}
 
 

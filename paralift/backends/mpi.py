@@ -21,11 +21,11 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, insert_header, one_element, outermost, reads_besides_updates, source_text
+from paralift.backends import nests
+from paralift.backends.nests import Skip, last_values_unsupported, insert_header, one_element, outermost, reads_besides_updates, source_text
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
-from paralift.passes import updates
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 _IDENTITY = {"+": "0", "*": "1", "or": "False", "and": "True"}  # max/min: the start value is one
@@ -202,13 +202,11 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
                                                         and type(loop.step.value) is int and loop.step.value > 0)):
         return None, "only `range` loops with a positive constant step, and `enumerate`, are distributed"
     step = loop.step.value
-    from paralift.backends.cuda import _last_values_unsupported
-    why = _last_values_unsupported(v)
+    why = last_values_unsupported(v)
     if why:
         return None, why
     written: dict[str, set[int]] = {}
-    accessed = {x.array for st in walk_stmts(loop.body) for e in stmt_exprs(st) for x in subexprs(e)
-                if isinstance(x, ir.Access)}
+    accessed = nests.accessed(loop.body)
     arrays = tuple((op, t) for op, t in v.reductions if t in accessed)
     elements = tuple((op, e) for op, t in arrays if (e := one_element(loop, t, _python_text(lines), python=True)) is not None)
     arrays = tuple((op, t) for op, t in arrays if t not in {e.split("[")[0] for _, e in elements})

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from paralift.analysis import FileAnalysis
 from paralift.backends.cuda_c import _base_type, _declared_type, _dims, _extents, _offsets, _Refuse
-from paralift.backends.nests import Skip, one_element, outermost, reads_besides_updates, source_text
+from paralift.backends import nests
+from paralift.backends.nests import Skip, last_values_unsupported, one_element, outermost, reads_besides_updates, source_text
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
-from paralift.passes.verdict import KernelVerdicts, LoopVerdict
+from paralift.passes.verdict import LoopVerdict
 
 MPI_TYPES = {"double": "MPI_DOUBLE", "float": "MPI_FLOAT", "int": "MPI_INT", "long": "MPI_LONG",
              "long long": "MPI_LONG_LONG", "unsigned": "MPI_UNSIGNED", "unsigned int": "MPI_UNSIGNED",
@@ -179,8 +180,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
                                                          and type(loop.step.value) is int and loop.step.value > 0):
         return None, "only counted `for` loops with a positive constant step are distributed"
     step = loop.step.value
-    from paralift.backends.cuda import _last_values_unsupported
-    why = _last_values_unsupported(v)
+    why = last_values_unsupported(v)
     if why:
         return None, why
     lasts = []
@@ -191,8 +191,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
         lasts.append((name, mpi_type))
     inductions = dict(v.induction)
     params = {p.name: p for p in kernel.params}
-    accessed = {x.array for st in walk_stmts(loop.body) for e in stmt_exprs(st) for x in subexprs(e)
-                if isinstance(x, ir.Access)}
+    accessed = nests.accessed(loop.body)
     array_reds, element_reds = [], []
     for op, name in v.reductions:
         if name not in accessed:

@@ -169,3 +169,29 @@ def accessed(body) -> set[str]:
 def subtracts(s: ir.Stmt) -> bool:
     return isinstance(s, ir.Assign) and (s.op == "-" or (s.op is None and isinstance(s.value, ir.BinOp)
                                                         and s.value.op == "-"))
+
+
+def declared_in(body) -> set[str]:
+    """Names declared inside `body` (C declarations, `for (int j ...)` counters): private to it."""
+    out = set()
+    for s in walk_stmts(body):
+        if isinstance(s, ir.Assign) and s.declares and isinstance(s.target, ir.Name):
+            out.add(s.target.id)
+        elif isinstance(s, ir.Declare):
+            out |= set(s.names)
+        elif isinstance(s, ir.Loop) and s.form == "c-for":
+            out.add(s.var)
+    return out
+
+
+def last_values_unsupported(v: LoopVerdict) -> str | None:
+    """Last values leave through the last iteration's thread (or rank): only when every
+    iteration assigns them at its top level, with no `continue` to skip that."""
+    if not v.lastprivate:
+        return None
+    if any(isinstance(s, ir.Continue) for s in walk_stmts(v.loop.body)):
+        return "a last value with a `continue` in the loop"
+    for name in v.lastprivate:
+        if not any(isinstance(s, ir.Assign) and s.target == ir.Name(name) for s in v.loop.body):
+            return f"`{name}` is used after the loop but not assigned by every iteration"
+    return None

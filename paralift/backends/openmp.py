@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, outermost, reads_besides_updates as _reads_besides_updates, triangular
+from paralift.backends.nests import Skip, declared_in, outermost, reads_besides_updates as _reads_besides_updates, \
+    triangular
 from paralift.ir import nodes as ir
 from paralift.ir.walk import subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
@@ -80,18 +81,6 @@ def _has_pragma(lines: list[str], line: int) -> bool:
     return k >= 0 and re.match(r"\s*#\s*pragma\s+omp\b", lines[k]) is not None
 
 
-def _declared_inside(loop: ir.Loop) -> set[str]:
-    names: set[str] = set()
-    for s in walk_stmts(loop.body):
-        if isinstance(s, ir.Assign) and s.declares and isinstance(s.target, ir.Name):
-            names.add(s.target.id)
-        elif isinstance(s, ir.Declare):
-            names.update(s.names)
-        elif isinstance(s, ir.Loop) and s.form == "c-for":
-            names.add(s.var)
-    return names
-
-
 def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[PragmaPlan | None, str]:
     if v.verdict == "sequential":
         return None, ""
@@ -99,7 +88,7 @@ def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[PragmaPlan | Non
     prefix = lines[loop.span.line - 1][:loop.span.col]
     if prefix.strip():
         return None, "the loop does not start its line, so a pragma cannot go before it"
-    inside = _declared_inside(loop)
+    inside = declared_in(loop.body)
     written = {n for s in walk_stmts(loop.body) for n in _names_written(s)}
     clauses: list[str] = []
     counters = sorted({s.var for s in walk_stmts(loop.body)

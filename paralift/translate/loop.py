@@ -225,8 +225,7 @@ def translate_source(source: str, path: str, target: str, translator, attempts: 
 def _one(current, original, path, language, name, target, translator, messages, n, session):
     from paralift.translate.translators import TranslatorError
     try:
-        reply = translator.complete([{k: v for k, v in m.items() if k != "paralift"} if
-                                     getattr(translator, "name", "") != "paralift" else m for m in messages])
+        reply = translator.complete(messages)
     except TranslatorError as err:
         return Attempt(n, False, "model", str(err)), current
     blocks = _FENCE.findall(reply)
@@ -234,8 +233,8 @@ def _one(current, original, path, language, name, target, translator, messages, 
     span = extent(current, path, language, name)
     if span is None:
         return Attempt(n, False, "model", f"`{name}` is not in the file any more"), current
-    if getattr(translator, "name", "") == "paralift":
-        candidate = code.strip("\n") + "\n"  # the pipeline answers with the whole file
+    if getattr(translator, "returns_file", False):
+        candidate = code.strip("\n") + "\n"
     else:
         candidate = splice(current, span, code, language)
     why = gate(candidate, path, language, lambda text: _safe_extent(text, path, language, name))

@@ -17,6 +17,9 @@ from typing import Protocol
 
 
 class Translator(Protocol):
+    """Messages are chat messages; the loop's own messages also carry a `paralift` key (the
+    file and function, as JSON), which model translators ignore."""
+
     name: str
 
     def complete(self, messages: list[dict]) -> str: ...
@@ -42,7 +45,8 @@ class EndpointTranslator:
         return self.model
 
     def complete(self, messages: list[dict]) -> str:
-        body = json.dumps({"model": self.model, "messages": messages, "temperature": self.temperature}).encode()
+        chat = [{"role": m["role"], "content": m["content"]} for m in messages]  # nothing of paralift's own
+        body = json.dumps({"model": self.model, "messages": chat, "temperature": self.temperature}).encode()
         headers = {"Content-Type": "application/json"}
         key = os.environ.get(self.api_key_env)
         if key:
@@ -74,6 +78,7 @@ class PipelineTranslator:
 
     target: str
     name: str = "paralift"
+    returns_file: bool = True  # answers with the whole rewritten file, kernels and helpers included
 
     def complete(self, messages: list[dict]) -> str:
         from paralift.rewriting import rewrite_source

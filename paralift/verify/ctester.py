@@ -205,31 +205,52 @@ def verify_c(original: str, candidate: str, function: str, path: str = "<candida
     return replace(verdict, warnings=tuple(found) + ((error,) if error else ()))
 
 
-def _verify(original: str, function: str, path: str, threads, cases: int, seed: int,
-            build: Build) -> Verdict:
-    module, errors = parse_c(original, path)
+@dataclass(frozen=True)
+class CSignature:
+    """How to make arguments for a C function and call it through ctypes."""
+
+    kernel: ir.Kernel
+    specs: tuple[ParamSpec, ...]
+    ctypes: tuple[CType, ...]
+    argspec: tuple[tuple[str, str], ...]
+    restype: str | None
+    depth: int
+    positive: frozenset[str]   # sizes used in array declarations (`double y[n]`): C11 wants them > 0
+
+
+def c_signature(original: str, function: str, path: str) -> CSignature | str:
+    """The function's signature, or why its arguments cannot be made."""
+    module, _ = parse_c(original, path)
     kernel = next((k for k in module.kernels if k.name == function and k.kind == "function"), None)
     if kernel is None:
-        return Verdict(function, False, f"no function `{function}` in the original")
-    specs = signature(kernel)
+        return f"no function `{function}` in the original"
     ctypes_ = [parse_ctype(p.ctype) if p.ctype else None for p in kernel.params]
     unknown = [p.name for p, ct in zip(kernel.params, ctypes_) if ct is None]
     if unknown:
-        return Verdict(function, False, f"cannot make a value of the type of `{unknown[0]}`")
+        return f"cannot make a value of the type of `{unknown[0]}`"
     ret = parse_ctype(kernel.returns) if kernel.returns.strip() != "void" else None
     if kernel.returns.strip() not in ("void", "") and ret is None:
-        return Verdict(function, False, f"cannot read a `{kernel.returns}` result")
+        return f"cannot read a `{kernel.returns}` result"
+    argspec = tuple(("array" if ct.pointer else "scalar", np.dtype(ct.dtype).str) for ct in ctypes_)
+    # C11 6.7.6.2: a size used in an array parameter's declaration (`double y[n]`) must be > 0
+    positive = frozenset(n for ct in ctypes_ for d in ct.dims for n in re.findall(r"[A-Za-z_]\w*", d))
+    return CSignature(kernel, signature(kernel), tuple(ctypes_), argspec,
+                      np.dtype(ret.dtype).str if ret is not None else None, _depth(kernel), positive)
+
+
+def _verify(original: str, function: str, path: str, threads, cases: int, seed: int,
+            build: Build) -> Verdict:
+    sig = c_signature(original, function, path)
+    if isinstance(sig, str):
+        return Verdict(function, False, sig)
     if build.error:
         return Verdict(function, False, build.error)
-    argspec = [("array" if ct.pointer else "scalar", np.dtype(ct.dtype).str) for ct in ctypes_]
-    restype = np.dtype(ret.dtype).str if ret is not None else None
     for tag, lib in build.libs.items():
-        reply = build.worker.request(("cload", tag, lib, function, argspec, restype))
+        reply = build.worker.request(("cload", tag, lib, function, list(sig.argspec), sig.restype))
         if reply[0] == "error":
             return Verdict(function, False, f"cannot load the {tag}: {reply[2]}")
-    # C11 6.7.6.2: a size used in an array parameter's declaration (`double y[n]`) must be > 0
-    positive = {name for ct in ctypes_ for d in ct.dims for name in re.findall(r"[A-Za-z_]\w*", d)}
-    return _run(build.worker, specs, ctypes_, _depth(kernel), function, threads, cases, seed, positive)
+    return _run(build.worker, sig.specs, list(sig.ctypes), sig.depth, function, threads, cases, seed,
+                set(sig.positive))
 
 
 def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, function: str,

@@ -7,7 +7,6 @@ the rank count.
 from __future__ import annotations
 
 import copy
-import re
 import os
 import pickle
 import shutil
@@ -59,27 +58,38 @@ def verify_mpi(original: str, candidate: str, function: str, path: str = "<candi
             f.write(candidate)
         with open(os.path.join(directory, "cases.pkl"), "wb") as f:
             pickle.dump([c.args for c in made], f)
-        for k in ranks:
-            out = os.path.join(directory, f"out{k}")
-            proc = subprocess.run([launcher, "-n", str(k), sys.executable, "-m", "paralift.verify.mpirunner",
-                                   cand, function, os.path.join(directory, "cases.pkl"), out],
-                                  capture_output=True, text=True, timeout=600)
-            if proc.returncode != 0:
-                return Verdict(function, False, f"with {k} ranks the candidate failed: "
-                                                f"{(proc.stderr or proc.stdout).strip()[-1500:]}")
-            for rank in range(k):
-                with open(f"{out}.{rank}", "rb") as f:
-                    got = pickle.load(f)
-                for case, (e_args, e_ret), g in zip(made, expected, got):
-                    problem = _differ(specs, case, e_args, e_ret, g)
-                    if problem:
-                        return Verdict(function, False, f"with {k} ranks, on rank {rank}: {problem}",
-                                       counterexample=case.describe(specs))
+        failed = _on_every_rank(launcher, ranks, [cand, function, os.path.join(directory, "cases.pkl")], directory,
+                                function, specs, made,
+                                lambda case, n, got: _differ(specs, case, *expected[n], got))
+        if failed:
+            return failed
         sizes = [v for c in made for v in c.sizes.values()] or [c.extent for c in made]
         return Verdict(function, True, "equivalent", len(made), tuple(ranks), (min(sizes), max(sizes)),
                        unit="ranks")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _on_every_rank(launcher: str, ranks, runner_args: list[str], directory: str, function: str, specs, made,
+                   differ) -> Verdict | None:
+    """Run the candidate under `mpiexec -n k` for each k; the first difference any rank
+    shows from the original, as a failing verdict, or None."""
+    for k in ranks:
+        out = os.path.join(directory, f"out{k}")
+        proc = subprocess.run([launcher, "-n", str(k), sys.executable, "-m", "paralift.verify.mpirunner",
+                               *runner_args, out], capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0:
+            return Verdict(function, False, f"with {k} ranks the candidate failed: "
+                                            f"{(proc.stderr or proc.stdout).strip()[-1500:]}", unit="ranks")
+        for rank in range(k):
+            with open(f"{out}.{rank}", "rb") as f:
+                got = pickle.load(f)
+            for n, (case, g) in enumerate(zip(made, got)):
+                problem = differ(case, n, g)
+                if problem:
+                    return Verdict(function, False, f"with {k} ranks, on rank {rank}: {problem}",
+                                   counterexample=case.describe(specs), unit="ranks")
+    return None
 
 
 def _differ(specs, case, e_args, e_ret, got) -> str | None:
@@ -117,26 +127,14 @@ def _compile_mpicc(source: str, path: str, directory: str, tag: str):
 def verify_mpi_c(original: str, candidate: str, function: str, path: str = "<candidate>.c",
                  ranks=RANKS, cases: int = 16, seed: int = 0) -> Verdict:
     """The C candidate, built with mpicc, against the original built with gcc, on every rank."""
-    import numpy as np
-
-    from paralift.frontend.c import parse as parse_c
-    from paralift.verify.ctester import Build, _CCase, _depth, parse_ctype
+    from paralift.verify.ctester import Build, _CCase, c_signature
     launcher = mpiexec()
     if launcher is None:
         return Verdict(function, False, "no `mpiexec` found: install the `mpich` wheel")
-    module, _ = parse_c(original, path)
-    kernel = next((k for k in module.kernels if k.name == function and k.kind == "function"), None)
-    if kernel is None:
-        return Verdict(function, False, f"no function `{function}` in the original")
-    specs = signature(kernel)
-    ctypes_ = [parse_ctype(p.ctype) if p.ctype else None for p in kernel.params]
-    if any(ct is None for ct in ctypes_):
-        return Verdict(function, False, "cannot make a value of every parameter's type")
-    ret = parse_ctype(kernel.returns) if kernel.returns.strip() not in ("void", "") else None
-    argspec = [("array" if ct.pointer else "scalar", np.dtype(ct.dtype).str) for ct in ctypes_]
-    restype = np.dtype(ret.dtype).str if ret is not None else None
-    depth = _depth(kernel)
-    positive = {n for ct in ctypes_ for d in ct.dims for n in re.findall(r"[A-Za-z_]\w*", d)}
+    sig = c_signature(original, function, path)
+    if isinstance(sig, str):
+        return Verdict(function, False, sig)
+    specs, argspec, restype = sig.specs, list(sig.argspec), sig.restype
     with Build(original, candidate, path, max_threads=1, compile_candidate=_compile_mpicc) as build:
         if build.error:
             return Verdict(function, False, build.error)
@@ -145,8 +143,8 @@ def verify_mpi_c(original: str, candidate: str, function: str, path: str = "<can
             return Verdict(function, False, f"cannot load the original: {reply[2]}")
         made, expected = [], []
         for n, sizes in enumerate(inputs.size_schedule(specs, cases, seed)):
-            sizes = {k: max(v, 1) if k in positive else v for k, v in sizes.items()}
-            case = _CCase(specs, ctypes_, sizes, depth, seed + n)
+            sizes = {k: max(v, 1) if k in sig.positive else v for k, v in sizes.items()}
+            case = _CCase(specs, list(sig.ctypes), sizes, sig.depth, seed + n)
             e = build.worker.request(("ccall", "original", 1, copy.deepcopy(case.args)))
             if e[0] == "ok":
                 made.append(case)
@@ -156,22 +154,11 @@ def verify_mpi_c(original: str, candidate: str, function: str, path: str = "<can
         cases_path = os.path.join(build.directory, "cases.pkl")
         with open(cases_path, "wb") as f:
             pickle.dump((argspec, restype, [c.args for c in made]), f)
-        for k in ranks:
-            out = os.path.join(build.directory, f"out{k}")
-            proc = subprocess.run([launcher, "-n", str(k), sys.executable, "-m", "paralift.verify.mpirunner",
-                                   "--c", build.libs["candidate"], function, cases_path, out],
-                                  capture_output=True, text=True, timeout=600)
-            if proc.returncode != 0:
-                return Verdict(function, False, f"with {k} ranks the candidate failed: "
-                                                f"{(proc.stderr or proc.stdout).strip()[-1500:]}")
-            for rank in range(k):
-                with open(f"{out}.{rank}", "rb") as f:
-                    got = pickle.load(f)
-                for case, e, g in zip(made, expected, got):
-                    problem = _differ_c(specs, case, e, g)
-                    if problem:
-                        return Verdict(function, False, f"with {k} ranks, on rank {rank}: {problem}",
-                                       counterexample=case.describe(specs), unit="ranks")
+        failed = _on_every_rank(launcher, ranks, ["--c", build.libs["candidate"], function, cases_path],
+                                build.directory, function, specs, made,
+                                lambda case, n, got: _differ_c(specs, case, expected[n], got))
+        if failed:
+            return failed
     seen = [v for c in made for v in c.sizes.values()] or [0]
     return Verdict(function, True, "equivalent", len(made), tuple(ranks), (min(seen), max(seen)), unit="ranks")
 
