@@ -22,10 +22,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paralift.analysis import FileAnalysis
 from paralift.backends import nests
-from paralift.backends.nests import Skip, last_values_unsupported, insert_header, one_element, outermost, reads_besides_updates, source_text
+from paralift.backends.nests import Skip, last_values_unsupported, row_offset, rows_read, insert_header, one_element, outermost, reads_besides_updates, source_text
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
+from paralift.ir.walk import walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 _IDENTITY = {"+": "0", "*": "1", "or": "False", "and": "True"}  # max/min: the start value is one
@@ -160,16 +160,6 @@ class MpiRewrite:
     changed: bool
 
 
-def _owned_row(loop: ir.Loop, access: ir.Access) -> int | None:
-    """The offset c if the access's first subscript is `var + c`."""
-    if not access.indices:
-        return None
-    p = poly.from_expr(access.indices[0], lambda n: poly.sym(n), lambda a, d: None)
-    if p is None or set(p) - {(), (loop.var,)} or p.get((loop.var,)) != 1:
-        return None
-    return p.get((), 0)
-
-
 def _calls(kernel: ir.Kernel, name: str) -> bool:
     from paralift.ir.walk import walk_exprs
     return any(isinstance(x, ir.Call) and x.func == name for x in walk_exprs(kernel.body))
@@ -220,7 +210,7 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
             for t in targets:
                 if isinstance(t, ir.Access) and t.array not in {a for _, a in arrays} | \
                         {e.split("[")[0] for _, e in elements}:
-                    c = _owned_row(loop, t)
+                    c = row_offset(loop, t)
                     if c is None:
                         c = _induction_row(t, dict(v.induction))
                     written.setdefault(t.array, set()).add(c)
@@ -287,18 +277,9 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
                 return None
     halos = {}
     for sweep, p in sweeps:
-        need: dict[str, list[int]] = {}
-        for st in walk_stmts(sweep.body):
-            exprs = stmt_exprs(st)
-            if isinstance(st, ir.Assign) and isinstance(st.target, ir.Access):
-                exprs = tuple(e for e in exprs if e is not st.target) + st.target.indices
-            for e in exprs:
-                for x in subexprs(e):
-                    if isinstance(x, ir.Access) and x.array in owner:
-                        d = _owned_row(sweep, x)
-                        if d is None:
-                            return None  # a read no halo describes
-                        need.setdefault(x.array, []).append(d - owner[x.array])
+        need = rows_read(sweep, owner)
+        if need is None:
+            return None  # a read no halo describes
         halos[(p.line, p.col)] = tuple((a, owner[a], max(0, -min(ds)), max(0, max(ds)))
                                        for a, ds in sorted(need.items()) if min(ds) < 0 or max(ds) > 0)
     start = sweeps[0][1].start

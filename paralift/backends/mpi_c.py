@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from paralift.analysis import FileAnalysis
 from paralift.backends.cuda_c import _base_type, _declared_type, _dims, _extents, _offsets, _Refuse
 from paralift.backends import nests
-from paralift.backends.nests import Skip, last_values_unsupported, one_element, outermost, reads_besides_updates, source_text
+from paralift.backends.nests import Skip, last_values_unsupported, rows_read, one_element, outermost, reads_besides_updates, source_text
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
+from paralift.ir.walk import walk_stmts
 from paralift.passes.verdict import LoopVerdict
 
 MPI_TYPES = {"double": "MPI_DOUBLE", "float": "MPI_FLOAT", "int": "MPI_INT", "long": "MPI_LONG",
@@ -355,18 +355,9 @@ def _time_loop(loop: ir.Loop, plans: dict) -> list[str]:
                 return []
     halos = {}
     for sweep, p in sweeps:
-        need: dict[str, list[int]] = {}
-        for st in walk_stmts(sweep.body):
-            exprs = stmt_exprs(st)
-            if isinstance(st, ir.Assign) and isinstance(st.target, ir.Access) and st.op is None:
-                exprs = tuple(e for e in exprs if e is not st.target) + st.target.indices
-            for e in exprs:
-                for x in subexprs(e):
-                    if isinstance(x, ir.Access) and x.array in owner:
-                        q = poly.from_expr(x.indices[0], lambda n: poly.sym(n), lambda a, d: None)
-                        if q is None or set(q) - {(), (sweep.var,)} or q.get((sweep.var,)) != 1:
-                            return []  # a read no halo describes
-                        need.setdefault(x.array, []).append(q.get((), 0) - owner[x.array][0])
+        need = rows_read(sweep, {a: o[0] for a, o in owner.items()})
+        if need is None:
+            return []  # a read no halo describes
         halos[(p.line, p.col)] = tuple(
             (a, owner[a][1], owner[a][2], owner[a][3], max(0, -min(ds)), max(0, max(ds)))
             for a, ds in sorted(need.items()) if min(ds) < 0 or max(ds) > 0)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from paralift.ir import nodes as ir
+from paralift.ir import poly
 from paralift.ir.walk import children, stmt_exprs, subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
@@ -195,3 +196,29 @@ def last_values_unsupported(v: LoopVerdict) -> str | None:
         if not any(isinstance(s, ir.Assign) and s.target == ir.Name(name) for s in v.loop.body):
             return f"`{name}` is used after the loop but not assigned by every iteration"
     return None
+
+
+def row_offset(loop: ir.Loop, access: ir.Access) -> int | None:
+    """The offset c if the access's first subscript is `var + c`: the row iteration `var` owns."""
+    if not access.indices:
+        return None
+    p = poly.from_expr(access.indices[0], lambda n: poly.sym(n), lambda a, d: None)
+    if p is None or set(p) - {(), (loop.var,)} or p.get((loop.var,)) != 1:
+        return None
+    return p.get((), 0)
+
+
+def rows_read(loop: ir.Loop, owner: dict[str, int]) -> dict[str, list[int]] | None:
+    """For each array in `owner` (array -> the offset of the rows the loop writes), the
+    offsets, relative to those rows, at which the loop reads it; None if a read is not at
+    `var + c` (no halo describes it). A plain write is not a read."""
+    need: dict[str, list[int]] = {}
+    for st in walk_stmts(loop.body):
+        for e in own_exprs(st):
+            for x in subexprs(e):
+                if isinstance(x, ir.Access) and x.array in owner:
+                    d = row_offset(loop, x)
+                    if d is None:
+                        return None
+                    need.setdefault(x.array, []).append(d - owner[x.array])
+    return need
