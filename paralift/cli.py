@@ -1,4 +1,5 @@
-"""Command-line entry point: `paralift analyze | rewrite | verify`."""
+"""Command-line entry point: `paralift analyze | rewrite | verify | check | lsp`, and the model
+commands of `paralift.translate.commands`."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +7,7 @@ import json
 import sys
 
 from paralift import __version__
+from paralift.translate import commands
 
 EXIT_OK, EXIT_CHANGED, EXIT_INPUT_ERROR = 0, 1, 2
 
@@ -83,39 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--suggest", action="store_true",
                    help="also note sequential loops that could run in parallel (PL110)")
 
-    t = sub.add_parser("translate", help="let a model propose parallel code; keep only what the tester verifies",
-                       description=_TRANSLATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    t.add_argument("paths", nargs="+", metavar="PATH", help="Python or C files, or directories")
-    t.add_argument("--target", choices=["numba", "openmp", "cuda", "mpi"], required=True)
-    t.add_argument("--model", required=True, metavar="NAME_OR_PATH",
-                   help="`paralift` (the compiler pipeline), or a model name served at --base-url")
-    t.add_argument("--base-url", default=None,
-                   help="an OpenAI-compatible endpoint (default: $OPENAI_BASE_URL); key from $OPENAI_API_KEY")
-    t.add_argument("--attempts", type=int, default=3, metavar="K", help="attempts per function (default 3)")
-    t.add_argument("--function", action="append", metavar="NAME", help="only this function (repeatable)")
-    tmode = t.add_mutually_exclusive_group()
-    tmode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
-    tmode.add_argument("--in-place", action="store_true", help="rewrite the files themselves")
-    tmode.add_argument("-o", "--output", metavar="OUT", help="write the result here (one input file)")
-
-    d = sub.add_parser("dataset", help="build training records the tester verified")
-    dsub = d.add_subparsers(dest="dataset_command", metavar="ACTION")
-    db = dsub.add_parser("build", help="(sequential, parallel, tests) records as JSONL, every one verified")
-    db.add_argument("paths", nargs="*", metavar="PATH", help="Python or C files, or directories (never the "
-                                                             "acceptance corpus)")
-    db.add_argument("-o", "--output", required=True, metavar="OUT.jsonl")
-    db.add_argument("--generate", type=int, default=0, metavar="N",
-                    help="also N generated kernels, and a renamed copy of them")
-    db.add_argument("--seed", type=int, default=0)
-
-    tr = sub.add_parser("train", help="fine-tune a causal LM on records with LoRA (transformers + peft)")
-    tr.add_argument("--data", required=True, metavar="DATA.jsonl")
-    tr.add_argument("--model", default=None, metavar="PATH",
-                    help="a local checkpoint (default: a tiny GPT-2 built from a config, for smoke runs)")
-    tr.add_argument("--out", required=True, metavar="DIR", help="where the adapter and tokenizer go")
-    tr.add_argument("--steps", type=int, default=100)
-    tr.add_argument("--batch", type=int, default=4)
-    tr.add_argument("--lr", type=float, default=3e-3)
+    commands.add_parsers(sub)
 
     sub.add_parser("lsp", help="run the language server on stdin/stdout (for editors)",
                    description="Run paralift's language server (LSP over stdio): loop diagnostics as you type, "
@@ -266,119 +236,6 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_CHANGED
 
 
-_TRANSLATE_HELP = """\
-For each function with loops: a prompt with its source, the target and what the analysis
-proved (verdicts, reductions, privates, the dependences that block parallelism); the code
-block of the reply; a syntax check; the legality gate (`paralift check` on the candidate: a
-loop parallelized against a proven dependence is refused before any test runs); the tester.
-On failure, the gate's reason or the tester's counterexample goes into the next prompt.
-Only verified functions are written. A summary reports attempts, pass@1 and pass@K.
-
-models:
-  paralift          paralift's own compiler pipeline, through the same loop
-  DIRECTORY         a local transformers checkpoint (or a `paralift train` adapter)
-  NAME              a model served by an OpenAI-compatible endpoint (vLLM, llama.cpp, Ollama)
-                    at --base-url or $OPENAI_BASE_URL, with the key in $OPENAI_API_KEY
-"""
-
-
-def _translate(args: argparse.Namespace) -> int:
-    import difflib
-    import os
-
-    from paralift.analysis import expand_paths, read_source
-    from paralift.diagnostics import Diagnostic
-    from paralift.rewriting import write_atomic
-    from paralift.translate.loop import summary, translate_source
-    from paralift.translate.translators import EndpointTranslator, PipelineTranslator
-    if args.model != "paralift" and os.path.isdir(args.model):
-        try:
-            from paralift.translate.translators import TransformersTranslator
-            translator = TransformersTranslator(args.model)
-        except ImportError:
-            print("paralift: a local checkpoint needs the llm extra: pip install 'paralift[llm]'", file=sys.stderr)
-            return EXIT_INPUT_ERROR
-    elif args.model == "paralift":
-        translator = PipelineTranslator(args.target)
-    else:
-        base = args.base_url or os.environ.get("OPENAI_BASE_URL")
-        if not base:
-            print("paralift: --model names an endpoint model: give --base-url or set OPENAI_BASE_URL", file=sys.stderr)
-            return EXIT_INPUT_ERROR
-        translator = EndpointTranslator(args.model, base)
-    targets = list(expand_paths(args.paths))
-    if args.output and len(targets) != 1:
-        print("paralift: -o needs exactly one input file", file=sys.stderr)
-        return EXIT_INPUT_ERROR
-    results, failed, changed = [], False, False
-    for t in targets:
-        if isinstance(t, Diagnostic):
-            print(f"{t.span.where()}: error {t.code}: {t.message}", file=sys.stderr)
-            failed = True
-            continue
-        source, problem = read_source(t)
-        if problem is not None:
-            print(f"{problem.span.where()}: error {problem.code}: {problem.message}", file=sys.stderr)
-            failed = True
-            continue
-        res = translate_source(source, t, args.target, translator, args.attempts,
-                               set(args.function) if args.function else None,
-                               progress=lambda msg, t=t: print(f"{t}: {msg}", file=sys.stderr))
-        for e in res.errors:
-            print(f"paralift: {e}", file=sys.stderr)
-            failed = True
-        results.append(res)
-        if not res.changed:
-            continue
-        changed = True
-        if args.in_place or args.output:
-            write_atomic(args.output or t, res.result)
-            print(f"Rewriting {args.output or t}", file=sys.stderr)
-        else:
-            sys.stdout.writelines(difflib.unified_diff(res.original.splitlines(keepends=True),
-                                                       res.result.splitlines(keepends=True), t,
-                                                       f"{t} ({args.target}, {translator.name})"))
-    for line in summary(results, args.attempts):
-        print(line, file=sys.stderr)
-    if failed:
-        return EXIT_INPUT_ERROR
-    return EXIT_CHANGED if changed else EXIT_OK
-
-
-def _dataset(args: argparse.Namespace) -> int:
-    from paralift.translate.dataset import ForbiddenCorpus, build_records
-    if args.dataset_command != "build":
-        print("paralift: dataset needs an action: build", file=sys.stderr)
-        return EXIT_INPUT_ERROR
-    count = 0
-    try:
-        with open(args.output, "w", encoding="utf-8") as out:
-            for record in build_records(args.paths, args.generate, args.seed,
-                                        progress=lambda p: print(f"records from {p}", file=sys.stderr)):
-                out.write(json.dumps(record) + "\n")
-                count += 1
-    except ForbiddenCorpus as err:
-        print(f"paralift: {err}", file=sys.stderr)
-        return EXIT_INPUT_ERROR
-    print(f"paralift: {count} verified record(s) written to {args.output}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _train(args: argparse.Namespace) -> int:
-    try:
-        from paralift.translate.train import train
-        import peft  # noqa: F401 - a clear message when the extra is missing
-    except ImportError:
-        print("paralift: training needs the llm extra: pip install 'paralift[llm]'", file=sys.stderr)
-        return EXIT_INPUT_ERROR
-    with open(args.data, encoding="utf-8") as f:
-        records = [json.loads(line) for line in f if line.strip()]
-    res = train(records, args.out, args.model, steps=args.steps, batch=args.batch, lr=args.lr)
-    print(f"paralift: {res.examples} examples, loss {res.losses[0]:.3f} -> {res.losses[-1]:.3f}; "
-          f"adapter in {res.out}", file=sys.stderr)
-    return EXIT_OK
-
-
 _CHECK_HELP = """\
 Check loops that are already parallel: Numba or Cython `prange` loops in Python, and
 loops under `#pragma omp parallel for` / `#pragma omp for` in C.
@@ -441,12 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         return _verify(args)
     if args.command == "check":
         return _check(args)
-    if args.command == "dataset":
-        return _dataset(args)
-    if args.command == "train":
-        return _train(args)
-    if args.command == "translate":
-        return _translate(args)
+    if args.command in commands.COMMANDS:
+        return commands.run(args)
     if args.command == "lsp":
         from paralift.lsp import main as lsp_main
         lsp_main()

@@ -165,6 +165,22 @@ def _cuda_c_session(source: str, candidate: str, path: str, tsan: bool):
         yield one
 
 
+@contextmanager
+def _cuda_c_exact_session(source: str, candidate: str, path: str, tsan: bool):
+    """The candidate exactly as given, whole: for code paralift did not write (a model's),
+    a file that does not compile is refused, never replaced by paralift's own rewrite."""
+    from paralift.verify.cudatester import CudaBuilds
+    with CudaBuilds(source, candidate, path) as builds:
+        yield lambda name: builds.verify(source, candidate, name, path)
+
+
+def candidate_session(target: str, language: str):
+    """The tester session for a candidate someone else wrote: `session(original, candidate,
+    path, tsan)` is a context manager yielding `verify_one(function) -> Verdict`."""
+    key = f"{target}-c" if language == "c" and target in ("cuda", "mpi") else target
+    return _cuda_c_exact_session if key == "cuda-c" else _BACKENDS[key][1]
+
+
 def _cuda_c_backend():
     from paralift.backends import cuda_c
     return cuda_c.rewrite

@@ -1,7 +1,6 @@
 """Golden tests of the OpenMP rewrite, its fixed point, and the C tester on every output."""
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 

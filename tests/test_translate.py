@@ -136,3 +136,18 @@ def test_the_compiler_pipeline_is_a_translator_too():
     res = translate_source(SOURCE, "k.py", "numba", PipelineTranslator("numba"), attempts=2)
     (f,) = res.functions
     assert f.passed_within(1) and "numba.prange(n)" in res.result
+
+
+def test_a_cuda_c_candidate_is_tested_exactly_as_written():
+    """A `.cu` answer that does not build is refused as it is, never replaced by paralift's
+    own rewrite; the same answer fixed is verified."""
+    source = "void saxpy(int n, double a, const double *x, double *y) {\n" \
+             "    for (int i = 0; i < n; i++)\n        y[i] = a * x[i] + y[i];\n}\n"
+    good = PipelineTranslator("cuda").complete(loop.prompt(source, "s.c", "c", "saxpy", "cuda"))
+    broken = good.replace("a * x[i]", "a * x[i", 1)
+    assert broken != good
+    with Script([broken, good]) as server:
+        res = translate_source(source, "s.c", "cuda", EndpointTranslator("scripted", server.url), attempts=2)
+    (f,) = res.functions
+    assert [a.stage for a in f.attempts] == ["tester", "verified"]
+    assert "__global__" in res.result and "a * x[i]" in res.result

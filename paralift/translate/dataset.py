@@ -34,19 +34,50 @@ def _function_text(source: str, path: str, language: str, name: str) -> str | No
     return "\n".join(source.splitlines()[span[0]:span[1] + 1]) if span else None
 
 
-def records_for(source: str, path: str, origin: str = "corpus") -> Iterator[dict]:
+def module_for(source: str, path: str, language: str, function: str) -> str:
+    """The file cut down to what `function` needs: every top-level line that is not a
+    function (imports, includes, constants, types), `function` itself, and the functions
+    it names, transitively. Naming is judged by the word alone, so the cut keeps too much
+    rather than too little; a record's module runs on its own."""
+    from paralift.translate.loop import extents
+    spans = extents(source, path, language)
+    lines = source.splitlines()
+    text = {n: "\n".join(lines[a:b + 1]) for n, (a, b) in spans.items()}
+    keep, frontier = {function}, [function]
+    while frontier:
+        body = text.get(frontier.pop(), "")
+        for other in spans.keys() - keep:
+            if re.search(rf"\b{re.escape(other)}\b", body):
+                keep.add(other)
+                frontier.append(other)
+    dropped = {n for (n, (a, b)) in spans.items() if n not in keep for n in range(a, b + 1)}
+    kept = [ln for n, ln in enumerate(lines) if n not in dropped]
+    return re.sub(r"\n{4,}", "\n\n\n", "\n".join(kept)).strip("\n") + "\n"
+
+
+def record_id(*parts: str) -> str:
+    return hashlib.sha1(":".join(parts).encode()).hexdigest()[:12]
+
+
+def records_for(source: str, path: str, origin: str = "corpus", group_of=None) -> Iterator[dict]:
+    """One record per function paralift's pipeline rewrote and the tester verified.
+    `group_of(function)` names the kernel a record derives from (a mutation shares its
+    original's group), so a train/held-out split never separates the two."""
     from paralift.rewriting import rewrite_source
     language = language_of(path) or "python"
     target = "openmp" if language == "c" else "numba"
     res = rewrite_source(source, path, target=target)
     for v in res.verdicts:
+        if not v.ok:
+            continue
         before = _function_text(source, path, language, v.function)
         after = _function_text(res.result, path, language, v.function)
         if before is None or after is None or before == after:
             continue
-        rid = hashlib.sha1(f"{path}:{v.function}:{before}".encode()).hexdigest()[:12]
-        yield {"id": rid, "origin": origin, "path": path, "language": language, "target": target,
-               "function": v.function, "sequential": before, "parallel": after,
+        rid = record_id(path, v.function, before)
+        yield {"id": rid, "group": group_of(v.function) if group_of else rid, "origin": origin, "path": path,
+               "language": language, "target": target, "function": v.function, "sequential": before,
+               "parallel": after, "module": module_for(source, path, language, v.function),
                "tests": v.summary(), "verified": True}
 
 
@@ -64,8 +95,39 @@ def build_records(paths: Iterable[str], generated: int = 0, seed: int = 0, progr
         yield from records_for(source, t)
     if generated:
         source = "\n\n".join(generated_kernels(generated, seed)) + "\n"
-        yield from records_for(source, f"generated_{seed}.py", origin="generated")
-        yield from records_for(rename(source, seed), f"renamed_{seed}.py", origin="mutated")
+        def group(function: str) -> str:
+            return f"generated:{seed}:{function}"
+        yield from records_for(source, f"generated_{seed}.py", origin="generated", group_of=group)
+        yield from records_for(rename(source, seed), f"renamed_{seed}.py", origin="mutated", group_of=group)
+
+
+def unlabeled(paths: Iterable[str], progress=None) -> Iterator[dict]:
+    """Kernels without a parallel version, for a model to translate (co-evolution's pool):
+    every top-level function with loops, as a record skeleton with its module."""
+    from paralift.analysis import analyze_source
+    from paralift.translate.loop import loop_functions
+    for t in expand_paths(paths):
+        if isinstance(t, Diagnostic):
+            continue
+        if _forbidden(t):
+            raise ForbiddenCorpus(f"{t}: the acceptance corpus is never used for training")
+        source, problem = read_source(t)
+        if problem is not None:
+            continue
+        language = language_of(t) or "python"
+        fa = analyze_source(source, t, language)
+        if fa.errors:
+            continue
+        if progress:
+            progress(t)
+        for name in loop_functions(fa):
+            before = _function_text(source, t, language, name)
+            if before is None:
+                continue
+            rid = record_id(t, name, before)
+            yield {"id": rid, "group": rid, "split": "train", "origin": "pool", "path": t, "language": language,
+                   "target": "openmp" if language == "c" else "numba", "function": name, "sequential": before,
+                   "module": module_for(source, t, language, name)}
 
 
 _TEMPLATES = [

@@ -92,18 +92,25 @@ def facts(source: str, path: str, language: str, function: str) -> str:
 def extent(source: str, path: str, language: str, function: str) -> tuple[int, int] | None:
     """0-based [first, last] lines of a function, decorators included (Python) or through
     its closing brace (C)."""
+    return extents(source, path, language).get(function)
+
+
+def extents(source: str, path: str, language: str) -> dict[str, tuple[int, int]]:
+    """`extent` of every top-level function, from one parse."""
     from paralift.frontend import frontend_for
     parsed = frontend_for(language)(source, path)
     module = parsed[0] if isinstance(parsed, tuple) else parsed
     lines = source.splitlines()
+    out: dict[str, tuple[int, int]] = {}
     for k in module.kernels:
-        if k.name != function or k.kind != "function":
+        if k.kind != "function" or k.name in out:
             continue
         first = k.span.line - 1
         if language == "python":
             while first > 0 and lines[first - 1].lstrip().startswith("@"):
                 first -= 1
-            return first, k.span.end_line - 1
+            out[k.name] = (first, k.span.end_line - 1)
+            continue
         depth, seen = 0, False
         for n in range(first, len(lines)):
             for ch in lines[n]:
@@ -112,8 +119,9 @@ def extent(source: str, path: str, language: str, function: str) -> tuple[int, i
                 elif ch == "}":
                     depth -= 1
             if seen and depth == 0:
-                return first, n
-    return None
+                out[k.name] = (first, n)
+                break
+    return out
 
 
 def splice(source: str, span: tuple[int, int], reply_code: str, language: str) -> str:
@@ -154,18 +162,23 @@ def prompt(source: str, path: str, language: str, function: str, target: str) ->
             f"Return only the rewritten function and the imports (or includes) it needs.\n\n```{fence}\n{text}\n```\n\n"
             f"What paralift's dependence analysis proved about its loops:\n{facts(source, path, language, function)}\n\n"
             "Parallelize only loops the analysis calls parallel or reduction; keep the others sequential."),
-         "paralift": _request(source, path, function)},
+         "paralift": _request(source, path, function, target)},
     ]
 
 
-def _request(source: str, path: str, function: str) -> str:
+def _request(source: str, path: str, function: str, target: str) -> str:
     import json
-    return json.dumps({"source": source, "path": path, "function": function})
+    return json.dumps({"source": source, "path": path, "function": function, "target": target})
 
 
-def gate(candidate: str, path: str, language: str, span_of: Callable[[str], tuple[int, int] | None]) -> str | None:
+def gate(candidate: str, path: str, language: str, span_of: Callable[[str], tuple[int, int] | None],
+         target: str = "") -> str | None:
     """Why the candidate must not be tested, or None: a syntax error, or a check error in
-    the function (a race the analysis proves)."""
+    the function (a race the analysis proves). The checker reads prange loops and OpenMP
+    pragmas; a CUDA C candidate is a `.cu` file, which C's parser cannot read, so nvcc is
+    its syntax check (the tester's first step)."""
+    if language == "c" and target == "cuda":
+        return None
     if language == "python":
         try:
             ast.parse(candidate)
@@ -183,9 +196,16 @@ def gate(candidate: str, path: str, language: str, span_of: Callable[[str], tupl
 
 
 def _session(target: str, language: str):
-    from paralift import rewriting
-    key = f"{target}-c" if language == "c" and target in ("cuda", "mpi") else target
-    return rewriting._BACKENDS[key][1]
+    from paralift.rewriting import candidate_session
+    return candidate_session(target, language)
+
+
+def loop_functions(fa) -> list[str]:
+    """The top-level functions of an analyzed file that have loops: what a model is asked
+    to translate."""
+    return [kv.kernel.name for kv in fa.kernels
+            if any(isinstance(s, ir.Loop) for s in walk_stmts(kv.kernel.body))
+            and "." not in kv.kernel.name and not kv.kernel.name.startswith("<")]
 
 
 def translate_source(source: str, path: str, target: str, translator, attempts: int = 3,
@@ -194,10 +214,7 @@ def translate_source(source: str, path: str, target: str, translator, attempts: 
     fa = analyze_source(source, path, language)
     if fa.errors:
         return TranslateResult(path, source, source, errors=tuple(f"{e.span.where()}: {e.message}" for e in fa.errors))
-    names = [kv.kernel.name for kv in fa.kernels
-             if any(isinstance(s, ir.Loop) for s in walk_stmts(kv.kernel.body))
-             and "." not in kv.kernel.name and not kv.kernel.name.startswith("<")
-             and (functions is None or kv.kernel.name in functions)]
+    names = [n for n in loop_functions(fa) if functions is None or n in functions]
     current, results, conversations = source, [], []
     session = _session(target, language)
     for name in names:
@@ -216,7 +233,7 @@ def translate_source(source: str, path: str, target: str, translator, attempts: 
                 feedback += f"\nCounterexample: {attempt.counterexample}"
             messages = messages + [{"role": "assistant", "content": attempt.reply},
                                    {"role": "user", "content": feedback + "\nFix it and return the function again.",
-                                    "paralift": _request(current, path, name)}]
+                                    "paralift": _request(current, path, name, target)}]
         results.append(FunctionResult(name, tuple(history)))
         conversations.append((name, tuple(messages)))
     return TranslateResult(path, source, current, tuple(results), prompts=tuple(conversations))
@@ -237,7 +254,7 @@ def _one(current, original, path, language, name, target, translator, messages, 
         candidate = code.strip("\n") + "\n"
     else:
         candidate = splice(current, span, code, language)
-    why = gate(candidate, path, language, lambda text: _safe_extent(text, path, language, name))
+    why = gate(candidate, path, language, lambda text: _safe_extent(text, path, language, name), target)
     if why is not None:
         return Attempt(n, False, "gate" if "legality" in why else "syntax", why, reply=reply), current
     with session(original, candidate, path, False) as verify_one:

@@ -52,14 +52,20 @@ def train(records: list[dict], out: str, model_path: str | None = None, steps: i
     texts = [prompt_text(r) + answer_text(r) for r in records]
     if not texts:
         raise ValueError("no records to train on")
-    if model_path:
+    if model_path:  # a local checkpoint; the adapter records its path as its base
         from transformers import AutoModelForCausalLM, AutoTokenizer
         tokenizer = AutoTokenizer.from_pretrained(model_path)
         model = AutoModelForCausalLM.from_pretrained(model_path)
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
+        base = None
     else:
         model, tokenizer = tiny_model(texts, seed=seed)
+        # the tiny base exists nowhere else: save it beside the adapter (before LoRA wraps
+        # it), so the adapter loads with no hub to fetch a base from
+        base = Path(out).resolve() / "base"
+        model.save_pretrained(base)
+        tokenizer.save_pretrained(base)
     model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=_lora_targets(model),
                                              task_type="CAUSAL_LM"))
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
@@ -79,6 +85,8 @@ def train(records: list[dict], out: str, model_path: str | None = None, steps: i
         optimizer.zero_grad()
         losses.append(float(loss.detach()))
     Path(out).mkdir(parents=True, exist_ok=True)
+    if base is not None:
+        model.peft_config["default"].base_model_name_or_path = str(base)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     (Path(out) / "paralift-train.json").write_text(json.dumps({"losses": losses, "examples": len(texts)}))

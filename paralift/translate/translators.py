@@ -74,9 +74,10 @@ class EndpointTranslator:
 
 @dataclass
 class PipelineTranslator:
-    """paralift's analysis and backends, as a translator (the `paralift` model)."""
+    """paralift's analysis and backends, as a translator (the `paralift` model). Without a
+    target of its own it answers for the target each request names."""
 
-    target: str
+    target: str | None = None
     name: str = "paralift"
     returns_file: bool = True  # answers with the whole rewritten file, kernels and helpers included
 
@@ -85,7 +86,7 @@ class PipelineTranslator:
         request = json.loads(messages[-1].get("paralift", "{}")) if "paralift" in messages[-1] else None
         if request is None:
             raise TranslatorError("the paralift pipeline answers the loop's own requests only")
-        res = rewrite_source(request["source"], request["path"], target=self.target,
+        res = rewrite_source(request["source"], request["path"], target=self.target or request["target"],
                              functions={request["function"]}, check=False)
         fence = "c" if request["path"].endswith((".c", ".h")) else "python"
         return f"```{fence}\n{res.result}\n```"
@@ -98,6 +99,7 @@ class TransformersTranslator:
 
     path: str
     max_new_tokens: int = 512
+    temperature: float = 0.0  # 0: greedy; above 0: sampling, for pass@k over several samples
 
     def __post_init__(self):
         from pathlib import Path
@@ -128,6 +130,8 @@ class TransformersTranslator:
         enc = self.tokenizer(text, return_tensors="pt", truncation=True,
                              max_length=max(window - self.max_new_tokens, 16))
         with torch.no_grad():
-            out = self.model.generate(**enc, max_new_tokens=self.max_new_tokens, do_sample=False,
+            sampling = {"do_sample": True, "temperature": self.temperature} if self.temperature > 0 else {
+                "do_sample": False}
+            out = self.model.generate(**enc, max_new_tokens=self.max_new_tokens, **sampling,
                                       pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
         return self.tokenizer.decode(out[0][enc["input_ids"].shape[1]:], skip_special_tokens=True)
