@@ -9,7 +9,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from paralift.analysis import analyze_source, language_of, read_source
@@ -91,13 +91,30 @@ def _verified(fa, source: str, path: str, functions, check: bool, progress, rewr
 
 @contextmanager
 def _numba_session(source: str, candidate: str, path: str, tsan: bool):
-    with Worker() as worker:
+    """Numba runs the candidate on 1, 2 and 4 threads. A race seldom shows in the outputs
+    of small inputs, so a candidate with prange loops also runs as plain Python with every
+    array access logged (`verify/races.py`): two iterations touching one element, one of
+    them writing, refuse it."""
+    with Worker() as worker, ExitStack() as later:
         loaded = worker.request(("load", candidate, path))
+        race_worker = None
 
         def one(name: str) -> Verdict:
+            nonlocal race_worker
             if loaded[0] == "error":
                 return Verdict(name, False, f"the rewrite cannot be loaded: {loaded[1]}: {loaded[2]}")
-            return verify(source, candidate, name, path, worker=worker)
+            v = verify(source, candidate, name, path, worker=worker)
+            if not v.ok or "prange" not in candidate:
+                return v
+            if race_worker is None:
+                race_worker = later.enter_context(Worker(1, env={"NUMBA_DISABLE_JIT": "1",
+                                                                 "PARALIFT_RACE_CHECK": "prange"}))
+                race_worker.request(("load", candidate, path))
+            race = verify(source, candidate, name, path, threads=(1,), worker=race_worker, compare=False,
+                          unit="thread with every access logged")
+            if race.ok:
+                return v
+            return Verdict(name, False, race.message, race.cases, v.threads, counterexample=race.counterexample)
         yield one
 
 

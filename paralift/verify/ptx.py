@@ -65,7 +65,8 @@ def compile_launches(namespace: dict, launches) -> list[str]:
             sig = types.void(*[_numba_type(d) for d in described])
             cuda.compile_ptx(func, sig, cc=CC)
         except Exception as err:  # noqa: BLE001 - a compile error is the answer
-            calls_helper = any(n.startswith("_paralift_device_") for n in func.__code__.co_names)
+            calls_helper = any(getattr(namespace.get(n), "py_func", None) is not None
+                               for n in func.__code__.co_names if n != name)
             if type(err).__name__ == "CudaSupportError" and calls_helper:
                 errors.append(f"skipped: `{name}` calls a device function, which needs a CUDA driver to compile")
                 continue

@@ -56,6 +56,13 @@ def serve() -> None:
     namespace: dict = {}
     c_functions: dict = {}
     launches: list = []  # CUDA simulator: (kernel, argument types) of every launch, for the PTX check
+    races = os.environ.get("PARALIFT_RACE_CHECK") == "prange"
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        from paralift.verify.races import install_cuda_simulator
+        install_cuda_simulator(launches)  # every launch recorded, and run under the race log
+    elif races:  # prange loops run as plain Python, every array access logged
+        from paralift.verify.races import install_prange, track, untrack
+        install_prange()
     while (msg := _recv(requests)) is not None:
         try:
             if msg[0] == "cload":
@@ -71,8 +78,6 @@ def serve() -> None:
             elif msg[0] == "load":
                 _, source, path = msg
                 namespace = load(source, path, "paralift_candidate", os.environ["NUMBA_CACHE_DIR"])
-                if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" and "_paralift_launch" in namespace:
-                    _record_launches(namespace, launches)
                 reply = ("ok",)
             elif msg[0] == "launches":
                 reply = ("ok", list(launches))
@@ -85,27 +90,16 @@ def serve() -> None:
                 _, name, threads, args = msg
                 if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":  # CUDA: `threads` per block
                     namespace["PARALIFT_CUDA_BLOCK"] = threads
+                elif races:
+                    args = track(args)
                 else:
                     import numba
                     numba.set_num_threads(threads)
                 result = namespace[name](*args)
-                reply = ("ok", args, result)
+                reply = ("ok", untrack(args), untrack(result)) if races else ("ok", args, result)
         except BaseException as err:  # noqa: BLE001 - every failure is a reply, not a crash
             reply = ("error", type(err).__name__, str(err).strip()[:4000])
         _send(replies, reply)
-
-
-def _record_launches(namespace: dict, launches: list) -> None:
-    """Wrap the candidate's launcher so that each launch's kernel and argument types are kept."""
-    from paralift.verify.ptx import describe
-    real = namespace["_paralift_launch"]
-
-    def recording(kernel, ranges, *args):
-        fn = getattr(kernel, "fn", None) or getattr(kernel, "py_func", None)
-        if fn is not None:
-            launches.append((fn.__name__, tuple(describe(a) for a in args) + (("scalar", "<i8"),) * (2 * len(ranges))))
-        return real(kernel, ranges, *args)
-    namespace["_paralift_launch"] = recording
 
 
 def _gomp():
