@@ -127,7 +127,8 @@ def _loop_span(loop: ir.Loop, path: str) -> Span:
     return Span(loop.span.line, loop.span.col, loop.span.line, loop.span.col, path)
 
 
-def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str) -> list[Diagnostic]:
+def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str,
+               lines: list[str] | None = None) -> list[Diagnostic]:
     loop = v.loop
     at = _loop_span(loop, path)
     out: list[Diagnostic] = []
@@ -168,6 +169,8 @@ def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str) -> li
     declared = {op_name for _, op_name in claim.reductions}
     for op, name in v.reductions:
         ops = [o for o, n in claim.reductions if n == name]
+        if not ops and _all_atomic(loop, name, lines):
+            continue
         if not ops:
             what = "elements of " if name in accessed else ""
             out.append(Diagnostic(
@@ -201,6 +204,31 @@ def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str) -> li
                 "PL104", f"`{name}` is used after this `omp for` loop, but without `lastprivate({name})` "
                 "its value there is undefined", at, Severity.ERROR))
     return out
+
+
+_ATOMIC = re.compile(r"^\s*#\s*pragma\s+omp\s+(?:atomic|critical)\b")
+
+
+def _all_atomic(loop: ir.Loop, name: str, lines: list[str] | None) -> bool:
+    """Is every update of `name` in the loop under its own `#pragma omp atomic` (or a
+    `critical` directly above it)? Then the updates do not race, clause or not."""
+    from paralift.passes import updates
+    if not lines:
+        return False
+    found = False
+    for s in walk_stmts(loop.body):
+        u = updates.match(s)
+        target = u.target if u is not None else None
+        base = target.id if isinstance(target, ir.Name) else getattr(target, "array", None)
+        if base != name:
+            continue
+        k = s.span.line - 2
+        while k >= 0 and not lines[k].strip():
+            k -= 1
+        if k < 0 or not _ATOMIC.match(lines[k]):
+            return False
+        found = True
+    return found
 
 
 def _numba_cannot_reduce(loop: ir.Loop, name: str) -> ir.Stmt | None:
@@ -238,7 +266,7 @@ def check_analysis(fa: FileAnalysis, source: str, suggest: bool = False) -> Chec
             checked += 1
             claimed_inside |= {id(s) for s in walk_stmts(v.loop.body) if isinstance(s, ir.Loop)}
             quiet = _ignored(lines, v.loop.span.line)
-            found += [d for d in check_loop(v, claim, kv.kernel, fa.path) if d.code not in quiet]
+            found += [d for d in check_loop(v, claim, kv.kernel, fa.path, lines) if d.code not in quiet]
         if suggest:
             found += _suggestions(kv, lines, fa, claimed_inside)
     return CheckResult(fa.path, tuple(sorted(found, key=lambda d: (d.span.line, d.code))), checked)

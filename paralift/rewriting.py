@@ -10,7 +10,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from paralift.analysis import analyze_source, language_of, read_source
 from paralift.backends import numba as numba_backend
@@ -185,17 +185,37 @@ def _cuda_c_session(source: str, candidate: str, path: str, tsan: bool):
 @contextmanager
 def _cuda_c_exact_session(source: str, candidate: str, path: str, tsan: bool):
     """The candidate exactly as given, whole: for code paralift did not write (a model's),
-    a file that does not compile is refused, never replaced by paralift's own rewrite."""
+    a file that does not compile is refused, never replaced by paralift's own rewrite. The
+    emulation runs CUDA threads one after another, which no race can disturb, so a
+    ThreadSanitizer run with a real thread per CUDA thread follows (`tsan.cuda_races`)."""
+    from paralift.verify.ctester import race_inputs
     from paralift.verify.cudatester import CudaBuilds
+    from paralift.verify.tsan import cuda_races
     with CudaBuilds(source, candidate, path) as builds:
-        yield lambda name: builds.verify(source, candidate, name, path)
+        def one(name: str) -> Verdict:
+            v = builds.verify(source, candidate, name, path)
+            if not v.ok:
+                return v
+            found, error = cuda_races(candidate, name, *race_inputs(source, name, path), path)
+            if found:
+                return replace(v, ok=False, message=found[0])
+            return replace(v, warnings=v.warnings + ((error,) if error else ()))
+        yield one
+
+
+@contextmanager
+def _openmp_exact_session(source: str, candidate: str, path: str, tsan: bool):
+    """A model's OpenMP candidate: a race the tests did not happen to hit refuses it, as
+    ThreadSanitizer reports it within one parallel region."""
+    with Build(source, candidate, path) as build:
+        yield lambda name: verify_c(source, candidate, name, path, build=build, tsan=True, refuse_races=True)
 
 
 def candidate_session(target: str, language: str):
     """The tester session for a candidate someone else wrote: `session(original, candidate,
     path, tsan)` is a context manager yielding `verify_one(function) -> Verdict`."""
     key = f"{target}-c" if language == "c" and target in ("cuda", "mpi") else target
-    return _cuda_c_exact_session if key == "cuda-c" else _BACKENDS[key][1]
+    return {"cuda-c": _cuda_c_exact_session, "openmp": _openmp_exact_session}.get(key) or _BACKENDS[key][1]
 
 
 def _cuda_c_backend():

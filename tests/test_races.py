@@ -180,3 +180,55 @@ def test_shared_memory_of_different_blocks_does_not_meet(kernel):
     # 40 elements need two blocks, whose shared arrays the simulator places at one address
     res = translate_source(TOTAL, "k.py", "cuda", Fixed(kernel), attempts=1)
     assert res.functions[0].passed
+
+
+C_HIST = "void hist(int n, const int *keys, double *h) {\n    for (int i = 0; i < n; i++)\n" \
+         "        h[keys[i]] += 1.0;\n}\n"
+OMP_HIST = "void hist(int n, const int *keys, double *h) {\n    #pragma omp parallel for\n" \
+           "    for (int i = 0; i < n; i++)\n        h[keys[i]] += 1.0;\n}\n"
+OMP_ATOMIC = OMP_HIST.replace("        h[keys[i]]", "    {\n        #pragma omp atomic\n        h[keys[i]]") \
+    .replace("1.0;\n}", "1.0;\n    }\n}")
+CU_HIST = """#include <cuda_runtime.h>
+
+__global__ void hist_k(int n, const int *keys, double *h) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n)
+        h[keys[i]] += 1.0;
+}
+
+extern "C" void hist(int n, const int *keys, double *h) {
+    if (n <= 0) return;
+    int *dk; double *dh;
+    int m = 0;
+    for (int i = 0; i < n; i++) if (keys[i] + 1 > m) m = keys[i] + 1;
+    cudaMalloc((void **)&dk, n * sizeof(int));
+    cudaMalloc((void **)&dh, m * sizeof(double));
+    cudaMemcpy(dk, keys, n * sizeof(int), cudaMemcpyHostToDevice);
+    cudaMemcpy(dh, h, m * sizeof(double), cudaMemcpyHostToDevice);
+    hist_k<<<(n + 63) / 64, 64>>>(n, dk, dh);
+    cudaMemcpy(h, dh, m * sizeof(double), cudaMemcpyDeviceToHost);
+    cudaFree(dk); cudaFree(dh);
+}
+"""
+
+
+def c_attempt(target: str, answer: str):
+    class C(Fixed):
+        def complete(self, messages):
+            return f"```c\n{self.text}\n```"
+    (f,) = translate_source(C_HIST, "h.c", target, C(answer), attempts=1).functions
+    return f.attempts[0]
+
+
+def test_a_racy_cuda_c_kernel_is_refused_by_thread_sanitizer_and_its_atomic_fix_passes():
+    a = c_attempt("cuda", CU_HIST)
+    assert not a.ok and a.message == "ThreadSanitizer: data race between CUDA threads at h.c line 5"
+    assert c_attempt("cuda", CU_HIST.replace("h[keys[i]] += 1.0;", "atomicAdd(&h[keys[i]], 1.0);")).ok
+
+
+def test_a_model_openmp_race_the_gate_lets_through_is_refused_by_thread_sanitizer():
+    from paralift.rewriting import candidate_session
+    with candidate_session("openmp", "c")(C_HIST, OMP_HIST, "h.c", False) as verify_one:
+        v = verify_one("hist")  # the tests alone pass: the race needs two threads on one key
+    assert not v.ok and v.message.startswith("ThreadSanitizer: data race") and "h.c line 4" in v.message
+    assert c_attempt("openmp", OMP_ATOMIC).ok  # `omp atomic` updates are not a missing reduction

@@ -181,11 +181,12 @@ class Build:
 
 def verify_c(original: str, candidate: str, function: str, path: str = "<candidate>.c",
              threads: Sequence[int] = THREADS, cases: int = 40, seed: int = 0,
-             build: Build | None = None, tsan: bool = False) -> Verdict:
+             build: Build | None = None, tsan: bool = False, refuse_races: bool = False) -> Verdict:
     """Is `function` in the candidate C source equivalent to the original? With `tsan`, a
     ThreadSanitizer build also runs, and the races it reports come back as warnings: TSan
     cannot see libgomp's barriers, so a region entered again (inside a sequential loop)
-    can be reported across entries although it is correct."""
+    can be reported across entries although it is correct. With `refuse_races` (code that
+    paralift's analysis did not prove, a model's), a report refuses the candidate."""
     own = build is None
     build = build or Build(original, candidate, path, max(threads))
     try:
@@ -198,11 +199,17 @@ def verify_c(original: str, candidate: str, function: str, path: str = "<candida
     from dataclasses import replace
 
     from paralift.verify.tsan import races
+    found, error = races(candidate, function, *race_inputs(original, function, path), path)
+    if refuse_races and found:
+        return replace(verdict, ok=False, message=found[0])
+    return replace(verdict, warnings=tuple(found) + ((error,) if error else ()))
+
+
+def race_inputs(original: str, function: str, path: str):
+    """(specs, ctypes, loop depth) of a C function, for a ThreadSanitizer harness."""
     module, _ = parse_c(original, path)
     kernel = next(k for k in module.kernels if k.name == function and k.kind == "function")
-    found, error = races(candidate, function, signature(kernel),
-                         [parse_ctype(p.ctype) for p in kernel.params], _depth(kernel), path)
-    return replace(verdict, warnings=tuple(found) + ((error,) if error else ()))
+    return signature(kernel), [parse_ctype(p.ctype) for p in kernel.params], _depth(kernel)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,12 @@ struct dim3 {
     unsigned x, y, z;
     dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
 };
-static dim3 threadIdx, blockIdx, blockDim, gridDim;
+#ifndef PL_EMU_THREAD_LOCAL
+#define PL_EMU_THREAD_LOCAL
+#define PL_EMU_ATOMIC
+#endif
+static PL_EMU_THREAD_LOCAL dim3 threadIdx, blockIdx;
+static dim3 blockDim, gridDim;
 #define __global__
 #define __device__
 #define __host__
@@ -79,15 +84,15 @@ static cudaError_t cudaGetLastError(void) { return cudaSuccess; }
 static cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
 
 /* CUDA's atomics, with CUDA's overloads only. */
-static int atomicAdd(int *p, int v) { int o = *p; *p += v; return o; }
-static unsigned atomicAdd(unsigned *p, unsigned v) { unsigned o = *p; *p += v; return o; }
-static unsigned long long atomicAdd(unsigned long long *p, unsigned long long v) { unsigned long long o = *p; *p += v; return o; }
-static float atomicAdd(float *p, float v) { float o = *p; *p += v; return o; }
-static double atomicAdd(double *p, double v) { double o = *p; *p += v; return o; }
-static int atomicMax(int *p, int v) { int o = *p; if (v > o) *p = v; return o; }
-static int atomicMin(int *p, int v) { int o = *p; if (v < o) *p = v; return o; }
+static int atomicAdd(int *p, int v) { PL_EMU_ATOMIC int o = *p; *p += v; return o; }
+static unsigned atomicAdd(unsigned *p, unsigned v) { PL_EMU_ATOMIC unsigned o = *p; *p += v; return o; }
+static unsigned long long atomicAdd(unsigned long long *p, unsigned long long v) { PL_EMU_ATOMIC unsigned long long o = *p; *p += v; return o; }
+static float atomicAdd(float *p, float v) { PL_EMU_ATOMIC float o = *p; *p += v; return o; }
+static double atomicAdd(double *p, double v) { PL_EMU_ATOMIC double o = *p; *p += v; return o; }
+static int atomicMax(int *p, int v) { PL_EMU_ATOMIC int o = *p; if (v > o) *p = v; return o; }
+static int atomicMin(int *p, int v) { PL_EMU_ATOMIC int o = *p; if (v < o) *p = v; return o; }
 static unsigned long long atomicCAS(unsigned long long *p, unsigned long long c, unsigned long long v) {
-    unsigned long long o = *p; if (o == c) *p = v; return o;
+    PL_EMU_ATOMIC unsigned long long o = *p; if (o == c) *p = v; return o;
 }
 static long long __double_as_longlong(double x) { long long r; memcpy(&r, &x, sizeof r); return r; }
 static double __longlong_as_double(long long x) { double r; memcpy(&r, &x, sizeof r); return r; }
@@ -111,11 +116,39 @@ static double __longlong_as_double(long long x) { double r; memcpy(&r, &x, sizeo
 _LAUNCH = re.compile(r"(\b[A-Za-z_]\w*)\s*<<<\s*([^,>]+?)\s*,\s*([^>]+?)\s*>>>\s*\(")
 
 
-def emulated(candidate: str) -> str:
-    """The candidate as plain C++ for the emulation: launches become macro calls."""
+THREADED = r'''
+#include <mutex>
+#include <thread>
+#include <vector>
+/* Every CUDA thread of a launch is a real thread, for ThreadSanitizer; atomics take one
+   lock, which orders them with each other and with nothing else. */
+#define PL_EMU_THREAD_LOCAL thread_local
+static std::mutex pl_emu_atomic;
+#define PL_EMU_ATOMIC std::lock_guard<std::mutex> pl_emu_guard(pl_emu_atomic);
+#define PL_EMU_LAUNCH(kernel, grid, block, ...)                                          \
+    do {                                                                                  \
+        gridDim = (grid); blockDim = (block);                                             \
+        std::vector<std::thread> pl_emu_threads;                                          \
+        for (unsigned bz = 0; bz < gridDim.z; bz++) for (unsigned by = 0; by < gridDim.y; by++) \
+        for (unsigned bx = 0; bx < gridDim.x; bx++) for (unsigned tz = 0; tz < blockDim.z; tz++) \
+        for (unsigned ty = 0; ty < blockDim.y; ty++) for (unsigned tx = 0; tx < blockDim.x; tx++) \
+            pl_emu_threads.emplace_back([=] {                                             \
+                blockIdx = dim3(bx, by, bz); threadIdx = dim3(tx, ty, tz);                \
+                kernel(__VA_ARGS__);                                                      \
+            });                                                                           \
+        for (auto &t : pl_emu_threads) t.join();                                          \
+    } while (0)
+'''
+
+
+def emulated(candidate: str, threaded: bool = False) -> str:
+    """The candidate as plain C++ for the emulation: launches become macro calls. Threaded,
+    each CUDA thread runs on its own thread (for ThreadSanitizer, `tsan.cuda_races`)."""
     text = candidate.replace("#include <cuda_runtime.h>", "")
     text = _LAUNCH.sub(lambda m: f"PL_EMU_LAUNCH({m.group(1)}, {m.group(2)}, {m.group(3)}, ", text)
-    return EMULATION + text
+    header = (THREADED + EMULATION.replace("#define PL_EMU_LAUNCH", "#define PL_EMU_SEQUENTIAL_LAUNCH")) \
+        if threaded else EMULATION
+    return header + text
 
 
 def _compiler(block: int, reverse: bool):

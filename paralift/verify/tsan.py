@@ -33,7 +33,10 @@ _C_NAMES = {np.float64: "double", np.float32: "float", np.int32: "int", np.int64
             np.bool_: "_Bool"}
 
 
-def _main(function: str, specs: tuple[ParamSpec, ...], ctypes_, size: int, extent: int) -> str:
+def _main(function: str, specs: tuple[ParamSpec, ...], ctypes_, size: int, extent: int, cxx: bool = False) -> str:
+    """A `main` that fills every array and calls `function` once. In C an array goes as
+    `void *` (a VLA parameter takes it); C++ needs the element pointer itself (a `.cu`
+    launcher takes flattened pointers)."""
     lines = ["#include <stdlib.h>", "int main(void) {"]
     args = []
     for k, (spec, ct) in enumerate(zip(specs, ctypes_)):
@@ -43,15 +46,17 @@ def _main(function: str, specs: tuple[ParamSpec, ...], ctypes_, size: int, exten
         elif spec.role == "value":
             args.append("(" + c + ")1")
         else:
-            lines.append(f"    {c} *p{k} = calloc({extent}, sizeof({c}));")
+            lines.append(f"    {c} *p{k} = ({c} *)calloc({extent}, sizeof({c}));")
             if spec.bounds:
                 fill = "i"
             elif spec.index:
-                fill = f"i % {max(size, 1)}"
+                # in range, and repeating: two iterations writing through one index is the
+                # race a scatter can have
+                fill = f"(i * 7) % {max(size // 2, 1)}"
             else:
                 fill = "(i % 7) + 1"
             lines.append(f"    for (long i = 0; i < {extent}; i++) p{k}[i] = ({c})({fill});")
-            args.append(f"(void *)p{k}")
+            args.append(f"p{k}" if cxx else f"(void *)p{k}")
     lines += [f"    (void){function}({', '.join(args)});", "    return 0;", "}"]
     return "\n".join(lines) + "\n"
 
@@ -93,6 +98,43 @@ def races(candidate: str, function: str, specs, ctypes_, depth: int, path: str,
                     message = f"ThreadSanitizer: data race with {t} threads at {path} line {where}"
                     if message not in found:
                         found.append(message)
+        return found, None
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def cuda_races(candidate: str, function: str, specs, ctypes_, depth: int, path: str,
+               size: int = 17) -> tuple[list[str], str | None]:
+    """Races in a `.cu` candidate's kernels: it runs on the CPU emulation with every CUDA
+    thread of a launch a real thread (`cudatester.emulated(threaded=True)`), atomics under
+    a lock, so ThreadSanitizer sees two threads touching one element with nothing ordering
+    them. The harness itself (thread start and join) is ordered, so every report counts."""
+    from paralift.verify.cudatester import emulated
+    extent = (size + 4) ** max(depth, 2)
+    directory = tempfile.mkdtemp(prefix="paralift-tsan-cuda-")
+    try:
+        text = emulated(candidate, threaded=True)
+        offset = text.count("\n") - candidate.count("\n")  # header lines before the candidate's first
+        src = os.path.join(directory, "candidate.cpp")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(text + "\n" + _main(function, specs, ctypes_, size, extent, cxx=True))
+        exe = os.path.join(directory, "candidate")
+        proc = subprocess.run(["g++", "-std=c++17", "-O1", "-g", "-pthread", "-fsanitize=thread", "-DPARALIFT_BLOCK=8",
+                               "-o", exe, src, "-lm"], capture_output=True, text=True)
+        if proc.returncode != 0:
+            return [], f"the ThreadSanitizer build failed: {proc.stderr.strip()[:500]}"
+        run = subprocess.run([exe], capture_output=True, text=True, timeout=300,
+                             env=dict(os.environ, TSAN_OPTIONS="exitcode=0"))
+        found = []
+        for report in run.stderr.split("==================")[1:]:
+            if "data race" not in report:
+                continue
+            tops = re.findall(r"(?m)^\s+#0 [^\n]*candidate\.cpp:(\d+)", report)  # the racing accesses
+            lines = sorted({int(n) - offset for n in tops if 0 < int(n) - offset <= candidate.count("\n") + 1})
+            message = (f"ThreadSanitizer: data race between CUDA threads at {path} line "
+                       f"{', '.join(map(str, lines)) or '?'}")
+            if message not in found:
+                found.append(message)
         return found, None
     finally:
         shutil.rmtree(directory, ignore_errors=True)

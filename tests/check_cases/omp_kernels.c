@@ -134,3 +134,20 @@ double max_abs(int n, const double *x) {
         best = fmax(best, fabs(x[i]));
     return best;
 }
+
+void histogram_atomic(int n, const int *keys, double *h) {
+    #pragma omp parallel for
+    for (int i = 0; i < n; i++) { /* expect: clean */
+        #pragma omp atomic
+        h[keys[i]] += 1.0;
+    }
+}
+
+void histogram_half_atomic(int n, const int *keys, double *h, double *g) {
+    #pragma omp parallel for
+    for (int i = 0; i < n; i++) { /* expect: PL102 */
+        #pragma omp atomic
+        h[keys[i]] += 1.0;
+        g[keys[i]] += 2.0;
+    }
+}
