@@ -67,3 +67,21 @@ def test_a_local_checkpoint_translates_through_the_loop(tmp_path):
     res = translate_source(source, "f.py", "numba", translator, attempts=2)
     (f,) = res.functions
     assert len(f.attempts) == 2 and not f.passed and res.result == source
+
+
+def test_a_tiny_model_trained_on_a_record_translates_its_kernel_and_the_tester_keeps_it(tmp_path):
+    """dataset build -> train -> translate, end to end: trained on the loop's own prompt for
+    one kernel, the tiny model answers that prompt with the verified version, imports
+    included, and the loop verifies and splices it."""
+    pytest.importorskip("peft")
+    from paralift.translate.loop import translate_source
+    from paralift.translate.train import train
+    from paralift.translate.translators import TransformersTranslator
+    (record,) = [r for r in build_records([str(EXAMPLES / "kernels.py")]) if r["function"] == "dot"]
+    assert record["imports"] == "import numba"
+    train([record], str(tmp_path / "adapter"), steps=150, batch=1, lr=1e-2, fixed_batch=True)
+    model = TransformersTranslator(str(tmp_path / "adapter"), max_new_tokens=120)
+    res = translate_source(record["module"], record["path"], "numba", model, attempts=1, functions={"dot"})
+    (f,) = res.functions
+    assert f.passed_within(1), f.attempts
+    assert "numba.prange(n)" in res.result and "import numba" in res.result

@@ -125,9 +125,14 @@ def _model_options(p) -> None:
 
 
 def _training_options(p) -> None:
-    p.add_argument("--steps", type=int, default=100)
-    p.add_argument("--batch", type=int, default=4)
-    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--steps", type=int, default=100, help="optimizer steps (default 100)")
+    p.add_argument("--batch", type=int, default=4, help="records per step (default 4)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="learning rate (default 2e-4 for a checkpoint's LoRA adapters, 3e-3 for the tiny model)")
+
+
+def _lr(args) -> float:
+    return args.lr if args.lr is not None else (2e-4 if args.model else 3e-3)
 
 
 def _holdout_option(p) -> None:
@@ -302,7 +307,7 @@ def _train(args: argparse.Namespace) -> int:
     records = select(_read_records(args.data), "train", args.holdout)
     if not records:
         raise _Refused("no training records left after the held-out split")
-    res = train(records, args.out, args.model, steps=args.steps, batch=args.batch, lr=args.lr)
+    res = train(records, args.out, args.model, steps=args.steps, batch=args.batch, lr=_lr(args))
     _say(f"paralift: {res.examples} examples (held out: {args.holdout:.0%} of kernels), "
          f"loss {res.losses[0]:.3f} -> {res.losses[-1]:.3f}; adapter in {res.out}")
     return EXIT_OK
@@ -347,7 +352,7 @@ def _evolve(args: argparse.Namespace) -> int:
     except ForbiddenCorpus as err:
         raise _Refused(str(err)) from None
     rounds = evolve(records, args.rounds, args.out,
-                    lambda data, out: train(data, out, args.model, steps=args.steps, batch=args.batch, lr=args.lr),
+                    lambda data, out: train(data, out, args.model, steps=args.steps, batch=args.batch, lr=_lr(args)),
                     lambda ckpt: TransformersTranslator(ckpt, args.max_new_tokens, args.temperature),
                     pool, args.samples, 1, args.holdout, progress=_say)
     for r in rounds:

@@ -77,7 +77,8 @@ def records_for(source: str, path: str, origin: str = "corpus", group_of=None) -
         rid = record_id(path, v.function, before)
         yield {"id": rid, "group": group_of(v.function) if group_of else rid, "origin": origin, "path": path,
                "language": language, "target": target, "function": v.function, "sequential": before,
-               "parallel": after, "module": module_for(source, path, language, v.function),
+               "parallel": after, "imports": new_imports(source, res.result, language),
+               "module": module_for(source, path, language, v.function),
                "tests": v.summary(), "verified": True}
 
 
@@ -155,12 +156,24 @@ def rename(source: str, seed: int = 0) -> str:
     return re.sub(r"\b(i|j|a|b)\b", lambda m: mapping[m.group(1)], source)
 
 
-def prompt_text(record: dict) -> str:
-    fence = "c" if record["language"] == "c" else "python"
-    return (f"Target: {record['target']}. Rewrite this {fence} function in parallel.\n"
-            f"```{fence}\n{record['sequential']}\n```\n")
+def new_imports(before: str, after: str, language: str) -> str:
+    """The import (or `#include`) lines `after` has and `before` lacks: what a parallel
+    version needs besides its function."""
+    head = ("#include",) if language == "c" else ("import ", "from ")
+    known = set(before.splitlines())
+    return "\n".join(ln for ln in after.splitlines() if ln.startswith(head) and ln not in known)
+
+
+def messages_for(record: dict) -> list[dict]:
+    """The chat the translate loop sends for this record's kernel: training on the very
+    prompt a model is later asked with."""
+    from paralift.translate.loop import prompt
+    module = record.get("module") or record["sequential"]
+    return prompt(module, record["path"], record["language"], record["function"], record["target"])
 
 
 def answer_text(record: dict) -> str:
+    """The reply the loop accepts: one fenced block with the imports and the function."""
     fence = "c" if record["language"] == "c" else "python"
-    return f"```{fence}\n{record['parallel']}\n```\n"
+    imports = record.get("imports", "")
+    return f"```{fence}\n{imports + chr(10) * 3 if imports else ''}{record['parallel']}\n```"

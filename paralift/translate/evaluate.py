@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import comb
 
-from paralift.translate.dataset import _function_text, record_id
+from paralift.translate.dataset import _function_text, new_imports, record_id
 
 HOLDOUT = 0.2
 
@@ -68,6 +68,7 @@ class Sample:
     seconds: float    # the whole loop for this sample: model, gate and tester
     parallel: str | None = None  # the verified function, when ok
     tests: str = ""
+    imports: str = ""            # what the verified function needs imported
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,10 @@ def evaluate(records: Iterable[dict], translator, samples: int = 1, attempts: in
             (f,) = res.functions
             last = f.attempts[-1]
             parallel = _parallel_text(res.result, record, goal) if f.passed else None
+            imports = new_imports(module, res.result, record["language"]) if f.passed and goal in (
+                "numba", "openmp") else ""
             runs.append(Sample(f.passed, last.stage, len(f.attempts), took, parallel,
-                               last.message if f.passed else ""))
+                               last.message if f.passed else "", imports))
         results.append(KernelResult(record, goal, tuple(runs)))
     return Evaluation(getattr(translator, "name", "model"), split, tuple(results))
 
@@ -167,6 +170,7 @@ def accepted(evaluation: Evaluation, known: Iterable[dict] = ()) -> list[dict]:
             out.append({**{f: r[f] for f in ("path", "language", "function", "sequential") if f in r},
                         "id": record_id(r["path"], r["function"], k.target, s.parallel),
                         "group": r.get("group") or r["id"], "origin": f"model:{evaluation.model}",
-                        "target": k.target, "parallel": s.parallel, "module": r.get("module", r["sequential"]),
+                        "target": k.target, "parallel": s.parallel, "imports": s.imports,
+                        "module": r.get("module", r["sequential"]),
                         "tests": s.tests, "verified": True, **({"split": r["split"]} if "split" in r else {})})
     return out

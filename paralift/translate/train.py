@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from paralift.translate.dataset import answer_text, prompt_text
+from paralift.translate.dataset import answer_text, messages_for
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,17 @@ def _lora_targets(model) -> list[str]:
 
 
 def train(records: list[dict], out: str, model_path: str | None = None, steps: int = 30, batch: int = 4,
-          lr: float = 3e-3, max_len: int = 256, seed: int = 0, fixed_batch: bool = False) -> TrainResult:
+          lr: float = 3e-3, max_len: int = 1024, seed: int = 0, fixed_batch: bool = False) -> TrainResult:
+    """LoRA on (the loop's own prompt for a record, the reply it accepts). The loss is on
+    the reply's tokens only; a prompt too long for `max_len` loses its beginning, never
+    the request at its end or the reply."""
     import torch
     from peft import LoraConfig, get_peft_model
-    texts = [prompt_text(r) + answer_text(r) for r in records]
-    if not texts:
+
+    from paralift.translate.translators import render
+    chats = [messages_for(r) for r in records]
+    answers = [answer_text(r) for r in records]
+    if not chats:
         raise ValueError("no records to train on")
     if model_path:  # a local checkpoint; the adapter records its path as its base
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -60,26 +66,24 @@ def train(records: list[dict], out: str, model_path: str | None = None, steps: i
             tokenizer.pad_token = tokenizer.eos_token
         base = None
     else:
-        model, tokenizer = tiny_model(texts, seed=seed)
+        model, tokenizer = tiny_model([render(None, c) + a for c, a in zip(chats, answers)], seed=seed)
         # the tiny base exists nowhere else: save it beside the adapter (before LoRA wraps
         # it), so the adapter loads with no hub to fetch a base from
         base = Path(out).resolve() / "base"
         model.save_pretrained(base)
         tokenizer.save_pretrained(base)
+    window = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", max_len)
+    pairs = [_encode(tokenizer, render(tokenizer, c), a, min(max_len, window)) for c, a in zip(chats, answers)]
     model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=_lora_targets(model),
                                              task_type="CAUSAL_LM"))
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
     rng = random.Random(seed)
-    chosen = rng.sample(texts, min(batch, len(texts)))
+    chosen = rng.sample(pairs, min(batch, len(pairs)))
     losses = []
     model.train()
     for _ in range(steps):
-        group = chosen if fixed_batch else rng.sample(texts, min(batch, len(texts)))
-        enc = tokenizer([t + tokenizer.eos_token for t in group], return_tensors="pt", padding=True,
-                        truncation=True, max_length=max_len)
-        labels = enc["input_ids"].clone()
-        labels[enc["attention_mask"] == 0] = -100
-        loss = model(**enc, labels=labels).loss
+        group = chosen if fixed_batch else rng.sample(pairs, min(batch, len(pairs)))
+        loss = model(**_batch(group, tokenizer.pad_token_id)).loss
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
@@ -89,5 +93,26 @@ def train(records: list[dict], out: str, model_path: str | None = None, steps: i
         model.peft_config["default"].base_model_name_or_path = str(base)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    (Path(out) / "paralift-train.json").write_text(json.dumps({"losses": losses, "examples": len(texts)}))
-    return TrainResult(out, tuple(losses), len(texts))
+    (Path(out) / "paralift-train.json").write_text(json.dumps({"losses": losses, "examples": len(pairs)}))
+    return TrainResult(out, tuple(losses), len(pairs))
+
+
+def _encode(tokenizer, prompt: str, answer: str, max_len: int) -> tuple[list[int], int]:
+    """(token ids, how many of them are prompt): the reply whole (up to half the window),
+    the prompt cut from the left to fit."""
+    reply = tokenizer(answer + tokenizer.eos_token, add_special_tokens=False)["input_ids"][:max(max_len // 2, 1)]
+    asked = tokenizer(prompt, add_special_tokens=False)["input_ids"][-(max_len - len(reply)):]
+    return asked + reply, len(asked)
+
+
+def _batch(group: list[tuple[list[int], int]], pad: int) -> dict:
+    import torch
+    width = max(len(ids) for ids, _ in group)
+    ids = torch.full((len(group), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(group), width), dtype=torch.long)
+    labels = torch.full((len(group), width), -100, dtype=torch.long)
+    for row, (tokens, asked) in enumerate(group):
+        ids[row, :len(tokens)] = torch.tensor(tokens)
+        mask[row, :len(tokens)] = 1
+        labels[row, asked:len(tokens)] = torch.tensor(tokens[asked:])
+    return {"input_ids": ids, "attention_mask": mask, "labels": labels}

@@ -92,6 +92,15 @@ class PipelineTranslator:
         return f"```{fence}\n{res.result}\n```"
 
 
+def render(tokenizer, messages: list[dict]) -> str:
+    """A conversation as the model's text, ready for its reply: the tokenizer's chat
+    template when it has one (training renders its examples the same way)."""
+    chat = [{"role": m["role"], "content": m["content"]} for m in messages]
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+    return "\n\n".join(f"{m['role']}: {m['content']}" for m in chat) + "\n\nassistant: "
+
+
 @dataclass
 class TransformersTranslator:
     """A local causal LM checkpoint (a directory with a model and its tokenizer; a LoRA
@@ -119,11 +128,7 @@ class TransformersTranslator:
 
     def complete(self, messages: list[dict]) -> str:
         import torch
-        chat = [{"role": m["role"], "content": m["content"]} for m in messages]
-        if getattr(self.tokenizer, "chat_template", None):
-            text = self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
-        else:
-            text = "\n\n".join(f"{m['role']}: {m['content']}" for m in chat) + "\n\nassistant: "
+        text = render(self.tokenizer, messages)
         window = getattr(self.model.config, "max_position_embeddings", None) or getattr(
             self.model.config, "n_positions", 4096)
         self.tokenizer.truncation_side = "left"  # keep the end of the conversation: the latest request
