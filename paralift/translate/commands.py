@@ -13,6 +13,7 @@ _MODELS = """\
 models:
   paralift          paralift's own compiler pipeline, through the same loop
   DIRECTORY         a local transformers checkpoint (or a `paralift train` adapter)
+  hf:ORG/NAME       a transformers model from the Hugging Face hub (or its local cache)
   NAME              a model served by an OpenAI-compatible endpoint (vLLM, llama.cpp, Ollama)
                     at --base-url or $OPENAI_BASE_URL, with the key in $OPENAI_API_KEY
 """
@@ -149,15 +150,17 @@ def _translator(args, target: str | None):
     from paralift.translate.translators import EndpointTranslator, PipelineTranslator
     if args.model == "paralift":
         return PipelineTranslator(target)  # None: each request's own target
-    if os.path.isdir(args.model):
+    hub = args.model.startswith("hf:")
+    if os.path.isdir(args.model) or hub:
+        if not _has_llm_extra():
+            raise _Refused("a transformers model needs the llm extra: pip install 'paralift[llm]'")
+        from paralift.translate.translators import TransformersTranslator
+        where = args.model[3:] if hub else args.model
         try:
-            from paralift.translate.translators import TransformersTranslator
-        except ImportError:
-            raise _Refused("a local checkpoint needs the llm extra: pip install 'paralift[llm]'") from None
-        try:
-            return TransformersTranslator(args.model, args.max_new_tokens, args.temperature or 0.0)
+            return TransformersTranslator(where, args.max_new_tokens, args.temperature or 0.0)
         except (OSError, ValueError) as err:
-            raise _Refused(f"{args.model}: not a loadable transformers checkpoint or adapter: {err}") from None
+            raise _Refused(f"{where}: not a loadable transformers checkpoint or adapter"
+                           f"{' (from the hub or its local cache)' if hub else ''}: {str(err)[:300]}") from None
     base = args.base_url or os.environ.get("OPENAI_BASE_URL")
     if not base:
         raise _Refused(f"`{args.model}` is neither `paralift` nor a checkpoint directory, so it names an endpoint "

@@ -82,20 +82,26 @@ def records_for(source: str, path: str, origin: str = "corpus", group_of=None) -
                "tests": v.summary(), "verified": True}
 
 
-def build_records(paths: Iterable[str], generated: int = 0, seed: int = 0, progress=None) -> Iterator[dict]:
+def _sources(paths: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(path, text) of every readable file under `paths`; the acceptance corpus refused."""
     for t in expand_paths(paths):
         if isinstance(t, Diagnostic):
             continue
         if _forbidden(t):
             raise ForbiddenCorpus(f"{t}: the acceptance corpus is never used for training")
         source, problem = read_source(t)
-        if problem is not None:
-            continue
+        if problem is None:
+            yield t, source
+
+
+def build_records(paths: Iterable[str], generated: int = 0, seed: int = 0, progress=None) -> Iterator[dict]:
+    for t, source in _sources(paths):
         if progress:
             progress(t)
         yield from records_for(source, t)
     if generated:
         source = "\n\n".join(generated_kernels(generated, seed)) + "\n"
+
         def group(function: str) -> str:
             return f"generated:{seed}:{function}"
         yield from records_for(source, f"generated_{seed}.py", origin="generated", group_of=group)
@@ -107,14 +113,7 @@ def unlabeled(paths: Iterable[str], progress=None) -> Iterator[dict]:
     every top-level function with loops, as a record skeleton with its module."""
     from paralift.analysis import analyze_source
     from paralift.translate.loop import loop_functions
-    for t in expand_paths(paths):
-        if isinstance(t, Diagnostic):
-            continue
-        if _forbidden(t):
-            raise ForbiddenCorpus(f"{t}: the acceptance corpus is never used for training")
-        source, problem = read_source(t)
-        if problem is not None:
-            continue
+    for t, source in _sources(paths):
         language = language_of(t) or "python"
         fa = analyze_source(source, t, language)
         if fa.errors:

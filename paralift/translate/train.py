@@ -1,9 +1,10 @@
 """Fine-tune a causal LM on verified records with LoRA (transformers + peft).
 
-`--model` is a local checkpoint directory; without one, a tiny GPT-2 is built from a config
-with a byte-level BPE tokenizer trained on the records themselves, which is what the tests
-and a quick smoke run use (no download). Losses are returned and written next to the
-adapter, so a run can be checked: on a fixed batch, the loss must fall.
+`--model` is a local checkpoint directory (LoRA adapters); without one, a tiny GPT-2 is
+built from a config with a byte-level BPE tokenizer trained on the records themselves and
+trained whole, which is what the tests and a quick smoke run use (no download). Losses are
+returned and written next to the weights, so a run can be checked: on a fixed batch, the
+loss must fall.
 """
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ class TrainResult:
     examples: int
 
 
-def tiny_model(texts: list[str], vocab_size: int = 400, seed: int = 0):
-    """A 2-layer GPT-2 and a tokenizer trained on `texts`, built in-process."""
+def tiny_model(texts: list[str], vocab_size: int = 400, seed: int = 0, **config):
+    """A 2-layer GPT-2 (or as `config` says) and a tokenizer trained on `texts`, built
+    in-process."""
     import torch
     from tokenizers import ByteLevelBPETokenizer
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
@@ -32,8 +34,9 @@ def tiny_model(texts: list[str], vocab_size: int = 400, seed: int = 0):
     bpe.train_from_iterator(texts, vocab_size=vocab_size, min_frequency=1, special_tokens=["<|endoftext|>"])
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, eos_token="<|endoftext|>",
                                         pad_token="<|endoftext|>")
-    config = GPT2Config(vocab_size=len(tokenizer), n_positions=512, n_embd=64, n_layer=2, n_head=2,
-                        bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
+    shape = {"n_positions": 512, "n_embd": 64, "n_layer": 2, "n_head": 2, **config}
+    config = GPT2Config(vocab_size=len(tokenizer), bos_token_id=tokenizer.eos_token_id,
+                        eos_token_id=tokenizer.eos_token_id, **shape)
     return GPT2LMHeadModel(config), tokenizer
 
 
@@ -46,10 +49,13 @@ def _lora_targets(model) -> list[str]:
 
 
 def train(records: list[dict], out: str, model_path: str | None = None, steps: int = 30, batch: int = 4,
-          lr: float = 3e-3, max_len: int = 1024, seed: int = 0, fixed_batch: bool = False) -> TrainResult:
-    """LoRA on (the loop's own prompt for a record, the reply it accepts). The loss is on
-    the reply's tokens only; a prompt too long for `max_len` loses its beginning, never
-    the request at its end or the reply."""
+          lr: float = 3e-3, max_len: int = 1024, seed: int = 0, fixed_batch: bool = False,
+          tiny: dict | None = None) -> TrainResult:
+    """Fine-tune on (the loop's own prompt for a record, the reply it accepts). The loss is
+    on the reply's tokens only; a prompt too long for `max_len` loses its beginning, never
+    the request at its end or the reply. A checkpoint gets LoRA adapters (saved alone,
+    naming their base); the tiny model, whose weights start random and mean nothing, is
+    trained whole and saved whole (`tiny` overrides its GPT-2 config)."""
     import torch
     from peft import LoraConfig, get_peft_model
 
@@ -64,18 +70,13 @@ def train(records: list[dict], out: str, model_path: str | None = None, steps: i
         model = AutoModelForCausalLM.from_pretrained(model_path)
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
-        base = None
     else:
-        model, tokenizer = tiny_model([render(None, c) + a for c, a in zip(chats, answers)], seed=seed)
-        # the tiny base exists nowhere else: save it beside the adapter (before LoRA wraps
-        # it), so the adapter loads with no hub to fetch a base from
-        base = Path(out).resolve() / "base"
-        model.save_pretrained(base)
-        tokenizer.save_pretrained(base)
+        model, tokenizer = tiny_model([render(None, c) + a for c, a in zip(chats, answers)], seed=seed, **(tiny or {}))
     window = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", max_len)
     pairs = [_encode(tokenizer, render(tokenizer, c), a, min(max_len, window)) for c, a in zip(chats, answers)]
-    model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=_lora_targets(model),
-                                             task_type="CAUSAL_LM"))
+    if model_path:
+        model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, task_type="CAUSAL_LM",
+                                                 target_modules=_lora_targets(model)))
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
     rng = random.Random(seed)
     chosen = rng.sample(pairs, min(batch, len(pairs)))
@@ -89,8 +90,6 @@ def train(records: list[dict], out: str, model_path: str | None = None, steps: i
         optimizer.zero_grad()
         losses.append(float(loss.detach()))
     Path(out).mkdir(parents=True, exist_ok=True)
-    if base is not None:
-        model.peft_config["default"].base_model_name_or_path = str(base)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     (Path(out) / "paralift-train.json").write_text(json.dumps({"losses": losses, "examples": len(pairs)}))
