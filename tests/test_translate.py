@@ -151,3 +151,13 @@ def test_a_cuda_c_candidate_is_tested_exactly_as_written():
     (f,) = res.functions
     assert [a.stage for a in f.attempts] == ["tester", "verified"]
     assert "__global__" in res.result and "a * x[i]" in res.result
+
+
+def test_a_reply_that_renames_the_function_is_refused_before_any_test():
+    with Script([RIGHT.replace("def scale(", "def scale2("), RIGHT]) as server:
+        res = translate_source(SOURCE, "k.py", "numba", EndpointTranslator("scripted", server.url), attempts=2)
+    (f,) = res.functions
+    assert [a.stage for a in f.attempts] == ["syntax", "verified"]
+    assert f.attempts[0].message == ("the reply does not define `scale` (it defines `scale2`): keep the function's "
+                                     "name and signature")
+    assert f.attempts[0].message in server.requests[1]["messages"][-1]["content"]

@@ -52,7 +52,7 @@ def add_parsers(sub) -> None:
     t.add_argument("paths", nargs="+", metavar="PATH", help="Python or C files, or directories")
     t.add_argument("--target", choices=["numba", "openmp", "cuda", "mpi"], required=True)
     _model_options(t)
-    t.add_argument("--attempts", type=int, default=3, metavar="K", help="attempts per function (default 3)")
+    t.add_argument("--attempts", type=_positive, default=3, metavar="K", help="attempts per function (default 3)")
     t.add_argument("--function", action="append", metavar="NAME", help="only this function (repeatable)")
     t.add_argument("--accepted", metavar="OUT.jsonl", help="also append each verified translation as a training "
                                                            "record (co-evolution)")
@@ -70,7 +70,7 @@ def add_parsers(sub) -> None:
     db.add_argument("--generate", type=int, default=0, metavar="N",
                     help="also N generated kernels, and a renamed copy of them")
     db.add_argument("--seed", type=int, default=0)
-    db.add_argument("--holdout", type=float, default=None, metavar="F",
+    db.add_argument("--holdout", type=_fraction, default=None, metavar="F",
                     help="the held-out fraction to report counts for (default 0.2, as train and evaluate)")
 
     tr = sub.add_parser("train", help="fine-tune a causal LM on records with LoRA (transformers + peft)")
@@ -84,34 +84,51 @@ def add_parsers(sub) -> None:
 
     e = sub.add_parser("evaluate", help="pass@k of a model on held-out records, judged by the tester",
                        description=_EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    e.add_argument("--data", required=True, action="append", metavar="DATA.jsonl")
+    e.add_argument("--data", required=True, action="append", metavar="DATA.jsonl",
+                   help="records from `paralift dataset build` (repeatable)")
     _model_options(e)
-    e.add_argument("--split", choices=["holdout", "train", "all"], default="holdout")
+    e.add_argument("--split", choices=["holdout", "train", "all"], default="holdout",
+                   help="which kernels to score (default: the held-out ones)")
     _holdout_option(e)
     e.add_argument("--target", choices=["numba", "openmp", "cuda", "mpi"], default=None,
                    help="translate for this target instead of each record's own")
-    e.add_argument("--samples", type=int, default=1, metavar="N", help="independent runs per kernel (default 1)")
-    e.add_argument("--attempts", type=int, default=1, metavar="K",
+    e.add_argument("--samples", type=_positive, default=1, metavar="N", help="independent runs per kernel (default 1)")
+    e.add_argument("--attempts", type=_positive, default=1, metavar="K",
                    help="attempts with feedback within a run (default 1)")
-    e.add_argument("-k", dest="ks", type=int, action="append", metavar="K",
+    e.add_argument("-k", dest="ks", type=_positive, action="append", metavar="K",
                    help="report pass@K (repeatable; default 1 and --samples)")
-    e.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N kernels")
+    e.add_argument("--limit", type=_positive, default=None, metavar="N", help="only the first N kernels")
     e.add_argument("--accepted", metavar="OUT.jsonl", help="append the verified translations as new records")
     e.add_argument("--json", action="store_true", help="print the results as JSON")
 
     v = sub.add_parser("evolve", help="co-evolution: train, translate, keep what the tester verifies, repeat",
                        description=_EVOLVE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    v.add_argument("--data", required=True, action="append", metavar="DATA.jsonl")
-    v.add_argument("--out", required=True, metavar="DIR")
-    v.add_argument("--rounds", type=int, default=2)
+    v.add_argument("--data", required=True, action="append", metavar="DATA.jsonl",
+                   help="verified records to start from (repeatable)")
+    v.add_argument("--out", required=True, metavar="DIR", help="each round's model and data go to DIR/round-N/")
+    v.add_argument("--rounds", type=_positive, default=2, help="rounds (default 2)")
     v.add_argument("--model", default=None, metavar="PATH", help="the base checkpoint (default: a tiny GPT-2)")
     v.add_argument("--pool", action="append", default=[], metavar="PATH",
                    help="unlabeled Python or C kernels for the model to translate (repeatable)")
-    v.add_argument("--samples", type=int, default=1, metavar="N")
-    v.add_argument("--temperature", type=float, default=0.0)
-    v.add_argument("--max-new-tokens", type=int, default=512)
+    v.add_argument("--samples", type=_positive, default=1, metavar="N", help="runs per kernel each round (default 1)")
+    v.add_argument("--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)")
+    v.add_argument("--max-new-tokens", type=_positive, default=512, help="reply length (default 512)")
     _training_options(v)
     _holdout_option(v)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), not {value}")
+    return value
 
 
 def _model_options(p) -> None:
@@ -122,12 +139,12 @@ def _model_options(p) -> None:
                    help="an OpenAI-compatible endpoint (default: $OPENAI_BASE_URL); key from $OPENAI_API_KEY")
     p.add_argument("--temperature", type=float, default=None,
                    help="sampling temperature (default: 0.2 for endpoints, greedy for checkpoints)")
-    p.add_argument("--max-new-tokens", type=int, default=512, help="a checkpoint's reply length (default 512)")
+    p.add_argument("--max-new-tokens", type=_positive, default=512, help="a checkpoint's reply length (default 512)")
 
 
 def _training_options(p) -> None:
-    p.add_argument("--steps", type=int, default=100, help="optimizer steps (default 100)")
-    p.add_argument("--batch", type=int, default=4, help="records per step (default 4)")
+    p.add_argument("--steps", type=_positive, default=100, help="optimizer steps (default 100)")
+    p.add_argument("--batch", type=_positive, default=4, help="records per step (default 4)")
     p.add_argument("--lr", type=float, default=None,
                    help="learning rate (default 2e-4 for a checkpoint's LoRA adapters, 3e-3 for the tiny model)")
 
@@ -137,7 +154,7 @@ def _lr(args) -> float:
 
 
 def _holdout_option(p) -> None:
-    p.add_argument("--holdout", type=float, default=0.2, metavar="F",
+    p.add_argument("--holdout", type=_fraction, default=0.2, metavar="F",
                    help="fraction of kernels held out for evaluate, by a hash of each kernel (default 0.2; "
                         "0 trains on everything)")
 

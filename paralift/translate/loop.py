@@ -255,6 +255,8 @@ def _one(current, original, path, language, name, target, translator, messages, 
     else:
         candidate = splice(current, span, code, language)
     why = gate(candidate, path, language, lambda text: _safe_extent(text, path, language, name), target)
+    if why is None and language == "python":
+        why = _defines(candidate, name)
     if why is not None:
         return Attempt(n, False, "gate" if "legality" in why else "syntax", why, reply=reply), current
     with session(original, candidate, path, False) as verify_one:
@@ -262,6 +264,17 @@ def _one(current, original, path, language, name, target, translator, messages, 
     if not v.ok:
         return Attempt(n, False, "tester", v.message, v.counterexample, reply=reply), current
     return Attempt(n, True, "verified", v.summary()), candidate
+
+
+def _defines(candidate: str, name: str) -> str | None:
+    """Why a (parsable) Python candidate does not define `name` at the top level, or None."""
+    tree = ast.parse(candidate)
+    defined = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if name in defined or any(isinstance(n, (ast.Assign, ast.AnnAssign)) and name in ast.unparse(n).split("=")[0]
+                              for n in tree.body):
+        return None
+    return (f"the reply does not define `{name}`" + (f" (it defines `{defined[-1]}`)" if defined else "")
+            + ": keep the function's name and signature")
 
 
 def _safe_extent(text, path, language, name):
