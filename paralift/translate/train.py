@@ -31,7 +31,8 @@ def tiny_model(texts: list[str], vocab_size: int = 400, seed: int = 0, **config)
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
     torch.manual_seed(seed)
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(texts, vocab_size=vocab_size, min_frequency=1, special_tokens=["<|endoftext|>"])
+    bpe.train_from_iterator(texts, vocab_size=vocab_size, min_frequency=1, special_tokens=["<|endoftext|>"],
+                            show_progress=False)  # it writes to stdout
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, eos_token="<|endoftext|>",
                                         pad_token="<|endoftext|>")
     shape = {"n_positions": 512, "n_embd": 64, "n_layer": 2, "n_head": 2, **config}

@@ -32,6 +32,15 @@ def addresses(ary: np.ndarray, idx) -> list[int] | None:
     """The addresses of the elements `ary[idx]` names, or None for an indexing that makes
     a copy (fancy indexing): the caller then counts every element as accessed."""
     key = idx if isinstance(idx, tuple) else (idx,)
+    if len(key) == ary.ndim and all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in key):
+        # one element, the common case: its address from the strides, without a view
+        address = ary.__array_interface__["data"][0]
+        for k, extent, stride in zip(key, ary.shape, ary.strides):
+            k = int(k) + extent if k < 0 else int(k)
+            if not 0 <= k < extent:
+                return []  # the real access raises its own error
+            address += k * stride
+        return [address]
     try:
         view = ary[key + (None,)] if all(isinstance(k, (int, np.integer, slice)) or k is Ellipsis
                                          for k in key) else None
