@@ -107,15 +107,26 @@ def _numba_session(source: str, candidate: str, path: str, tsan: bool):
             if not v.ok or "prange" not in candidate:
                 return v
             if race_worker is None:
-                race_worker = later.enter_context(Worker(1, env={"NUMBA_DISABLE_JIT": "1",
-                                                                 "PARALIFT_RACE_CHECK": "prange"}))
-                race_worker.request(("load", candidate, path))
-            race = verify(source, candidate, name, path, threads=(1,), worker=race_worker, compare=False,
-                          unit="thread with every access logged")
+                race_worker = later.enter_context(race_log_worker(candidate, path))
+            race = prange_races(source, candidate, name, path, race_worker)
             if race.ok:
                 return v
             return Verdict(name, False, race.message, race.cases, v.threads, counterexample=race.counterexample)
         yield one
+
+
+def race_log_worker(candidate: str, path: str) -> Worker:
+    """A worker running the candidate as plain Python, prange loops under the race log."""
+    worker = Worker(1, env={"NUMBA_DISABLE_JIT": "1", "PARALIFT_RACE_CHECK": "prange"})
+    worker.request(("load", candidate, path))
+    return worker
+
+
+def prange_races(source: str, candidate: str, name: str, path: str, worker: Worker) -> Verdict:
+    """The candidate's prange loops on the tester's inputs, every array access logged:
+    refused at the first element two iterations touch, one of them writing."""
+    return verify(source, candidate, name, path, threads=(1,), worker=worker, compare=False,
+                  unit="thread with every access logged")
 
 
 @contextmanager
