@@ -108,11 +108,21 @@ def _numba_session(source: str, candidate: str, path: str, tsan: bool):
                 return v
             if race_worker is None:
                 race_worker = later.enter_context(race_log_worker(candidate, path))
-            race = prange_races(source, candidate, name, path, race_worker)
-            if race.ok:
-                return v
-            return Verdict(name, False, race.message, race.cases, v.threads, counterexample=race.counterexample)
+            return with_race_log(v, source, candidate, path, race_worker)
         yield one
+
+
+def with_race_log(v: Verdict, source: str, candidate: str, path: str, worker: Worker) -> Verdict:
+    """`v`, or the race log's refusal when the candidate's prange loops race."""
+    if not v.ok or "prange" not in candidate:
+        return v
+    race = prange_races(source, candidate, v.function, path, worker)
+    if race.ok:
+        return v
+    _, found, what = race.message.partition("DataRace: ")
+    message = what if found else f"the race log could not run the candidate as plain Python: {race.message}"
+    example = race.counterexample.split("  (the candidate raised")[0] if race.counterexample else None
+    return Verdict(v.function, False, message, race.cases, v.threads, counterexample=example)
 
 
 def race_log_worker(candidate: str, path: str) -> Worker:

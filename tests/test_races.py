@@ -247,3 +247,17 @@ def test_a_model_openmp_race_the_gate_lets_through_is_refused():
         v = verify_one("hist")  # refused: by the outputs if the race showed in them, else by TSan
     assert not v.ok
     assert c_attempt("openmp", OMP_ATOMIC).ok  # `omp atomic` updates are not a missing reduction
+
+
+def test_paralift_verify_runs_the_race_log_on_prange_code(tmp_path, capsys):
+    """Every iteration stores the same value in one flag: no output can ever differ, and
+    it is still a race (a write-write conflict)."""
+    from paralift.cli import main
+    (tmp_path / "old.py").write_text("def mark(a, b, flag, n):\n    for i in range(n):\n        flag[0] = 1.0\n"
+                                     "        b[i] = a[i]\n")
+    (tmp_path / "new.py").write_text("import numba\n\n\n@numba.njit(parallel=True)\ndef mark(a, b, flag, n):\n"
+                                     "    for i in numba.prange(n):\n        flag[0] = 1.0\n        b[i] = a[i]\n")
+    assert main(["verify", str(tmp_path / "old.py"), str(tmp_path / "new.py"), "--function", "mark"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("NOT verified: mark: data race: prange iteration 1 writes element [0]"), out
+    assert "counterexample: " in out and "the candidate raised" not in out
