@@ -65,6 +65,8 @@ def test_a_checkpoint_gets_lora_adapters_that_load_as_a_translator(tmp_path):
     assert res.losses[-1] < res.losses[0] - 0.3 and max(res.losses[-5:]) < min(res.losses[:3]), res.losses
     assert (tmp_path / "adapter" / "adapter_config.json").exists()
     assert not (tmp_path / "adapter" / "model.safetensors").exists()  # adapters only, naming their base
+    assert json.loads((tmp_path / "adapter" / "adapter_config.json").read_text())["base_model_name_or_path"] == \
+        str((tmp_path / "base").resolve())
     assert TransformersTranslator(str(tmp_path / "adapter"), max_new_tokens=4).complete(
         [{"role": "user", "content": "x"}]) is not None
 

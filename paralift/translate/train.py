@@ -65,8 +65,9 @@ def train(records: list[dict], out: str, model_path: str | None = None, steps: i
     answers = [answer_text(r) for r in records]
     if not chats:
         raise ValueError("no records to train on")
-    if model_path:  # a local checkpoint; the adapter records its path as its base
+    if model_path:  # a checkpoint; the adapter records its path as its base, so make it absolute
         from transformers import AutoModelForCausalLM, AutoTokenizer
+        model_path = str(Path(model_path).resolve()) if Path(model_path).is_dir() else model_path
         tokenizer = AutoTokenizer.from_pretrained(model_path)
         model = AutoModelForCausalLM.from_pretrained(model_path)
         if tokenizer.pad_token is None:
