@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from contextlib import ExitStack
 
 from paralift import __version__
 from paralift.translate import commands
@@ -226,18 +225,14 @@ def _verify(args: argparse.Namespace) -> int:
             return EXIT_INPUT_ERROR
         sources.append(text)
     ok = True
-    with ExitStack() as later:
-        race_worker = None
+    from paralift.rewriting import RaceLog
+    with RaceLog(sources[1], args.new) as race_log:  # prange loops also run under the race log
         for name in args.function:
             if args.new.endswith((".c", ".h")):
                 from paralift.verify.ctester import verify_c
                 v = verify_c(sources[0], sources[1], name, args.new, cases=args.cases, tsan=args.tsan)
             else:
-                v = verify(sources[0], sources[1], name, args.new, cases=args.cases)
-                if v.ok and "prange" in sources[1]:  # prange loops also run under the race log
-                    from paralift.rewriting import race_log_worker, with_race_log
-                    race_worker = race_worker or later.enter_context(race_log_worker(sources[1], args.new))
-                    v = with_race_log(v, sources[0], sources[1], args.new, race_worker)
+                v = race_log.check(verify(sources[0], sources[1], name, args.new, cases=args.cases), sources[0])
             print(v.summary())
             ok &= v.ok
     return EXIT_OK if ok else EXIT_CHANGED

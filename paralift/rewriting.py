@@ -9,7 +9,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from paralift.analysis import analyze_source, language_of, read_source
@@ -92,51 +92,48 @@ def _verified(fa, source: str, path: str, functions, check: bool, progress, rewr
 @contextmanager
 def _numba_session(source: str, candidate: str, path: str, tsan: bool):
     """Numba runs the candidate on 1, 2 and 4 threads. A race seldom shows in the outputs
-    of small inputs, so a candidate with prange loops also runs as plain Python with every
-    array access logged (`verify/races.py`): two iterations touching one element, one of
-    them writing, refuse it."""
-    with Worker() as worker, ExitStack() as later:
+    of small inputs, so a candidate with prange loops also runs under the race log."""
+    with Worker() as worker, RaceLog(candidate, path) as race_log:
         loaded = worker.request(("load", candidate, path))
-        race_worker = None
 
         def one(name: str) -> Verdict:
-            nonlocal race_worker
             if loaded[0] == "error":
                 return Verdict(name, False, f"the rewrite cannot be loaded: {loaded[1]}: {loaded[2]}")
-            v = verify(source, candidate, name, path, worker=worker)
-            if not v.ok or "prange" not in candidate:
-                return v
-            if race_worker is None:
-                race_worker = later.enter_context(race_log_worker(candidate, path))
-            return with_race_log(v, source, candidate, path, race_worker)
+            return race_log.check(verify(source, candidate, name, path, worker=worker), source)
         yield one
 
 
-def with_race_log(v: Verdict, source: str, candidate: str, path: str, worker: Worker) -> Verdict:
-    """`v`, or the race log's refusal when the candidate's prange loops race."""
-    if not v.ok or "prange" not in candidate:
-        return v
-    race = prange_races(source, candidate, v.function, path, worker)
-    if race.ok:
-        return v
-    _, found, what = race.message.partition("DataRace: ")
-    message = what if found else f"the race log could not run the candidate as plain Python: {race.message}"
-    example = race.counterexample.split("  (the candidate raised")[0] if race.counterexample else None
-    return Verdict(v.function, False, message, race.cases, v.threads, counterexample=example)
+class RaceLog:
+    """The prange race log of one candidate file (`verify/races.py`): the candidate runs as
+    plain Python with every array access logged, and two iterations touching one element,
+    one of them writing, refuse it. Its worker starts when a verified function first needs
+    it, and never for a file without prange loops."""
 
+    def __init__(self, candidate: str, path: str):
+        self.candidate, self.path = candidate, path
+        self.worker: Worker | None = None
 
-def race_log_worker(candidate: str, path: str) -> Worker:
-    """A worker running the candidate as plain Python, prange loops under the race log."""
-    worker = Worker(1, env={"NUMBA_DISABLE_JIT": "1", "PARALIFT_RACE_CHECK": "prange"})
-    worker.request(("load", candidate, path))
-    return worker
+    def run(self, source: str, name: str) -> Verdict:
+        if self.worker is None:
+            self.worker = Worker(1, env={"NUMBA_DISABLE_JIT": "1", "PARALIFT_RACE_CHECK": "prange"})
+            self.worker.request(("load", self.candidate, self.path))
+        return verify(source, self.candidate, name, self.path, threads=(1,), worker=self.worker, races=True,
+                      unit="thread, every access logged")
 
+    def check(self, v: Verdict, source: str) -> Verdict:
+        """`v`, or the race log's refusal when it found a race."""
+        if not v.ok or "prange" not in self.candidate:
+            return v
+        race = self.run(source, v.function)
+        return v if race.ok else replace(race, threads=v.threads)
 
-def prange_races(source: str, candidate: str, name: str, path: str, worker: Worker) -> Verdict:
-    """The candidate's prange loops on the tester's inputs, every array access logged:
-    refused at the first element two iterations touch, one of them writing."""
-    return verify(source, candidate, name, path, threads=(1,), worker=worker, compare=False,
-                  unit="thread with every access logged")
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.worker is not None:
+            self.worker.close()
+        return False
 
 
 @contextmanager

@@ -92,9 +92,9 @@ def rows(A, out, n, m):
 
 def race_log(source: str, candidate: str, name: str):
     """The race log alone (Numba's own runs might show the race in the outputs first)."""
-    from paralift.rewriting import prange_races, race_log_worker
-    with race_log_worker(candidate, "k.py") as worker:
-        return prange_races(source, candidate, name, "k.py", worker)
+    from paralift.rewriting import RaceLog
+    with RaceLog(candidate, "k.py") as log:
+        return log.run(source, name)
 
 
 def test_a_racy_prange_scatter_is_refused_with_the_input_that_shows_it():

@@ -70,8 +70,7 @@ def add_parsers(sub) -> None:
     db.add_argument("--generate", type=int, default=0, metavar="N",
                     help="also N generated kernels, and a renamed copy of them")
     db.add_argument("--seed", type=int, default=0)
-    db.add_argument("--holdout", type=_fraction, default=None, metavar="F",
-                    help="the held-out fraction to report counts for (default 0.2, as train and evaluate)")
+    _holdout_option(db)
 
     tr = sub.add_parser("train", help="fine-tune a causal LM on records with LoRA (transformers + peft)")
     tr.add_argument("--data", required=True, action="append", metavar="DATA.jsonl",
@@ -279,30 +278,28 @@ def _translate(args: argparse.Namespace) -> int:
 
 
 def _translated_records(res, target: str, model: str) -> list[dict]:
-    """A translate run's verified functions as records: each one verified alone, on its
-    module cut from the original file, so a record never depends on the rest of the file."""
+    """A translate run's verified functions as records, each with its module cut from the
+    original file, so a record never depends on the rest of the file."""
     from paralift.analysis import language_of
-    from paralift.translate.dataset import _function_text, module_for, record_id
-    from paralift.translate.evaluate import Evaluation, KernelResult, Sample, _parallel_text, accepted
+    from paralift.translate.dataset import SourceFile, record_id
+    from paralift.translate.evaluate import answer_record, fresh
     language = language_of(res.path) or "python"
-    kernels = []
+    original = SourceFile(res.original, res.path, language)
+    answers = []
     for f in res.functions:
         if not f.passed:
             continue
-        sequential = _function_text(res.original, res.path, language, f.function)
+        sequential = original.text(f.function)
         rid = record_id(res.path, f.function, sequential)
-        record = {"id": rid, "group": rid, "path": res.path, "language": language, "function": f.function,
-                  "sequential": sequential, "target": target,
-                  "module": module_for(res.original, res.path, language, f.function)}
-        kernels.append(KernelResult(record, target, (Sample(True, "verified", len(f.attempts), 0.0,
-                                                            _parallel_text(res.result, record, target),
-                                                            f.attempts[-1].message),)))
-    return accepted(Evaluation(model, "all", tuple(kernels)))
+        kernel = {"id": rid, "path": res.path, "language": language, "function": f.function,
+                  "sequential": sequential, "module": original.module(f.function)}
+        answers.append(answer_record(kernel, target, res.result, f.attempts[-1].message, model))
+    return fresh(answers)
 
 
 def _dataset(args: argparse.Namespace) -> int:
     from paralift.translate.dataset import ForbiddenCorpus, build_records
-    from paralift.translate.evaluate import HOLDOUT, split_of
+    from paralift.translate.evaluate import split_of
     if args.dataset_command != "build":
         raise _Refused("dataset needs an action: build")
     count = held = 0
@@ -312,7 +309,7 @@ def _dataset(args: argparse.Namespace) -> int:
                                         progress=lambda p: _say(f"records from {p}")):
                 out.write(json.dumps(record) + "\n")
                 count += 1
-                held += split_of(record, HOLDOUT if args.holdout is None else args.holdout) == "holdout"
+                held += split_of(record, args.holdout) == "holdout"
     except ForbiddenCorpus as err:
         raise _Refused(str(err)) from None
     _say(f"paralift: {count} verified record(s) written to {args.output} ({count - held} train, {held} held out)")
@@ -329,7 +326,7 @@ def _train(args: argparse.Namespace) -> int:
         raise _Refused("no training records left after the held-out split")
     res = train(records, args.out, args.model, steps=args.steps, batch=args.batch, lr=_lr(args))
     _say(f"paralift: {res.examples} examples (held out: {args.holdout:.0%} of kernels), "
-         f"loss {res.losses[0]:.3f} -> {res.losses[-1]:.3f}; adapter in {res.out}")
+         f"loss {res.losses[0]:.3f} -> {res.losses[-1]:.3f}; {'adapter' if args.model else 'model'} in {res.out}")
     return EXIT_OK
 
 

@@ -28,31 +28,38 @@ def _forbidden(path: str) -> bool:
     return any(parent.name == "acceptance" and (parent / "score.py").exists() for parent in [p, *p.parents])
 
 
-def _function_text(source: str, path: str, language: str, name: str) -> str | None:
-    from paralift.translate.loop import extent
-    span = extent(source, path, language, name)
-    return "\n".join(source.splitlines()[span[0]:span[1] + 1]) if span else None
+class SourceFile:
+    """One file's top-level functions, from one parse: their text, and the cut-down module
+    each needs."""
+
+    def __init__(self, source: str, path: str, language: str):
+        from paralift.translate.loop import extents
+        self.lines = source.splitlines()
+        self.spans = extents(source, path, language)
+
+    def text(self, name: str) -> str | None:
+        span = self.spans.get(name)
+        return "\n".join(self.lines[span[0]:span[1] + 1]) if span else None
+
+    def module(self, function: str) -> str:
+        """The file cut down to what `function` needs: every top-level line that is not a
+        function (imports, includes, constants, types), `function` itself, and the
+        functions it names, transitively. Naming is judged by the word alone, so the cut
+        keeps too much rather than too little; a record's module runs on its own."""
+        keep, frontier = {function}, [function]
+        while frontier:
+            body = self.text(frontier.pop()) or ""
+            for other in self.spans.keys() - keep:
+                if re.search(rf"\b{re.escape(other)}\b", body):
+                    keep.add(other)
+                    frontier.append(other)
+        dropped = {n for name, (a, b) in self.spans.items() if name not in keep for n in range(a, b + 1)}
+        kept = [ln for n, ln in enumerate(self.lines) if n not in dropped]
+        return re.sub(r"\n{4,}", "\n\n\n", "\n".join(kept)).strip("\n") + "\n"
 
 
 def module_for(source: str, path: str, language: str, function: str) -> str:
-    """The file cut down to what `function` needs: every top-level line that is not a
-    function (imports, includes, constants, types), `function` itself, and the functions
-    it names, transitively. Naming is judged by the word alone, so the cut keeps too much
-    rather than too little; a record's module runs on its own."""
-    from paralift.translate.loop import extents
-    spans = extents(source, path, language)
-    lines = source.splitlines()
-    text = {n: "\n".join(lines[a:b + 1]) for n, (a, b) in spans.items()}
-    keep, frontier = {function}, [function]
-    while frontier:
-        body = text.get(frontier.pop(), "")
-        for other in spans.keys() - keep:
-            if re.search(rf"\b{re.escape(other)}\b", body):
-                keep.add(other)
-                frontier.append(other)
-    dropped = {n for (n, (a, b)) in spans.items() if n not in keep for n in range(a, b + 1)}
-    kept = [ln for n, ln in enumerate(lines) if n not in dropped]
-    return re.sub(r"\n{4,}", "\n\n\n", "\n".join(kept)).strip("\n") + "\n"
+    return SourceFile(source, path, language).module(function)
 
 
 def record_id(*parts: str) -> str:
@@ -67,18 +74,18 @@ def records_for(source: str, path: str, origin: str = "corpus", group_of=None) -
     language = language_of(path) or "python"
     target = "openmp" if language == "c" else "numba"
     res = rewrite_source(source, path, target=target)
+    original, rewritten = SourceFile(source, path, language), SourceFile(res.result, path, language)
+    imports = new_imports(source, res.result, language)
     for v in res.verdicts:
         if not v.ok:
             continue
-        before = _function_text(source, path, language, v.function)
-        after = _function_text(res.result, path, language, v.function)
+        before, after = original.text(v.function), rewritten.text(v.function)
         if before is None or after is None or before == after:
             continue
         rid = record_id(path, v.function, before)
         yield {"id": rid, "group": group_of(v.function) if group_of else rid, "origin": origin, "path": path,
                "language": language, "target": target, "function": v.function, "sequential": before,
-               "parallel": after, "imports": new_imports(source, res.result, language),
-               "module": module_for(source, path, language, v.function),
+               "parallel": after, "imports": imports, "module": original.module(v.function),
                "tests": v.summary(), "verified": True}
 
 
@@ -120,14 +127,15 @@ def unlabeled(paths: Iterable[str], progress=None) -> Iterator[dict]:
             continue
         if progress:
             progress(t)
+        file = SourceFile(source, t, language)
         for name in loop_functions(fa):
-            before = _function_text(source, t, language, name)
+            before = file.text(name)
             if before is None:
                 continue
             rid = record_id(t, name, before)
             yield {"id": rid, "group": rid, "split": "train", "origin": "pool", "path": t, "language": language,
                    "target": "openmp" if language == "c" else "numba", "function": name, "sequential": before,
-                   "module": module_for(source, t, language, name)}
+                   "module": file.module(name)}
 
 
 _TEMPLATES = [

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import comb
 
-from paralift.translate.dataset import _function_text, new_imports, record_id
+from paralift.translate.dataset import SourceFile, new_imports, record_id
 
 HOLDOUT = 0.2
 
@@ -66,9 +66,7 @@ class Sample:
     stage: str        # where the last attempt ended: verified | tester | gate | syntax | model
     attempts: int
     seconds: float    # the whole loop for this sample: model, gate and tester
-    parallel: str | None = None  # the verified function, when ok
-    tests: str = ""
-    imports: str = ""            # what the verified function needs imported
+    answer: dict | None = None  # when ok: the verified translation as a record (`answer_record`)
 
 
 @dataclass(frozen=True)
@@ -133,44 +131,47 @@ def evaluate(records: Iterable[dict], translator, samples: int = 1, attempts: in
             res = translate_source(module, record["path"], goal, translator, attempts, {record["function"]})
             took = time.perf_counter() - start
             if res.errors or not res.functions:
-                runs.append(Sample(False, "model", 0, took, tests="; ".join(res.errors) or "no function"))
+                runs.append(Sample(False, "model", 0, took))
                 continue
             (f,) = res.functions
             last = f.attempts[-1]
-            parallel = _parallel_text(res.result, record, goal) if f.passed else None
-            imports = new_imports(module, res.result, record["language"]) if f.passed and goal in (
-                "numba", "openmp") else ""
-            runs.append(Sample(f.passed, last.stage, len(f.attempts), took, parallel,
-                               last.message if f.passed else "", imports))
+            answer = answer_record(record, goal, res.result, last.message, translator.name) if f.passed else None
+            runs.append(Sample(f.passed, last.stage, len(f.attempts), took, answer))
         results.append(KernelResult(record, goal, tuple(runs)))
-    return Evaluation(getattr(translator, "name", "model"), split, tuple(results))
+    return Evaluation(translator.name, split, tuple(results))
 
 
-def _parallel_text(result: str, record: dict, target: str) -> str | None:
-    """The verified function, or for CUDA and MPI, whose host function needs the kernels
-    and helpers beside it, the whole verified module."""
+def answer_record(kernel: dict, target: str, result: str, tests: str, model: str) -> dict:
+    """A verified translation as a training record: `kernel`'s module became `result`.
+    It keeps its kernel's group (and explicit split), so it stays on its kernel's side
+    of the split. For Numba and OpenMP the answer is the function and the imports it
+    needs; a CUDA or MPI host function needs its kernels and helpers, so there it is the
+    whole verified module."""
+    module = kernel.get("module") or kernel["sequential"]
     if target in ("numba", "openmp"):
-        return _function_text(result, record["path"], record["language"], record["function"])
-    return result
+        parallel = SourceFile(result, kernel["path"], kernel["language"]).text(kernel["function"])
+        imports = new_imports(module, result, kernel["language"])
+    else:
+        parallel, imports = result, ""
+    return {**{f: kernel[f] for f in ("path", "language", "function", "sequential", "split") if f in kernel},
+            "id": record_id(kernel["path"], kernel["function"], target, parallel),
+            "group": kernel.get("group") or kernel["id"], "origin": f"model:{model}", "target": target,
+            "parallel": parallel, "imports": imports, "module": module, "tests": tests, "verified": True}
+
+
+def fresh(answers: Iterable[dict], known: Iterable[dict] = ()) -> list[dict]:
+    """The answers that are new: one per distinct (kernel, target, parallel version) not
+    already among `known`."""
+    seen = {(r["sequential"], r["target"], r["parallel"]) for r in known}
+    out = []
+    for a in answers:
+        key = (a["sequential"], a["target"], a["parallel"])
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
+    return out
 
 
 def accepted(evaluation: Evaluation, known: Iterable[dict] = ()) -> list[dict]:
-    """The verified samples as new records (co-evolution): one per distinct (kernel,
-    parallel version) not already among `known`. Each keeps its kernel's group, so it
-    stays on its kernel's side of the split."""
-    seen = {(r["sequential"], r["target"], r["parallel"]) for r in known}
-    out = []
-    for k in evaluation.kernels:
-        for s in k.samples:
-            key = (k.record["sequential"], k.target, s.parallel)
-            if not s.ok or s.parallel is None or key in seen:
-                continue
-            seen.add(key)
-            r = k.record
-            out.append({**{f: r[f] for f in ("path", "language", "function", "sequential") if f in r},
-                        "id": record_id(r["path"], r["function"], k.target, s.parallel),
-                        "group": r.get("group") or r["id"], "origin": f"model:{evaluation.model}",
-                        "target": k.target, "parallel": s.parallel, "imports": s.imports,
-                        "module": r.get("module", r["sequential"]),
-                        "tests": s.tests, "verified": True, **({"split": r["split"]} if "split" in r else {})})
-    return out
+    """The verified samples as new records (co-evolution)."""
+    return fresh((s.answer for k in evaluation.kernels for s in k.samples if s.answer), known)

@@ -46,6 +46,9 @@ def evolve(records: Iterable[dict], rounds: int, out: str, train: Callable[[list
     `losses`; `translator_for(checkpoint)` returns a translator."""
     data, extra, done = list(records), list(pool), []
     held_out = kernels(select(data, "holdout", holdout))  # fixed before any round adds records
+    # a pool kernel that is also held out is never asked: its answer would be trained on
+    held_texts = {h["sequential"] for h in held_out}
+    extra = [r for r in extra if r["sequential"] not in held_texts]
     for n in range(1, rounds + 1):
         directory = str(Path(out) / f"round-{n}")
         training = select(data, "train", holdout)
@@ -53,8 +56,7 @@ def evolve(records: Iterable[dict], rounds: int, out: str, train: Callable[[list
             progress(f"round {n}: training on {len(training)} records")
         trained = train(training, directory)
         translator = translator_for(trained.out)
-        asked = kernels(select(data, "train", holdout) + [r for r in extra if not any(
-            d["sequential"] == r["sequential"] for d in data)])
+        asked = kernels(training + extra)  # a kernel in both is asked once
         pool_eval = evaluate(asked, translator, samples, attempts, split="train", progress=progress)
         new = accepted(pool_eval, data)
         data += new

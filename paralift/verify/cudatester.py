@@ -102,6 +102,7 @@ static double __longlong_as_double(long long x) { double r; memcpy(&r, &x, sizeo
 #else
 #define PL_EMU_FOR(v, n) for (long v = 0; v < (long)(n); v++)
 #endif
+#ifndef PL_EMU_LAUNCH /* the threaded emulation (THREADED) defines its own */
 #define PL_EMU_LAUNCH(kernel, grid, block, ...)                                          \
     do {                                                                                  \
         gridDim = (grid); blockDim = (block);                                             \
@@ -111,6 +112,7 @@ static double __longlong_as_double(long long x) { double r; memcpy(&r, &x, sizeo
             kernel(__VA_ARGS__);                                                          \
         }                                                                                 \
     } while (0)
+#endif
 '''
 
 _LAUNCH = re.compile(r"(\b[A-Za-z_]\w*)\s*<<<\s*([^,>]+?)\s*,\s*([^>]+?)\s*>>>\s*\(")
@@ -146,9 +148,7 @@ def emulated(candidate: str, threaded: bool = False) -> str:
     each CUDA thread runs on its own thread (for ThreadSanitizer, `tsan.cuda_races`)."""
     text = candidate.replace("#include <cuda_runtime.h>", "")
     text = _LAUNCH.sub(lambda m: f"PL_EMU_LAUNCH({m.group(1)}, {m.group(2)}, {m.group(3)}, ", text)
-    header = (THREADED + EMULATION.replace("#define PL_EMU_LAUNCH", "#define PL_EMU_SEQUENTIAL_LAUNCH")) \
-        if threaded else EMULATION
-    return header + text
+    return (THREADED if threaded else "") + EMULATION + text
 
 
 def _compiler(block: int, reverse: bool):

@@ -60,11 +60,12 @@ def every_address(ary: np.ndarray) -> list[int]:
 
 
 class AccessLog:
-    """Accesses per element address; `concurrent(a, b)` says whether two contexts may
-    run at once."""
+    """Accesses per element address. `concurrent(a, b)` says whether two contexts may run
+    at once, and `who(ctx)` names one in a message: only a race is ever described, so
+    nothing is formatted on the hot path."""
 
-    def __init__(self, concurrent: Callable[[object, object], bool]):
-        self.concurrent = concurrent
+    def __init__(self, concurrent: Callable[[object, object], bool], who: Callable[[object], str]):
+        self.concurrent, self.who = concurrent, who
         self.writes: dict[int, list] = {}
         self.reads: dict[int, dict] = {}
         # every array accessed stays alive until the reset: a temporary freed by one
@@ -76,26 +77,32 @@ class AccessLog:
         self.reads.clear()
         self.alive.clear()
 
-    def access(self, ary: np.ndarray, idx, write: bool, ctx, atomic: bool, who: str) -> None:
+    def access(self, ary: np.ndarray, idx, write: bool, ctx, atomic: bool = False) -> None:
         root = ary
         while isinstance(root.base, np.ndarray):
             root = root.base
         self.alive.setdefault(id(root), root)
         found = addresses(ary, idx)
-        where = f"{_index_text(idx)} of a {'x'.join(map(str, ary.shape)) or 'scalar'} {ary.dtype} array"
+        here = (ctx, atomic, idx, ary.shape, ary.dtype)
         for a in (every_address(ary) if found is None else found):
-            for other, other_atomic, other_who, other_where in self.writes.get(a, ()):
-                if self.concurrent(ctx, other) and not (atomic and other_atomic):
-                    raise DataRace(f"data race: {who} {'writes' if write else 'reads'} {where} while {other_who} "
-                                   f"writes {other_where}, with nothing ordering the two")
+            for other in self.writes.get(a, ()):
+                if self.concurrent(ctx, other[0]) and not (atomic and other[1]):
+                    raise self._race(here, write, other, True)
             if write:
-                for (other, _), (other_atomic, other_who, other_where) in self.reads.get(a, {}).items():
-                    if self.concurrent(ctx, other) and not (atomic and other_atomic):
-                        raise DataRace(f"data race: {who} writes {where} while {other_who} reads {other_where}, "
-                                       "with nothing ordering the two")
-                self.writes.setdefault(a, []).append((ctx, atomic, who, where))
+                for other in self.reads.get(a, {}).values():
+                    if self.concurrent(ctx, other[0]) and not (atomic and other[1]):
+                        raise self._race(here, True, other, False)
+                self.writes.setdefault(a, []).append(here)
             else:
-                self.reads.setdefault(a, {}).setdefault((ctx, atomic), (atomic, who, where))
+                self.reads.setdefault(a, {}).setdefault((ctx, atomic), here)
+
+    def _race(self, here, write: bool, other, other_writes: bool) -> DataRace:
+        def what(access) -> str:
+            ctx, _, idx, shape, dtype = access
+            return f"{_index_text(idx)} of a {'x'.join(map(str, shape)) or 'scalar'} {dtype} array"
+        return DataRace(f"data race: {self.who(here[0])} {'writes' if write else 'reads'} {what(here)} while "
+                        f"{self.who(other[0])} {'writes' if other_writes else 'reads'} {what(other)}, "
+                        "with nothing ordering the two")
 
 
 def _index_text(idx) -> str:
@@ -130,7 +137,7 @@ def install_cuda_simulator(launches: list) -> None:
             return len(a) == 3  # each block has its own shared memory, which the simulator reuses
         return a[2] == b[2]
 
-    log = AccessLog(concurrent)
+    log = AccessLog(concurrent, lambda ctx: f"thread {_dim(ctx[1])} of block {_dim(ctx[0])}")
 
     def record(fake, idx, write: bool) -> None:
         thread = threading.current_thread()
@@ -138,11 +145,11 @@ def install_cuda_simulator(launches: list) -> None:
             return  # host code between launches
         ary = fake._ary
         ctx = (tuple(thread.blockIdx), tuple(thread.threadIdx), getattr(thread, "_pl_epoch", 0))
-        start = ary.__array_interface__["data"][0] if ary.size else 0
-        if any(lo <= start < hi for lo, hi in shared):
-            ctx += ("shared",)
-        who = f"thread {_dim(thread.threadIdx)} of block {_dim(thread.blockIdx)}"
-        log.access(ary, idx, write, ctx, bool(getattr(_local, "atomic", 0)), who)
+        if shared and ary.size:
+            start = ary.__array_interface__["data"][0]
+            if any(lo <= start < hi for lo, hi in shared):
+                ctx += ("shared",)
+        log.access(ary, idx, write, ctx, bool(getattr(_local, "atomic", 0)))
 
     real_get, real_set = FakeCUDAArray.__getitem__, FakeCUDAArray.__setitem__
 
@@ -223,7 +230,12 @@ def _prange_concurrent(a, b) -> bool:
     return False
 
 
-_prange_log = AccessLog(_prange_concurrent)
+def _prange_who(ctx) -> str:
+    iterations = ", ".join(str(i) for _, i in ctx)
+    return f"prange iteration {iterations}" if len(ctx) == 1 else f"prange iterations ({iterations})"
+
+
+_prange_log = AccessLog(_prange_concurrent, _prange_who)
 
 
 class Tracked(np.ndarray):
@@ -242,10 +254,7 @@ class Tracked(np.ndarray):
 
 
 def _prange_access(ary, idx, write: bool) -> None:
-    ctx = tuple(_stack)
-    iterations = ", ".join(str(i) for _, i in ctx)
-    who = f"prange iteration {iterations}" if len(ctx) == 1 else f"prange iterations ({iterations})"
-    _prange_log.access(np.asarray(ary), idx, write, ctx, False, who)
+    _prange_log.access(np.asarray(ary), idx, write, tuple(_stack))
 
 
 class _TrackingPrange:

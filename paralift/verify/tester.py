@@ -59,8 +59,8 @@ class _Check:
     """Runs one case through both versions and says how they differ, if they do."""
 
     def __init__(self, original: Callable, worker: Worker, function: str, specs: tuple[ParamSpec, ...],
-                 compare: bool = True):
-        self.compare = compare  # False: only the candidate's errors count (a race check)
+                 races: bool = False):
+        self.races = races  # the race log: outputs are not compared, a race is the failure
         self.original = original
         self.worker = worker
         self.function = function
@@ -74,9 +74,12 @@ class _Check:
     def __call__(self, case: inputs.Case, threads: int) -> str | None:
         expected_args, expected = self.run_original(case.args)
         reply = self.worker.request(("call", self.function, threads, copy.deepcopy(case.args)))
+        if reply[0] == "error" and self.races:
+            return reply[2] if reply[1] == "DataRace" else \
+                f"the race log could not run the candidate as plain Python: {reply[1]}: {reply[2]}"
         if reply[0] == "error":
             return f"the candidate raised {reply[1]}: {reply[2]}"
-        if not self.compare:
+        if self.races:
             return None
         _, got_args, got = reply
         terms = max(case.extent, 1) ** max([s.rank for s in self.specs if s.role == "array"] + [1])
@@ -90,11 +93,13 @@ class _Check:
 
 def verify(original_source: str, candidate_source: str, function: str, path: str = "<candidate>",
            threads: Sequence[int] = THREADS, cases: int = CASES, seed: int = 0,
-           shrink: bool = True, worker: Worker | None = None, unit: str = "threads", compare: bool = True) -> Verdict:
+           shrink: bool = True, worker: Worker | None = None, unit: str = "threads", races: bool = False) -> Verdict:
     """Is `function` in the candidate equivalent to the original on generated inputs?
 
     Pass a `Worker` that has loaded the candidate to verify several functions of one file
-    without starting Numba again for each."""
+    without starting Numba again for each. With `races`, the worker runs the race log
+    (`races.install_prange`): outputs are not compared, and the failure is the race found
+    on the smallest input that shows one."""
     try:
         module = parse(original_source, path)
     except ParseError as err:
@@ -119,15 +124,15 @@ def verify(original_source: str, candidate_source: str, function: str, path: str
             worker.close()
             return Verdict(function, False, f"the candidate cannot be loaded: {reply[1]}: {reply[2]}")
     try:
-        return _run(original, worker, function, specs, threads, cases, seed, shrink, unit, compare)
+        return _run(original, worker, function, specs, threads, cases, seed, shrink, unit, races)
     finally:
         if own:
             worker.close()
 
 
 def _run(original, worker: Worker, function: str, specs, threads, cases: int, seed: int,
-         shrink: bool, unit: str, compare: bool = True) -> Verdict:
-    check = _Check(original, worker, function, specs, compare)
+         shrink: bool, unit: str, races: bool = False) -> Verdict:
+    check = _Check(original, worker, function, specs, races)
     ran, skipped, seen = 0, [], []
     for n, sizes in enumerate(inputs.size_schedule(specs, cases, seed)):
         case, why = inputs.fitting_case(specs, sizes, seed + n, check.run_original)
@@ -137,9 +142,14 @@ def _run(original, worker: Worker, function: str, specs, threads, cases: int, se
         for t in threads:
             problem = check(case, t)
             if problem:
-                example = _shrink(check, specs, sizes, seed + n, t) if shrink else None
-                return Verdict(function, False, f"with {t} {unit}: {problem}",
-                               ran, tuple(threads), counterexample=example or case.describe(specs),
+                shrunk = _shrink(check, specs, sizes, seed + n, t) if shrink else None
+                if races:  # the race as the smallest input shows it
+                    example, problem = shrunk or (case.describe(specs), problem)
+                    message = problem
+                else:
+                    example = f"{shrunk[0]}  ({shrunk[1]})" if shrunk else case.describe(specs)
+                    message = f"with {t} {unit}: {problem}"
+                return Verdict(function, False, message, ran, tuple(threads), counterexample=example,
                                skipped=tuple(skipped), unit=unit)
         ran += 1
         seen += [case.extent] + [v for v in sizes.values()]
@@ -185,11 +195,18 @@ def shrink(sizes: dict[str, int], seed: int, attempt, low: dict[str, int] | None
     return failures[-1] if failures else None
 
 
-def _shrink(check: _Check, specs, sizes: dict[str, int], seed: int, threads: int) -> str | None:
+def _shrink(check: _Check, specs, sizes: dict[str, int], seed: int, threads: int) -> tuple[str, str] | None:
+    """(the smallest failing input, its failure), or None."""
+    found: dict[str, tuple[str, str]] = {}
+
     def attempt(sz, s):
         case, _ = inputs.fitting_case(specs, sz, s, check.run_original)
         if case is None:
             return None
         problem = check(case, threads)
-        return f"{case.describe(specs)}  ({problem})" if problem else ""
-    return shrink(sizes, seed, attempt)
+        if not problem:
+            return ""
+        text = f"{case.describe(specs)}  ({problem})"
+        found[text] = (case.describe(specs), problem)
+        return text
+    return found.get(shrink(sizes, seed, attempt) or "")

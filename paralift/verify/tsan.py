@@ -67,40 +67,48 @@ def _same_region(report: str) -> bool:
     return len(tops) >= 2 and tops[0] == tops[1] and "._omp_fn." in tops[0]
 
 
+def _reports(program: str, suffix: str, compiler: list[str], runs: list[tuple[int, dict]]
+             ) -> tuple[list[tuple[int, str]], str | None]:
+    """Build `program` with ThreadSanitizer and run it once per (label, environment): the
+    data race reports with their run's label, or why the build failed."""
+    directory = tempfile.mkdtemp(prefix="paralift-tsan-")
+    try:
+        src = os.path.join(directory, "candidate" + suffix)
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(program)
+        exe = os.path.join(directory, "candidate")
+        proc = subprocess.run([*compiler, "-O1", "-g", "-fsanitize=thread", "-o", exe, src, "-lm"],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            return [], f"the ThreadSanitizer build failed: {proc.stderr.strip()[:500]}"
+        found = []
+        for label, env in runs:
+            run = subprocess.run([exe], capture_output=True, text=True, timeout=300,
+                                 env=dict(os.environ, TSAN_OPTIONS="exitcode=0", **env))
+            found += [(label, r) for r in run.stderr.split("==================")[1:] if "data race" in r]
+        return found, None
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def races(candidate: str, function: str, specs, ctypes_, depth: int, path: str,
           size: int = 17, threads: tuple[int, ...] = (2, 4)) -> tuple[list[str], str | None]:
     """(race reports in the candidate's code, or an error saying why none could be run)."""
     extent = (size + 4) ** max(depth, 2)
-    directory = tempfile.mkdtemp(prefix="paralift-tsan-")
-    try:
-        src = os.path.join(directory, "candidate.c")
-        with open(src, "w", encoding="utf-8") as f:
-            f.write(candidate + "\n" + _main(function, specs, ctypes_, size, extent))
-        exe = os.path.join(directory, "candidate")
-        proc = subprocess.run(["gcc", "-O1", "-g", "-fopenmp", "-fsanitize=thread", "-o", exe, src, "-lm"],
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            return [], f"the ThreadSanitizer build failed: {proc.stderr.strip()[:500]}"
-        pragmas = {n for n, line in enumerate(candidate.splitlines(), 1)
-                   if re.match(r"\s*#\s*pragma\s+omp\b", line)}
-        found: list[str] = []
-        for t in threads:
-            env = dict(os.environ, OMP_NUM_THREADS=str(t), TSAN_OPTIONS="exitcode=0")
-            run = subprocess.run([exe], capture_output=True, text=True, env=env, timeout=300)
-            for report in run.stderr.split("==================")[1:]:
-                if "data race" not in report or not _same_region(report):
-                    continue
-                last = candidate.count("\n") + 1  # past it: the generated main
-                lines = sorted({int(n) for n in re.findall(r"candidate\.c:(\d+)", report)
-                                if int(n) <= last})
-                if set(lines) - pragmas:
-                    where = ", ".join(map(str, lines))
-                    message = f"ThreadSanitizer: data race with {t} threads at {path} line {where}"
-                    if message not in found:
-                        found.append(message)
-        return found, None
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+    reports, error = _reports(candidate + "\n" + _main(function, specs, ctypes_, size, extent), ".c",
+                              ["gcc", "-fopenmp"], [(t, {"OMP_NUM_THREADS": str(t)}) for t in threads])
+    pragmas = {n for n, line in enumerate(candidate.splitlines(), 1) if re.match(r"\s*#\s*pragma\s+omp\b", line)}
+    last = candidate.count("\n") + 1  # past it: the generated main
+    found: list[str] = []
+    for t, report in reports:
+        if not _same_region(report):
+            continue
+        lines = sorted({int(n) for n in re.findall(r"candidate\.c:(\d+)", report) if int(n) <= last})
+        if set(lines) - pragmas:
+            message = f"ThreadSanitizer: data race with {t} threads at {path} line {', '.join(map(str, lines))}"
+            if message not in found:
+                found.append(message)
+    return found, error
 
 
 def cuda_races(candidate: str, function: str, specs, ctypes_, depth: int, path: str,
@@ -111,30 +119,15 @@ def cuda_races(candidate: str, function: str, specs, ctypes_, depth: int, path: 
     them. The harness itself (thread start and join) is ordered, so every report counts."""
     from paralift.verify.cudatester import emulated
     extent = (size + 4) ** max(depth, 2)
-    directory = tempfile.mkdtemp(prefix="paralift-tsan-cuda-")
-    try:
-        text = emulated(candidate, threaded=True)
-        offset = text.count("\n") - candidate.count("\n")  # header lines before the candidate's first
-        src = os.path.join(directory, "candidate.cpp")
-        with open(src, "w", encoding="utf-8") as f:
-            f.write(text + "\n" + _main(function, specs, ctypes_, size, extent, cxx=True))
-        exe = os.path.join(directory, "candidate")
-        proc = subprocess.run(["g++", "-std=c++17", "-O1", "-g", "-pthread", "-fsanitize=thread", "-DPARALIFT_BLOCK=8",
-                               "-o", exe, src, "-lm"], capture_output=True, text=True)
-        if proc.returncode != 0:
-            return [], f"the ThreadSanitizer build failed: {proc.stderr.strip()[:500]}"
-        run = subprocess.run([exe], capture_output=True, text=True, timeout=300,
-                             env=dict(os.environ, TSAN_OPTIONS="exitcode=0"))
-        found = []
-        for report in run.stderr.split("==================")[1:]:
-            if "data race" not in report:
-                continue
-            tops = re.findall(r"(?m)^\s+#0 [^\n]*candidate\.cpp:(\d+)", report)  # the racing accesses
-            lines = sorted({int(n) - offset for n in tops if 0 < int(n) - offset <= candidate.count("\n") + 1})
-            message = (f"ThreadSanitizer: data race between CUDA threads at {path} line "
-                       f"{', '.join(map(str, lines)) or '?'}")
-            if message not in found:
-                found.append(message)
-        return found, None
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+    text = emulated(candidate, threaded=True)
+    offset = text.count("\n") - candidate.count("\n")  # header lines before the candidate's first
+    reports, error = _reports(text + "\n" + _main(function, specs, ctypes_, size, extent, cxx=True), ".cpp",
+                              ["g++", "-std=c++17", "-pthread", "-DPARALIFT_BLOCK=8"], [(0, {})])
+    found: list[str] = []
+    for _, report in reports:
+        tops = re.findall(r"(?m)^\s+#0 [^\n]*candidate\.cpp:(\d+)", report)  # the racing accesses
+        lines = sorted({int(n) - offset for n in tops if 0 < int(n) - offset <= candidate.count("\n") + 1})
+        message = f"ThreadSanitizer: data race between CUDA threads at {path} line {', '.join(map(str, lines)) or '?'}"
+        if message not in found:
+            found.append(message)
+    return found, error
