@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paralift.diagnostics import Diagnostic, Severity, Span
+from paralift.files import not_regular, source_lines, strip_bom
 from paralift.frontend import frontend_for
 from paralift.frontend.python import ParseError
 from paralift.ir import nodes as ir
@@ -59,7 +60,7 @@ def analyze_source(source: str, path: str = "<string>", language: str = "python"
     if cache is None or language != "python":  # C spans name the function, not its whole text
         kernels = tuple(analyze_kernel(k, env) for k in module.kernels if k.kind == "function")
         return FileAnalysis(path, language, kernels, errors, module)
-    lines = source.splitlines()
+    lines = source_lines(source)
     context = (tuple(sorted(env.imports.items())), env.helpers, env.language, path)
     fresh: dict = {}
     for k in module.kernels:
@@ -76,6 +77,11 @@ def analyze_source(source: str, path: str = "<string>", language: str = "python"
 
 
 def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
+    """The file's text (without a UTF-8 byte-order mark, which `files.write_back` keeps), or
+    why it cannot be read. Only regular files are read: a FIFO would block, a device never end."""
+    odd = not_regular(path)
+    if odd is not None:
+        return None, _error(path, "PL003", f"cannot read file: {odd}")
     try:
         size = os.path.getsize(path)
         if size > MAX_BYTES:
@@ -84,7 +90,7 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
     except OSError as err:
         return None, _error(path, "PL003", f"cannot read file: {err.strerror or err}")
     try:
-        return data.decode("utf-8"), None
+        return strip_bom(data.decode("utf-8"))[0], None
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         col = err.start - (data.rfind(b"\n", 0, err.start) + 1)
@@ -112,8 +118,10 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | Diagnostic]:
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(files):
-                    if language_of(name) is not None:
-                        yield os.path.join(root, name)
+                    found = os.path.join(root, name)
+                    # a FIFO or device met in a walk is skipped; named on the command line, refused
+                    if language_of(name) is not None and not_regular(found) is None:
+                        yield found
         elif os.path.exists(p):
             yield p
         else:

@@ -30,7 +30,8 @@ Rewrite the parallel loops of Python kernels for Numba (`numba.prange`) and of C
 for OpenMP (`#pragma omp parallel for`), keeping comments and formatting. Every rewritten
 function is run against the original on generated inputs (1, 2 and 4 threads; C compiled
 with gcc -O2 -fopenmp) before anything is written; a function whose rewrite fails is left
-as it was, and the counterexample is printed.
+as it was, and the counterexample is printed. A file that changed while it was verified
+is not overwritten. Writes go through symlinks and keep mode, owner and hard links.
 
 Without --in-place or -o, the unified diff is printed and no file is touched.
 Exit status: 0 if nothing changed, 1 if something changed (or would change; see
@@ -40,8 +41,11 @@ Exit status: 0 if nothing changed, 1 if something changed (or would change; see
 _VERIFY_HELP = """\
 Check that FUNCTION in NEW behaves like FUNCTION in ORIGINAL: both run on the same
 generated inputs (the candidate under Numba with 1, 2 and 4 threads) and every array
-argument and the return value are compared. A failure is shrunk to a small
-counterexample. Exit status: 0 if all are equivalent, 1 if not, 2 on bad input.
+argument and the return value are compared. Integers must match exactly; where the
+original raises, NEW must raise too; the loops must have run with several trip counts.
+NEW runs in the sandbox (no network, scrubbed environment, temporary home, limits), as a
+model's code does. A failure is shrunk to a small counterexample.
+Exit status: 0 if all are equivalent, 1 if not, 2 on bad input.
 """
 
 
@@ -74,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
                         "for its marked target (the pre-commit hook's mode)")
     r.add_argument("--tsan", action="store_true",
                    help="C: also run a ThreadSanitizer build and print the races it reports")
+    _tester_options(r)
     r.add_argument("--exit-zero-even-if-changed", action="store_true",
                    help="exit 0 even when files were changed")
 
@@ -101,7 +106,33 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--cases", type=int, default=40, help="inputs per function (default 40)")
     v.add_argument("--tsan", action="store_true",
                    help="C: also run a ThreadSanitizer build and print the races it reports")
+    _tester_options(v)
     return p
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return value
+
+
+def _tester_options(p: argparse.ArgumentParser) -> None:
+    from paralift.verify.options import DEFAULT_TIMEOUT
+    p.add_argument("--timeout", type=_positive_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"limit on each call of the original or the candidate (default {DEFAULT_TIMEOUT:g}); "
+                        "an original that runs longer is refused, not waited for")
+    p.add_argument("--assume-int64", action="store_true",
+                   help="accept C integer semantics: inputs on which the original computes an integer "
+                        "outside int64 (which Numba and C wrap around) are skipped instead of refusing")
+
+
+def _options(args: argparse.Namespace):
+    from paralift.verify.options import TesterOptions
+    return TesterOptions(timeout=args.timeout, assume_int64=args.assume_int64)
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -154,7 +185,8 @@ def _rewrite(args: argparse.Namespace) -> int:
 
     from paralift.analysis import expand_paths
     from paralift.diagnostics import Diagnostic
-    from paralift.rewriting import rewrite_file, rewrite_marked, write_atomic
+    from paralift.files import WriteError, source_lines, write_back
+    from paralift.rewriting import rewrite_file, rewrite_marked
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     targets = list(expand_paths(args.paths))
@@ -172,10 +204,10 @@ def _rewrite(args: argparse.Namespace) -> int:
         with status as st:
             progress = (lambda name, st=st, t=t: st.update(f"verifying {t}: {name}")) if st else None
             if args.marked:
-                res = rewrite_marked(t, check=not args.no_verify, progress=progress)
+                res = rewrite_marked(t, check=not args.no_verify, progress=progress, options=_options(args))
             else:
                 res = rewrite_file(t, target=args.target, functions=functions, check=not args.no_verify,
-                                   progress=progress, tsan=args.tsan)
+                                   progress=progress, tsan=args.tsan, options=_options(args))
         for e in res.errors:
             err.print(f"{e.span.where()}: error {e.code}: {e.message}")
             failed = True
@@ -185,12 +217,17 @@ def _rewrite(args: argparse.Namespace) -> int:
         changed = True
         if args.in_place or args.output:
             dest = args.output or t
+            try:
+                write_back(dest, res.result, read_as=res.original if args.in_place else None)
+            except WriteError as why:
+                err.print(f"{dest}: cannot write: {why}")
+                failed = True
+                continue
             err.print(f"Rewriting {dest}")
-            write_atomic(dest, res.result)
         else:
             target = args.target or ("openmp" if t.endswith((".c", ".h")) else "numba")
             sys.stdout.writelines(difflib.unified_diff(
-                res.original.splitlines(keepends=True), res.result.splitlines(keepends=True),
+                source_lines(res.original, keepends=True), source_lines(res.result, keepends=True),
                 t, f"{t} ({target})"))
     if failed:
         return EXIT_INPUT_ERROR
@@ -226,13 +263,16 @@ def _verify(args: argparse.Namespace) -> int:
         sources.append(text)
     ok = True
     from paralift.rewriting import RaceLog
-    with RaceLog(sources[1], args.new) as race_log:  # prange loops also run under the race log
+    from paralift.verify.sandbox import confined
+    # NEW is code paralift did not write: it runs in the sandbox, like a model's
+    with confined(), RaceLog(sources[1], args.new) as race_log:  # prange loops also run under the race log
         for name in args.function:
             if args.new.endswith((".c", ".h")):
                 from paralift.verify.ctester import verify_c
                 v = verify_c(sources[0], sources[1], name, args.new, cases=args.cases, tsan=args.tsan)
             else:
-                v = race_log.check(verify(sources[0], sources[1], name, args.new, cases=args.cases), sources[0])
+                v = race_log.check(verify(sources[0], sources[1], name, args.new, cases=args.cases,
+                                          options=_options(args)), sources[0])
             print(v.summary())
             ok &= v.ok
     return EXIT_OK if ok else EXIT_CHANGED
@@ -290,7 +330,33 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_CHANGED if any(d.severity == Severity.ERROR for r in results for d in r.diagnostics) else EXIT_OK
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Ctrl-C ends it quietly with 130; SIGTERM with 143. Either way the
+    context managers unwind, so workers, sandboxes and temporary directories go too."""
+    import signal
+
+    def terminated(signum, frame):
+        raise SystemExit(128 + signum)
+    previous = signal.signal(signal.SIGTERM, terminated) if _main_thread() else None
+    try:
+        return _command(argv)
+    except KeyboardInterrupt:
+        print("paralift: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
+
+
+def _command(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "analyze":
         return _analyze(args)

@@ -24,6 +24,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from paralift.analysis import FileAnalysis
 from paralift.backends.nests import Names as _Names, Skip, accessed as _accessed, insert_header, \
     last_values_unsupported, outermost, source_text, subtracts as _subtracts
+from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes import updates
@@ -387,7 +388,7 @@ def plan_kernel(kv: KernelVerdicts, lines, imports, helpers, names) -> tuple[Cud
 
 
 def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> CudaRewrite:
-    lines = source.splitlines()
+    lines = source_lines(source)
     imports = dict(fa.module.imports) if fa.module else {}
     helpers = {k.name: k for k in fa.module.kernels} if fa.module else {}
     names = _Names(source)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from paralift.analysis import FileAnalysis
 from paralift.backends.nests import Skip, accessed as _accessed, declared_in, last_values_unsupported, outermost, \
     source_text, subtracts as _subtracts
+from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
@@ -524,7 +525,7 @@ def _largest(x: ir.Access, ranges, params: set[str], tables: set[str] = frozense
 # ------------------------------------------------------------------------ emitting
 
 def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> CudaCRewrite:
-    lines = source.splitlines()
+    lines = source_lines(source)
     # function-like macros are text: they work in device code as they are
     helpers = {k.name for k in fa.module.kernels if k.kind == "function"} if fa.module else set()
     plans, pieces = [], []
@@ -610,7 +611,7 @@ def _host_uses(kernel: ir.Kernel, launched: list[ir.Loop]) -> set[str]:
 
 def _offsets(source: str) -> list[int]:
     starts = [0]
-    for line in source.splitlines(keepends=True):
+    for line in source_lines(source, keepends=True):
         starts.append(starts[-1] + len(line))
     return starts
 

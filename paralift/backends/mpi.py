@@ -23,6 +23,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from paralift.analysis import FileAnalysis
 from paralift.backends import nests
 from paralift.backends.nests import Skip, last_values_unsupported, row_offset, rows_read, insert_header, one_element, outermost, reads_besides_updates, source_text
+from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import walk_stmts
@@ -295,7 +296,7 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
 
 def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None, halo: bool = True) -> MpiRewrite:
     """`halo=False` gathers whole arrays after every sweep (kept for comparison)."""
-    lines = source.splitlines()
+    lines = source_lines(source)
     plans = tuple(plan_kernel(kv, lines, halo) for kv in fa.kernels
                   if functions is None or kv.kernel.name in functions)
     active = {(lp.line, lp.col): lp for p in plans for lp in p.loops}

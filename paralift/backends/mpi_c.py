@@ -15,6 +15,7 @@ from paralift.analysis import FileAnalysis
 from paralift.backends.cuda_c import _base_type, _declared_type, _dims, _extents, _offsets, _Refuse
 from paralift.backends import nests
 from paralift.backends.nests import Skip, last_values_unsupported, rows_read, one_element, outermost, reads_besides_updates, source_text
+from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import walk_stmts
@@ -298,7 +299,7 @@ def _c_text(e: ir.Expr) -> str:
 
 
 def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> MpiCRewrite:
-    lines = source.splitlines()
+    lines = source_lines(source)
     starts = _offsets(source)
     plans, edits = [], []
     for kv in fa.kernels:
@@ -442,7 +443,7 @@ def _edit(source: str, starts, lines, loop: ir.Loop, plan: MpiCLoopPlan, n: int)
 
 def _with_helpers(code: str) -> str:
     """The helpers go after the file's leading comments and `#include` lines."""
-    lines = code.splitlines(keepends=True)
+    lines = source_lines(code, keepends=True)
     at = 0
     for k, line in enumerate(lines):
         s = line.strip()

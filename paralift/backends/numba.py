@@ -25,6 +25,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from paralift.analysis import FileAnalysis
+from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.printer import expr as expr_text
@@ -74,15 +75,14 @@ class NumbaRewrite:
 
 class _Text:
     def __init__(self, source: str, numpy: str = "numpy"):
-        self.lines = source.splitlines()
+        self.lines = source_lines(source)
         self.numpy = numpy  # how the module names NumPy (`np`), or `numpy` to be imported
 
     def of(self, e: ir.Expr) -> str:
         return source_text(self.lines, e)
 
 
-def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str],
-                numpy: str = "numpy") -> KernelPlan:
+def plan_kernel(kv: KernelVerdicts, text: _Text, names: _Names, helpers: set[str]) -> KernelPlan:
     kernel = kv.kernel
     if "." in kernel.name or kernel.name.startswith("<"):
         what = "module-level code" if kernel.name.startswith("<") else "methods and nested functions"
@@ -92,7 +92,6 @@ def plan_kernel(kv: KernelVerdicts, source: str, names: _Names, helpers: set[str
     if opaque is not None:
         return KernelPlan(kernel.name, kernel.span.line, skipped=(Skip(opaque.span.line,
                           f"Numba cannot compile it: {opaque.reason}"),))
-    text = _Text(source, numpy)
     chosen = outermost(kv, lambda v: _plan_loop(v, kernel, text, names), lambda s: _is_prange(s, text))
     plans, skipped = chosen.plans, chosen.skipped
     calls = sorted({e.func for s in walk_stmts(kernel.body) for e in _calls(s) if e.func in helpers})
@@ -335,7 +334,8 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
     helpers = {k.name for k in fa.module.kernels} if fa.module else set()
     numpy = next((alias for alias, module in (fa.module.imports if fa.module else ())
                   if module == "numpy"), "numpy")
-    plans = tuple(plan_kernel(kv, source, _Names(source), helpers, numpy) for kv in fa.kernels
+    text, names = _Text(source, numpy), _Names(source)  # once per file: per function was quadratic
+    plans = tuple(plan_kernel(kv, text, names.for_function(), helpers) for kv in fa.kernels
                   if functions is None or kv.kernel.name in functions)
     active = {p.name: p for p in plans if p.loops}
     jit = set()

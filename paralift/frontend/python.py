@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 
 from paralift.diagnostics import Diagnostic, Severity, Span
+from paralift.files import source_lines
 from paralift.ir import nodes as ir
 
 _BINOPS = {
@@ -61,7 +62,7 @@ def parse(source: str, path: str = "<string>") -> ir.Module:
 
 class _Lowering:
     def __init__(self, source: str, path: str):
-        self.lines = source.splitlines()
+        self.lines = source_lines(source)
         self.path = path
         self.imports: list[tuple[str, str]] = []
 

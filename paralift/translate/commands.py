@@ -234,12 +234,14 @@ def _translate(args: argparse.Namespace) -> int:
 
     from paralift.analysis import expand_paths, read_source
     from paralift.diagnostics import Diagnostic
-    from paralift.rewriting import write_atomic
+    from paralift.files import WriteError, source_lines, write_back
     from paralift.translate.loop import summary, translate_source
     translator = _translator(args, args.target)
     targets = list(expand_paths(args.paths))
     if args.output and len(targets) != 1:
         raise _Refused("-o needs exactly one input file")
+    from paralift.verify.sandbox import describe
+    _say(f"paralift: the model's code runs in a {describe()}")
     results, failed, changed = [], False, False
     for t in targets:
         if isinstance(t, Diagnostic):
@@ -264,11 +266,16 @@ def _translate(args: argparse.Namespace) -> int:
             continue
         changed = True
         if args.in_place or args.output:
-            write_atomic(args.output or t, res.result)
+            try:
+                write_back(args.output or t, res.result, read_as=res.original if args.in_place else None)
+            except WriteError as why:
+                _say(f"{args.output or t}: cannot write: {why}")
+                failed = True
+                continue
             _say(f"Rewriting {args.output or t}")
         else:
-            sys.stdout.writelines(difflib.unified_diff(res.original.splitlines(keepends=True),
-                                                       res.result.splitlines(keepends=True), t,
+            sys.stdout.writelines(difflib.unified_diff(source_lines(res.original, keepends=True),
+                                                       source_lines(res.result, keepends=True), t,
                                                        f"{t} ({args.target}, {translator.name})"))
     for line in summary(results, args.attempts):
         _say(line)

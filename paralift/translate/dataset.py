@@ -17,6 +17,7 @@ from pathlib import Path
 
 from paralift.analysis import expand_paths, language_of, read_source
 from paralift.diagnostics import Diagnostic
+from paralift.files import source_lines
 
 
 class ForbiddenCorpus(ValueError):
@@ -34,7 +35,7 @@ class SourceFile:
 
     def __init__(self, source: str, path: str, language: str):
         from paralift.translate.loop import extents
-        self.lines = source.splitlines()
+        self.lines = source_lines(source)
         self.spans = extents(source, path, language)
 
     def text(self, name: str) -> str | None:
