@@ -25,9 +25,12 @@ from dataclasses import dataclass, field
 from paralift.analysis import FileAnalysis, analyze_source
 from paralift.backends import nests
 from paralift.diagnostics import Diagnostic, Severity, Span
+from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
+from paralift.passes.scalars import target_names
+from paralift.ir.printer import expr as show
 from paralift.passes.verdict import LoopVerdict
 
 _PRANGE = re.compile(r"for\s.*\bin\s+(?:[A-Za-z_][\w.]*\.)?prange\s*\(")
@@ -48,6 +51,7 @@ class Claim:
     linear: frozenset[str] = frozenset()
     reductions: tuple[tuple[str, str], ...] = ()  # (op, name)
     default_private: bool = False
+    collapse: int = 1                            # `collapse(n)`: the n loops' counters are private
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class CheckResult:
 
 def parse_pragma(text: str) -> Claim:
     private, last, linear, reds = set(), set(), set(), []
-    default_private = False
+    default_private, collapse = False, 1
     for name, args in _CLAUSE.findall(text):
         names = {a.split("[")[0].split(":")[0].strip() for a in args.split(",") if a.strip()}
         if name in ("private", "firstprivate"):
@@ -76,7 +80,10 @@ def parse_pragma(text: str) -> Claim:
                      for v in vars_.split(",") if v.strip()]
         elif name == "default":
             default_private = args.strip() in ("private", "firstprivate")
-    return Claim("omp", frozenset(private), frozenset(last), frozenset(linear), tuple(reds), default_private)
+        elif name == "collapse" and args.strip().isdigit():
+            collapse = int(args.strip())
+    return Claim("omp", frozenset(private), frozenset(last), frozenset(linear), tuple(reds), default_private,
+                 collapse)
 
 
 def _claim(loop: ir.Loop, lines: list[str], language: str) -> Claim | None:
@@ -105,7 +112,7 @@ def _certain(reason: Diagnostic, loop: ir.Loop, kernel: ir.Kernel) -> bool:
     """A PL201 dependence between affine subscripts is exact: there are inputs on which the
     iterations conflict. Through an index array or a product of loop variables it is only
     possible."""
-    if reason.code == "PL202":
+    if reason.code in ("PL202", "PL208"):
         return True
     if reason.code != "PL201":
         return False
@@ -123,6 +130,49 @@ def _certain(reason: Diagnostic, loop: ir.Loop, kernel: ir.Kernel) -> bool:
     return True
 
 
+def _scatter(v: LoopVerdict, kernel: ir.Kernel) -> ir.Access | None:
+    """The first write to a shared array in the loop whose subscripts are not provably
+    different in different iterations (`h[keys[i]] += w`, `b[i // 2] = x`, `c[j] += ...`)."""
+    loop = v.loop
+    local = {n for s in walk_stmts(loop.body) if isinstance(s, ir.Assign)
+             for n in target_names(s.target)} | set(v.private)
+    for s in walk_stmts(loop.body):
+        targets = []
+        if isinstance(s, ir.Assign):
+            targets = list(s.target.elts) if isinstance(s.target, ir.Tuple) else [s.target]
+        for t in targets:
+            if isinstance(t, ir.Access) and t.array not in local and \
+                    not _injective(t, {loop.var} | {n for n, step in v.induction if step}):
+                return t
+    return None
+
+
+def _injective(access: ir.Access, steps: set[str]) -> bool:
+    """Is some subscript `c * x + (terms without x)`, c != 0, where x is the loop variable or
+    an induction variable (both change by a fixed step in every iteration)? Then two
+    iterations never write one element through it."""
+    for index in access.indices:
+        p = poly.from_expr(index, lambda n: poly.sym(n), lambda a, d: None)
+        if p is None:
+            continue
+        varying = [m for m in p if set(m) & steps]
+        if len(varying) == 1 and len(varying[0]) == 1 and p[varying[0]] != 0:
+            return True
+    return False
+
+
+def _collapsed(loop: ir.Loop, depth: int) -> set[str]:
+    """The counters of the loops `collapse(depth)` joins to `loop`: OpenMP makes them private."""
+    out, current = set(), loop
+    for _ in range(depth - 1):
+        inner = [s for s in current.body if isinstance(s, ir.Loop)]
+        if len(inner) != 1:
+            break
+        current = inner[0]
+        out.add(current.var)
+    return out
+
+
 def _loop_span(loop: ir.Loop, path: str) -> Span:
     return Span(loop.span.line, loop.span.col, loop.span.line, loop.span.col, path)
 
@@ -133,13 +183,22 @@ def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str,
     at = _loop_span(loop, path)
     out: list[Diagnostic] = []
     kind = "prange" if claim.kind == "prange" else "`omp for`"
+    scatter = _scatter(v, kernel) if claim.kind == "prange" else None
+    if scatter is not None:
+        # Numba's prange has no atomics: two iterations that meet on an element race, and
+        # nothing proves they never meet
+        out.append(Diagnostic(
+            "PL101", f"this prange loop races: `{show(scatter)}` (line {scatter.span.line}) writes through a "
+            f"subscript that can be the same for two iterations of `{loop.var}`, and Numba has no atomic "
+            "updates: keep the loop sequential, or give each thread its own copy and combine them",
+            at, Severity.ERROR, related=(scatter.span,)))
     if v.verdict == "sequential":
         certain = [r for r in v.reasons if _certain(r, loop, kernel)]
-        if certain:
+        if certain and scatter is None:
             r = certain[0]
             out.append(Diagnostic("PL101", f"this {kind} loop races: {r.message}", at, Severity.ERROR,
                                   related=r.related or (r.span,)))
-        else:
+        elif scatter is None:
             why = v.reasons[0].message if v.reasons else "the analysis cannot prove it"
             out.append(Diagnostic("PL106", f"cannot prove this {kind} loop safe: {why}", at, Severity.WARNING,
                                   related=tuple(r.span for r in v.reasons[:2])))
@@ -181,7 +240,7 @@ def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str,
             out.append(Diagnostic(
                 "PL102", f"`{name}` is updated with `{op}` but the clause reduces it with `{ops[0]}`",
                 at, Severity.ERROR))
-    inside = {loop.var} | nests.declared_in(loop.body)
+    inside = {loop.var} | nests.declared_in(loop.body) | _collapsed(loop, claim.collapse)
     for name in sorted(set(v.private) | set(v.lastprivate)):
         if name in inside or name in claim.private or name in declared or name in accessed \
                 or claim.default_private or name in claim.linear:
@@ -252,7 +311,7 @@ def _numba_cannot_reduce(loop: ir.Loop, name: str) -> ir.Stmt | None:
 def check_analysis(fa: FileAnalysis, source: str, suggest: bool = False) -> CheckResult:
     if fa.errors:
         return CheckResult(fa.path, errors=fa.errors)
-    lines = source.splitlines()
+    lines = source_lines(source)
     found: list[Diagnostic] = []
     checked = 0
     for kv in fa.kernels:

@@ -66,8 +66,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "#pragma omp parallel for\nfor (int i = 0; i < n; i++) { b[k] = a[i]; k++; }",
          "#pragma omp parallel for linear(k:1)\nfor (int i = 0; i < n; i++) { b[k] = a[i]; k++; }"),
     Code("PL106", "unverified-parallel", "the analysis cannot prove a parallel loop safe (not a proven race)",
-         "for i in prange(n):\n    a[idx[i]] = b[i]  # safe only if idx has no repeats",
-         "for i in prange(n):  # paralift: ignore[PL106] -- idx is a permutation\n    a[idx[i]] = b[i]"),
+         "#pragma omp parallel for\nfor (int i = 0; i < n; i++) a[idx[i]] = b[i];  /* safe if idx never repeats */",
+         "#pragma omp parallel for  // paralift: ignore[PL106] -- idx is a permutation\n"
+         "for (int i = 0; i < n; i++) a[idx[i]] = b[i];"),
     Code("PL110", "could-be-parallel", "a sequential loop that could run in parallel",
          "for i in range(n):\n    y[i] = 2.0 * x[i]",
          "for i in prange(n):\n    y[i] = 2.0 * x[i]"),
@@ -78,6 +79,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("PL205", "unmodelled", "a construct the analysis does not model"),
     Code("PL206", "conditional-last-value", "a variable's last value is used after the loop but not set in every iteration"),
     Code("PL207", "may-alias", "an array name may refer to the same memory as another"),
+    Code("PL208", "static-local", "a `static` local is one variable for every iteration (and call)"),
 )}
 
 

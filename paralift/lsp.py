@@ -21,6 +21,7 @@ from paralift import __version__
 from paralift.analysis import FileAnalysis, analyze_source
 from paralift.check import CheckResult, check_analysis
 from paralift.diagnostics import Severity
+from paralift.files import source_lines
 
 DEBOUNCE_S = 0.05  # coalesces bursts of keystrokes; results for older versions are dropped anyway
 _SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -105,6 +106,9 @@ def hover_text(fa: FileAnalysis, line: int) -> str | None:
                 parts.append("last values used after it: " + ", ".join(f"`{p}`" for p in v.lastprivate))
             if v.induction:
                 parts.append("induction variables: " + ", ".join(f"`{n}` (+{s})" for n, s in v.induction))
+            if v.distinct:
+                parts.append("assumes " + ", ".join(f"`{a}`" for a in v.distinct) + " do not overlap in "
+                             "memory (paralift's aliasing assumption, as `restrict` in C)")
             for r in v.reasons:
                 parts.append(f"- {r.code} {r.name}: {r.message}")
             return "\n\n".join(parts)
@@ -137,7 +141,7 @@ class ParaliftServer(LanguageServer):
             return  # the document moved on: its own run publishes
         self.states[uri] = _State(version, source, fa, check)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=uri, version=version, diagnostics=to_lsp(fa, check, source.splitlines())))
+            uri=uri, version=version, diagnostics=to_lsp(fa, check, source_lines(source))))
 
 
 server = ParaliftServer()
@@ -208,7 +212,7 @@ async def resolve_code_action(ls: ParaliftServer, action: types.CodeAction):
         why = res.refused[0].summary() if res.refused else "nothing to rewrite"
         action.disabled = types.CodeActionDisabledType(reason=why)
         return action
-    lines = source.splitlines(keepends=True)
+    lines = source_lines(source, keepends=True)
     end = types.Position(line=len(lines), character=0)
     edit = types.TextEdit(range=types.Range(start=types.Position(line=0, character=0), end=end), new_text=res.result)
     action.edit = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(

@@ -28,6 +28,7 @@ def loop_json(v: LoopVerdict) -> dict:
         "private": list(v.private), "lastprivate": list(v.lastprivate),
         "induction": [{"var": n, "step": s} for n, s in v.induction],
         "reasons": [_reason(r) for r in v.reasons],
+        "assumes_no_overlap": list(v.distinct),
     }
 
 

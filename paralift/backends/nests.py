@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import children, stmt_exprs, subexprs, walk_stmts
@@ -96,7 +97,7 @@ def header_line(code: str) -> int:
 
 
 def insert_header(code: str, header: str) -> str:
-    lines = code.splitlines(keepends=True)
+    lines = source_lines(code, keepends=True)
     at = header_line(code)
     before, after = "".join(lines[:at]), "".join(lines[at:]).lstrip("\n")
     return (before + "\n" if before else "") + header.strip("\n") + "\n\n\n" + after
@@ -150,12 +151,19 @@ def one_element(loop: ir.Loop, array: str, text: Callable[[ir.Expr], str], pytho
 class Names:
     """Fresh identifiers that collide with nothing in the module."""
 
-    def __init__(self, source: str):
-        self.taken = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+    def __init__(self, source: str, shared: frozenset[str] | None = None):
+        # the module's identifiers, read once per file (`for_function` shares them)
+        self.module = shared if shared is not None else frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+        self.taken: set[str] = set()
+
+    def for_function(self) -> Names:
+        """Names for another function of the same module: its own fresh names start over,
+        without reading the module again."""
+        return Names("", self.module)
 
     def fresh(self, base: str) -> str:
         name, n = base, 1
-        while name in self.taken:
+        while name in self.module or name in self.taken:
             n += 1
             name = f"{base}{n}"
         self.taken.add(name)
@@ -190,6 +198,8 @@ def last_values_unsupported(v: LoopVerdict) -> str | None:
     iteration assigns them at its top level, with no `continue` to skip that."""
     if not v.lastprivate:
         return None
+    if v.loop.var in v.lastprivate:
+        return f"the loop variable `{v.loop.var}` is used after the loop"
     if any(isinstance(s, ir.Continue) for s in walk_stmts(v.loop.body)):
         return "a last value with a `continue` in the loop"
     for name in v.lastprivate:

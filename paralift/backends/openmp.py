@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from paralift.analysis import FileAnalysis
 from paralift.backends.nests import Skip, declared_in, outermost, reads_besides_updates as _reads_besides_updates, \
     triangular
+from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir.walk import subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
@@ -55,7 +56,7 @@ class OmpRewrite:
 
 
 def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> OmpRewrite:
-    lines = source.splitlines(keepends=True)
+    lines = source_lines(source, keepends=True)
     plans = tuple(_plan_kernel(kv, lines) for kv in fa.kernels
                   if functions is None or kv.kernel.name in functions)
     inserts = sorted(((p.line, p.pragma) for k in plans for p in k.loops), reverse=True)
@@ -88,6 +89,10 @@ def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[PragmaPlan | Non
     prefix = lines[loop.span.line - 1][:loop.span.col]
     if prefix.strip():
         return None, "the loop does not start its line, so a pragma cannot go before it"
+    if loop.var in v.lastprivate:
+        # OpenMP leaves its loop variable undefined after the loop unless lastprivate, and a
+        # loop that runs zero times would not set it to its first value as C does
+        return None, f"the loop variable `{loop.var}` is used after the loop"
     inside = declared_in(loop.body)
     written = {n for s in walk_stmts(loop.body) for n in _names_written(s)}
     clauses: list[str] = []

@@ -11,6 +11,8 @@ are still lowered.
 """
 from __future__ import annotations
 
+import re
+
 import tree_sitter_c
 from tree_sitter import Language, Node, Parser
 
@@ -25,9 +27,20 @@ _CMP = {"<", "<=", ">", ">=", "==", "!="}
 ALLOC = "c.array"  # the IR call a local array declaration (`double t[m];`) lowers to
 
 
+_PRAGMA = re.compile(rb"^[ \t]*#[ \t]*pragma\b(?:[^\n]*\\\n)*[^\n]*", re.M)
+
+
+def _without_pragmas(data: bytes) -> bytes:
+    """`#pragma` lines blanked, byte for byte: tree-sitter's grammar takes a directive only
+    where a statement may start, so one between a brace-less `for` and its body is a syntax
+    error to it, though not to a compiler. The IR has no use for them; the checker and the
+    backends read pragmas from the text."""
+    return _PRAGMA.sub(lambda m: re.sub(rb"[^\n]", b" ", m.group(0)), data)
+
+
 def parse(source: str, path: str = "<string>") -> tuple[ir.Module, tuple[Diagnostic, ...]]:
     """Lower C source; return the module and the syntax errors found (never raises)."""
-    data = source.encode("utf-8")
+    data = _without_pragmas(source.encode("utf-8"))
     tree = Parser(_LANGUAGE).parse(data)
     low = _Lowering(data, path)
     kernels, errors = [], []
@@ -115,15 +128,16 @@ class _Lowering:
         rank, suffix = 0, ""
         quals = " ".join(c.text.decode() for c in node.children if c.type == "type_qualifier")
         while decl is not None and decl.type in ("pointer_declarator", "array_declarator"):
-            if decl.type == "pointer_declarator":
-                suffix = "*" + suffix
+            if decl.type == "pointer_declarator":  # the first `*` written comes first, with its qualifiers
+                own = " ".join(c.text.decode() for c in decl.children if c.type == "type_qualifier")
+                suffix = suffix + "*" + (own + " " if own else "")
             else:
                 size = decl.child_by_field_name("size")
                 suffix = f"[{size.text.decode() if size else ''}]" + suffix  # outermost declarator: last dimension
             rank += 1
             decl = decl.child_by_field_name("declarator")
         name = decl.text.decode() if decl is not None else "?"
-        ctype = " ".join(x for x in (quals, base.text.decode() if base else "", suffix) if x)
+        ctype = " ".join(x for x in (quals, base.text.decode() if base else "", suffix.strip()) if x)
         return ir.Param(name, "array" if rank else "scalar", rank, self.span(node), ctype)
 
     def macro(self, node: Node) -> ir.Kernel | None:
@@ -184,6 +198,11 @@ class _Lowering:
         return [self.opaque(node, f"`{what}` is not modelled")]
 
     def declaration(self, node: Node) -> list[ir.Stmt]:
+        if any(c.type == "storage_class_specifier" and c.text.decode() in ("static", "thread_local", "_Thread_local")
+               for c in node.children):
+            # one variable for every call and every iteration, whatever scope it is declared in
+            return [ir.Opaque("a `static` local is one variable shared by every iteration, so each sees what "
+                              "the others left in it", self.text(node), self.span(node), code="PL208")]
         out: list[ir.Stmt] = []
         for d in node.children_by_field_name("declarator"):
             span = self.span(d)
@@ -378,7 +397,7 @@ class _Lowering:
             if op in _CMP:
                 return ir.Compare((op,), (left, right), span)
             if op in ("&&", "||"):
-                return ir.BoolOp("and" if op == "&&" else "or", (left, right), span)
+                return ir.BoolOp("and" if op == "&&" else "or", (left, right), span, boolean=True)
         if t == "unary_expression":
             op = node.child_by_field_name("operator").type
             arg = self.expr(node.child_by_field_name("argument"))

@@ -74,9 +74,13 @@ class Compare:
 
 @dataclass(frozen=True)
 class BoolOp:
+    """`a and b`, `a || b`. C's operators give 0 or 1 (`boolean`); Python's give one of
+    their operands, so `x = x or e` keeps the first truthy `e`, which depends on order."""
+
     op: str  # and | or
     values: tuple[Expr, ...]
     span: Span = field(default=_NOSPAN, compare=False)
+    boolean: bool = False
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,7 @@ class Opaque:
     reason: str
     text: str = ""
     span: Span = field(default=_NOSPAN, compare=False)
+    code: str = "PL205"  # the diagnostic a loop around it gets: unmodelled, or a known hazard
 
 
 Stmt = Union[Loop, While, If, Assign, Declare, ExprStmt, Return, Break, Continue, Pass, Opaque]

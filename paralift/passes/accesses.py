@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.poly import Poly
-from paralift.ir.walk import bound_names, children
+from paralift.ir.walk import bound_names, children, walk_stmts
 from paralift.passes import updates
 from paralift.passes.effects import CallEnv, call_kind
 from paralift.passes.scalars import assigned_names, induction_steps
+from paralift.passes.views import through_view
 
 SLICE = "slice"  # a subscript position that ranges over many cells
 
@@ -77,6 +78,7 @@ class Collector:
     def __init__(self, kernel: ir.Kernel, calls: CallEnv, arrays: set[str]):
         self.calls = calls
         self.arrays = arrays
+        self.shared_rows = {p.name for p in kernel.params if rows_may_alias(p.ctype)}
         self.rebound = assigned_names(kernel.body)
         self.out = KernelAccesses({}, {}, [], {}, wraps=calls.language == "python")
         self.env: dict[str, tuple] = {}
@@ -115,6 +117,11 @@ class Collector:
             array = node.array
         else:  # a whole-array use: np.sum(a), a.copy()
             subs, array = None, node.id
+        # only an allocation in the kernel fixes a rank: subscripts elsewhere may be partial
+        ranks = {n: len(s) for n, s in self.out.shapes.items() if s is not None}
+        array, subs = through_view(array, subs, ranks, self.arrays)
+        if array in self.shared_rows and subs is not None and len(subs) > 1:
+            subs = (None,) + subs[1:]  # rows[i] and rows[k] may be one row: the row is unknown
         self.out.accesses.append(AccessRec(len(self.out.accesses), array, subs, write, update, node,
                                            ctx.loops, ctx.regions, ctx.path))
 
@@ -163,12 +170,16 @@ class Collector:
 
     # -------------------------------------------------------------- statements
     def block(self, body: tuple[ir.Stmt, ...], ctx: _Ctx) -> None:
+        jumped = False
         for index, s in enumerate(body):
             here = ctx
             if ctx.path and ctx.path[-1][1] == -1:  # first level below a loop: note the index
                 uid, _, g = ctx.path[-1]
                 here = _Ctx(ctx.loops, ctx.regions, ctx.path[:-1] + ((uid, index, g),))
+            if jumped:  # a `continue`, `break` or `return` above may skip this statement
+                here = _Ctx(here.loops, here.regions, _guard(here.path))
             self.stmt(s, here)
+            jumped = jumped or _may_jump(s)
 
     def stmt(self, s: ir.Stmt, ctx: _Ctx) -> None:
         match s:
@@ -283,6 +294,19 @@ class Collector:
         self.out.loops[uid] = LoopInfo(uid, s, ctx.loops, ctx.regions, lower, upper,
                                        step_value or None, uid in self.breaks)
         self.leave_region(s.body, ctx.regions, (s.var,))
+
+
+def _may_jump(s: ir.Stmt) -> bool:
+    return any(isinstance(x, (ir.Continue, ir.Break, ir.Return)) for x in walk_stmts((s,)))
+
+
+def rows_may_alias(ctype: str) -> bool:
+    """C: may the rows of a pointer-to-pointer parameter overlap? `double **rows` may; with
+    the rows declared `restrict` (`double *restrict *rows`) they may not."""
+    if ctype.count("*") < 2:
+        return False
+    inner = ctype[:ctype.rindex("*")]  # what the outer pointer points to: `double *restrict `
+    return "restrict" not in inner[inner.index("*"):]
 
 
 def _guard(path):

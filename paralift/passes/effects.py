@@ -128,7 +128,7 @@ def loop_blockers(loop: ir.Loop, env: CallEnv) -> list[Diagnostic]:
         reasons.append(Diagnostic("PL203", f"`{word}` leaves the loop early, so later iterations "
                                            "depend on earlier ones", s.span))
     for s in _walk_opaque(loop.body):
-        reasons.append(Diagnostic("PL205", s.reason, s.span))
+        reasons.append(Diagnostic(s.code, s.reason, s.span))
     seen: set[tuple[str, int]] = set()
     for stmt, e in _exprs_in(loop.body):
         reason = _effect(stmt, e, env)

@@ -77,6 +77,8 @@ class _Exposure:
     def __init__(self, watched: set[str]):
         self.watched = watched
         self.exposed: dict[str, Span] = {}
+        self.depth = 0  # loops entered below the walked body: their `continue`s are their own
+        self.continued: list[set[str]] = []  # names defined where a `continue` ends the iteration
 
     def read(self, names: Iterable[ir.Name], defined: set[str]) -> None:
         for n in names:
@@ -88,7 +90,11 @@ class _Exposure:
         defined = set(defined)
         for s in body:
             match s:
-                case ir.Break() | ir.Continue():
+                case ir.Continue():
+                    if self.depth == 0:
+                        self.continued.append(set(defined))
+                    return None
+                case ir.Break():
                     return None
                 case ir.Return():
                     self.read(stmt_reads(s), defined)
@@ -101,21 +107,29 @@ class _Exposure:
                     defined = set.intersection(*outs)
                 case ir.Loop(var=v, body=b):
                     self.read(stmt_reads(s), defined)
-                    self.block(b, defined | {v})  # may run zero times: defines nothing after
+                    self.inner(b, defined | {v})  # may run zero times: defines nothing after
                 case ir.While(body=b):
                     self.read(stmt_reads(s), defined)
-                    self.block(b, defined)
+                    self.inner(b, defined)
                 case _:
                     self.read(stmt_reads(s), defined)
                     defined.update(stmt_writes(s))
         return defined
 
 
+    def inner(self, body: Iterable[ir.Stmt], defined: set[str]) -> None:
+        self.depth += 1
+        self.block(body, defined)
+        self.depth -= 1
+
+
 def exposure(body: tuple[ir.Stmt, ...], watched: set[str]) -> tuple[dict[str, Span], set[str]]:
-    """(names read before any assignment in an iteration, names assigned on every path)."""
+    """(names read before any assignment in an iteration, names assigned on every path
+    that ends the iteration: falling off the end or a `continue`)."""
     walker = _Exposure(watched)
     end = walker.block(body, set())
-    return walker.exposed, (end if end is not None else set(watched))
+    ends = ([end] if end is not None else []) + walker.continued
+    return walker.exposed, (set.intersection(*ends) if ends else set(watched))
 
 
 def _chain(body: tuple[ir.Stmt, ...], target: ir.Stmt) -> list[tuple[tuple[ir.Stmt, ...], int]] | None:

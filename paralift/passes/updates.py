@@ -52,8 +52,10 @@ def match_assign(s: ir.Assign) -> Update | None:
             return _ok(t, "+", r)
         case ir.BinOp(op=op, left=l, right=r) if op in _BIN_COMMUTES and (l == t or r == t):
             return _ok(t, _BIN_COMMUTES[op], r if l == t else l)
-        case ir.BoolOp(op=op, values=(a, b)) if a == t or b == t:
-            return _ok(t, op, b if a == t else a)
+        case ir.BoolOp(op=op, values=(a, b), boolean=gives_bool) if a == t or b == t:
+            operand = b if a == t else a
+            # Python's `x or e` keeps the first truthy operand: order-free only for booleans
+            return _ok(t, op, operand) if gives_bool or is_boolean(operand) else None
         case ir.Call(func=f, args=(a, b), keywords=()) if f in _MINMAX and (a == t or b == t):
             return _ok(t, _MINMAX[f], b if a == t else a)
         case ir.Call(func=("max" | "min") as f, args=args, keywords=(), receiver=None) \
@@ -65,6 +67,25 @@ def match_assign(s: ir.Assign) -> Update | None:
             if kind is not None and t in (l, r):
                 return _ok(t, kind, r if l == t else l)
     return None
+
+
+_BOOLEAN_CALLS = {"bool", "isinstance", "callable", "math.isnan", "math.isinf", "math.isfinite",
+                  "np.isnan", "np.isinf", "np.isfinite", "numpy.isnan", "numpy.isinf",
+                  "numpy.isfinite", "np.any", "np.all", "numpy.any", "numpy.all", "any", "all"}
+
+
+def is_boolean(e: ir.Expr) -> bool:
+    """Is `e` provably True or False (never another truthy or falsy value)?"""
+    match e:
+        case ir.Compare() | ir.UnaryOp(op="not"):
+            return True
+        case ir.Const(value=v):
+            return type(v) is bool
+        case ir.BoolOp(values=vs, boolean=gives_bool):
+            return gives_bool or all(is_boolean(v) for v in vs)
+        case ir.Call(func=f, receiver=None):
+            return f in _BOOLEAN_CALLS
+    return False
 
 
 def _picked(op: str, l: ir.Expr, r: ir.Expr, then: ir.Expr, orelse: ir.Expr) -> str | None:

@@ -30,6 +30,9 @@ class LoopVerdict:
     lastprivate: tuple[str, ...] = ()
     induction: tuple[tuple[str, int], ...] = ()
     reasons: tuple[Diagnostic, ...] = field(default=())
+    # array parameters the verdict assumes do not overlap (it writes one of them and touches
+    # another): were they views of one buffer, `parallel` would no longer be a proof
+    distinct: tuple[str, ...] = ()
 
     @property
     def line(self) -> int:
@@ -40,6 +43,27 @@ class LoopVerdict:
 class KernelVerdicts:
     kernel: ir.Kernel
     loops: tuple[LoopVerdict, ...]
+
+
+# The work one function may cost, counted (not timed, so a verdict never depends on the
+# machine): a nest deeper than MAX_DEPTH, or more than MAX_TESTS dependence tests (each an
+# isl emptiness test), leaves the loops it did not reach sequential, saying why.
+MAX_DEPTH = 24
+MAX_TESTS = 50_000
+
+
+class _OverBudget(Exception):
+    pass
+
+
+@dataclass
+class _Budget:
+    tests: int = 0
+
+    def spend(self) -> None:
+        self.tests += 1
+        if self.tests > MAX_TESTS:
+            raise _OverBudget
 
 
 @dataclass
@@ -55,6 +79,7 @@ class _KernelFacts:
     params: set[str]
     assigned: set[str]       # every name the kernel assigns
     param_names: dict = field(default_factory=dict)  # isl parameter names, shared by all loops
+    budget: _Budget = field(default_factory=_Budget)
 
 
 def analyze_kernel(kernel: ir.Kernel, env: effects.CallEnv) -> KernelVerdicts:
@@ -69,8 +94,23 @@ def analyze_kernel(kernel: ir.Kernel, env: effects.CallEnv) -> KernelVerdicts:
     fresh, swapped = _bindings(kernel, env, arrays)
     facts = _KernelFacts(kernel, env, arrays, collect(kernel, env, arrays), fresh, swapped,
                          {p.name for p in kernel.params}, scalars.assigned_names(kernel.body))
-    return KernelVerdicts(kernel, tuple(_judge(loop, depth, facts)
-                                        for loop, depth in _loops_with_depth(kernel.body, 0)))
+    loops = list(_loops_with_depth(kernel.body, 0))
+    deepest = max((depth for _, depth in loops), default=0) + 1
+    if deepest > MAX_DEPTH:
+        why = f"a nest of {deepest} loops is deeper than the analysis takes on ({MAX_DEPTH})"
+        return KernelVerdicts(kernel, tuple(_unjudged(loop, depth, why) for loop, depth in loops))
+    out = []
+    for loop, depth in loops:
+        try:
+            out.append(_judge(loop, depth, facts))
+        except _OverBudget:
+            out.append(_unjudged(loop, depth, f"the function needs more than {MAX_TESTS:,} dependence "
+                                              "tests; the analysis stopped before this loop"))
+    return KernelVerdicts(kernel, tuple(out))
+
+
+def _unjudged(loop: ir.Loop, depth: int, why: str) -> LoopVerdict:
+    return LoopVerdict(loop, depth, "sequential", reasons=(Diagnostic("PL205", why, loop.span),))
 
 
 def _loops_with_depth(body, depth):
@@ -114,7 +154,8 @@ def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
         reasons.append(Diagnostic("PL205", f"the loop variable `{loop.var}` is assigned in the body",
                                   loop.span))
     written.discard(loop.var)
-    live_after = scalars.live_after(f.kernel.body, loop, written | f.arrays)
+    live_after = scalars.live_after(f.kernel.body, loop, written | f.arrays | {loop.var})
+    own_last = (loop.var,) if loop.var in live_after and loop.form != "c-for" else ()
     exposed, _ = scalars.exposure(loop.body, written)
     # arrays allocated afresh inside each iteration cannot be shared between iterations
     local_arrays = {n for n in written & f.arrays if n in f.fresh and n not in exposed}
@@ -125,7 +166,7 @@ def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
     for name in sorted(({a.array for a in accs} & f.assigned) - f.fresh - f.swapped):
         reasons.append(Diagnostic("PL207", f"`{name}` is bound to something that is not a new "
                                            "array, so it may be a view of another array", loop.span))
-    deps = _dependences(LevelAnalysis(f.accesses, uid, f.param_names), accs)
+    deps = _dependences(LevelAnalysis(f.accesses, uid, f.param_names), accs, f.budget)
     private_arrays = _privatized(deps, loop, uid, f, live_after)
     array_reductions: dict[str, set[str]] = {}
     for d in deps:
@@ -148,8 +189,15 @@ def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
     else:
         verdict = "reduction" if reductions else "parallel"
     return LoopVerdict(loop, depth, verdict, reductions if verdict != "sequential" else (),
-                       private, tuple(sorted(set(facts.lastprivate) - inner_vars)),
-                       facts.induction, tuple(_dedupe(reasons)))
+                       private, tuple(sorted(set(facts.lastprivate) | set(own_last))),
+                       facts.induction, tuple(_dedupe(reasons)),
+                       _assumed_distinct(accs, f.params) if verdict != "sequential" else ())
+
+
+def _assumed_distinct(accs: list[AccessRec], params: set[str]) -> tuple[str, ...]:
+    touched = {a.array for a in accs} & params
+    written = {a.array for a in accs if a.write} & params
+    return tuple(sorted(touched)) if written and len(touched) > 1 else ()
 
 
 def _privatized(deps: list[Dependence], loop: ir.Loop, uid: int, f: _KernelFacts,
@@ -161,7 +209,7 @@ def _privatized(deps: list[Dependence], loop: ir.Loop, uid: int, f: _KernelFacts
             and privatizable(f.accesses, uid, a, f.param_names)}
 
 
-def _dependences(level: LevelAnalysis, accs: list[AccessRec]) -> list[Dependence]:
+def _dependences(level: LevelAnalysis, accs: list[AccessRec], budget: _Budget) -> list[Dependence]:
     by_array: dict[str, list[AccessRec]] = {}
     for a in accs:
         by_array.setdefault(a.array, []).append(a)
@@ -174,6 +222,7 @@ def _dependences(level: LevelAnalysis, accs: list[AccessRec]) -> list[Dependence
                 continue
             orders = [(x, y)] if x is y else [(x, y), (y, x)]
             for first, second in orders:
+                budget.spend()
                 d = level.carried(first, second)
                 if d is not None:
                     found.append(d)

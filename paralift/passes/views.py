@@ -69,3 +69,46 @@ def _call_may_view(call: ir.Call, arrays, ranks, env: CallEnv) -> bool:
         return False  # math, NumPy ufuncs and reductions return new arrays or numbers
     # a helper may return its argument; an unknown callee may return anything
     return any(_may_view(a, arrays, ranks, env) for a in call.args + tuple(v for _, v in call.keywords))
+
+
+# Attributes of an ndarray that share its memory, element for element: `a.T[i, j]` is
+# `a[j, i]`, `a.real[i]` and `a.imag[i]` live in `a[i]`, `a.flat[k]` is the k-th element.
+_SAME_ELEMENTS = {"real", "imag"}
+_REVERSED = {"T"}
+_LAST_TWO_SWAPPED = {"mT"}
+_FLAT = {"flat"}
+VIEW_ATTRIBUTES = _SAME_ELEMENTS | _REVERSED | _LAST_TWO_SWAPPED | _FLAT
+
+
+def through_view(array: str, subs: tuple | None, ranks: dict[str, int],
+                 arrays: set[str]) -> tuple[str, tuple | None]:
+    """The array an access really touches, with its subscripts in that array's terms.
+
+    `subs` are per-dimension subscripts (any objects) or None for the whole array. A view
+    attribute maps them when the base's rank makes the mapping exact; otherwise the access
+    becomes a use of the whole base array, which is conservative. Any other attribute of an
+    array (`a.base`, `a.data`) is treated the same way; attributes of non-arrays
+    (`self.data`) stay names of their own."""
+    while "." in array:
+        base, _, attr = array.rpartition(".")
+        if attr not in VIEW_ATTRIBUTES and base not in arrays:
+            return array, subs
+        subs = _mapped(attr, subs, ranks.get(base))
+        array = base
+    return array, subs
+
+
+def _mapped(attr: str, subs: tuple | None, rank: int | None) -> tuple | None:
+    if subs is None:
+        return None
+    if attr in _SAME_ELEMENTS:
+        return subs
+    if rank is None or len(subs) != rank:
+        return None  # a partial subscript of a transposed or flattened array: many elements
+    if attr in _REVERSED:
+        return tuple(reversed(subs))
+    if attr in _LAST_TWO_SWAPPED and rank >= 2:
+        return subs[:-2] + (subs[-1], subs[-2])
+    if attr in _FLAT and rank == 1:
+        return subs
+    return None

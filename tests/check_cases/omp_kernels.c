@@ -151,3 +151,28 @@ void histogram_half_atomic(int n, const int *keys, double *h, double *g) {
         g[keys[i]] += 2.0;
     }
 }
+
+void static_counter(int n, int *a) {
+    #pragma omp parallel for
+    for (int i = 0; i < n; i++) { /* expect: PL101 */
+        static int k;
+        k = i;
+        a[i] = k;
+    }
+}
+
+void collapsed_counters(int n, int m, double *a, const double *b) {
+    int i, j;
+    #pragma omp parallel for collapse(2)
+    for (i = 0; i < n; i++) /* expect: clean */
+        for (j = 0; j < m; j++)
+            a[i * m + j] = b[i * m + j];
+}
+
+void simd_inside(int n, double *a, const double *b) {
+    #pragma omp parallel for
+    for (int i = 0; i < n; i++) /* expect: clean */
+    #pragma omp simd
+        for (int j = 0; j < n; j++)
+            a[i * n + j] = 2.0 * b[i * n + j];
+}

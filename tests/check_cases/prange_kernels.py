@@ -73,7 +73,7 @@ def stencil(a, b, n):
 
 @numba.njit(parallel=True)
 def scatter(a, idx, b, n):
-    for i in prange(n):  # expect: PL106
+    for i in prange(n):  # expect: PL101
         a[idx[i]] = b[i]
 
 
@@ -105,3 +105,29 @@ def wrong_axis(a, n, m):
 def silenced(a, n):
     for i in prange(1, n):  # expect: clean  paralift: ignore[PL101]
         a[i] = a[i - 1] + 1.0
+
+
+@numba.njit(parallel=True)
+def histogram(h, keys, w, n):
+    for i in prange(n):  # expect: PL101
+        h[keys[i]] += w[i]
+
+
+@numba.njit(parallel=True)
+def halves(b, a, n):
+    for i in prange(n):  # expect: PL101
+        b[i // 2] = a[i]
+
+
+@numba.njit(parallel=True)
+def column_sums(c, a, n, m):
+    for i in prange(n):  # expect: PL101
+        for j in range(m):
+            c[j] += a[i, j]
+
+
+@numba.njit(parallel=True)
+def strided(b, a, n, k):
+    for i in prange(n):  # expect: clean
+        b[2 * i + 1] = a[i]
+        b[2 * i] = a[i] + k
