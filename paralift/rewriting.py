@@ -1,13 +1,11 @@
 """`paralift rewrite`: analyze, rewrite, verify, and only then write.
 
 A kernel whose rewrite fails the tester is left as it was (and the reason reported);
-the others are kept. Writes are atomic: a temporary file in the same directory, renamed.
+the others are kept. Writing the result is `files.write_back`'s job.
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -16,8 +14,10 @@ from paralift.analysis import analyze_source, language_of, read_source
 from paralift.backends import numba as numba_backend
 from paralift.backends import openmp as openmp_backend
 from paralift.diagnostics import Diagnostic, Severity, Span
+from paralift.files import source_lines
 from paralift.verify.ctester import Build, verify_c
-from paralift.verify.tester import Verdict, verify
+from paralift.verify.tester import Original, Verdict, verify
+from paralift.verify.options import TesterOptions
 from paralift.verify.worker import Worker
 
 TARGETS = {"numba": ("python",), "openmp": ("c",), "mpi": ("python", "c"), "cuda": ("python", "c")}  # target -> languages
@@ -41,7 +41,7 @@ class FileRewrite:
 
 def rewrite_source(source: str, path: str, target: str | None = None, functions: set[str] | None = None,
                    check: bool = True, progress: Callable[[str], None] | None = None,
-                   tsan: bool = False) -> FileRewrite:
+                   tsan: bool = False, options: TesterOptions | None = None) -> FileRewrite:
     language = language_of(path) or "python"
     target = target or {"c": "openmp"}.get(language, "numba")
     if target not in TARGETS:
@@ -55,7 +55,7 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
         return FileRewrite(path, source, source, errors=fa.errors)
     backend, session = _BACKENDS[f"{target}-c" if language == "c" and target in ("cuda", "mpi") else target]
     return _verified(fa, source, path, functions, check, progress, backend(),
-                     lambda candidate: session(source, candidate, path, tsan))
+                     lambda candidate: session(source, candidate, path, tsan, options))
 
 
 def _verified(fa, source: str, path: str, functions, check: bool, progress, rewrite,
@@ -90,16 +90,17 @@ def _verified(fa, source: str, path: str, functions, check: bool, progress, rewr
 # gcc builds) starts once, and each function is then checked in it.
 
 @contextmanager
-def _numba_session(source: str, candidate: str, path: str, tsan: bool):
+def _numba_session(source: str, candidate: str, path: str, tsan: bool, options: TesterOptions | None = None):
     """Numba runs the candidate on 1, 2 and 4 threads. A race seldom shows in the outputs
     of small inputs, so a candidate with prange loops also runs under the race log."""
-    with Worker() as worker, RaceLog(candidate, path) as race_log:
+    with Worker() as worker, Original(source, path) as original, RaceLog(candidate, path, original) as race_log:
         loaded = worker.request(("load", candidate, path))
 
         def one(name: str) -> Verdict:
             if loaded[0] == "error":
                 return Verdict(name, False, f"the rewrite cannot be loaded: {loaded[1]}: {loaded[2]}")
-            return race_log.check(verify(source, candidate, name, path, worker=worker), source)
+            return race_log.check(verify(source, candidate, name, path, worker=worker, options=options,
+                                         original=original), source)
         yield one
 
 
@@ -109,8 +110,8 @@ class RaceLog:
     one of them writing, refuse it. Its worker starts when a verified function first needs
     it, and never for a file without prange loops."""
 
-    def __init__(self, candidate: str, path: str):
-        self.candidate, self.path = candidate, path
+    def __init__(self, candidate: str, path: str, original: Original | None = None):
+        self.candidate, self.path, self.original = candidate, path, original
         self.worker: Worker | None = None
 
     def run(self, source: str, name: str) -> Verdict:
@@ -118,7 +119,7 @@ class RaceLog:
             self.worker = Worker(1, env={"NUMBA_DISABLE_JIT": "1", "PARALIFT_RACE_CHECK": "prange"})
             self.worker.request(("load", self.candidate, self.path))
         return verify(source, self.candidate, name, self.path, threads=(1,), worker=self.worker, races=True,
-                      unit="thread, every access logged")
+                      unit="thread, every access logged", original=self.original)
 
     def check(self, v: Verdict, source: str) -> Verdict:
         """`v`, or the race log's refusal when it found a race."""
@@ -137,24 +138,24 @@ class RaceLog:
 
 
 @contextmanager
-def _openmp_session(source: str, candidate: str, path: str, tsan: bool):
+def _openmp_session(source: str, candidate: str, path: str, tsan: bool, options: TesterOptions | None = None):
     with Build(source, candidate, path) as build:
         yield lambda name: verify_c(source, candidate, name, path, build=build, tsan=tsan)
 
 
 @contextmanager
-def _mpi_session(source: str, candidate: str, path: str, tsan: bool):
+def _mpi_session(source: str, candidate: str, path: str, tsan: bool, options: TesterOptions | None = None):
     from paralift.verify.mpitester import verify_mpi
     yield lambda name: verify_mpi(source, candidate, name, path)
 
 
 @contextmanager
-def _cuda_session(source: str, candidate: str, path: str, tsan: bool):
+def _cuda_session(source: str, candidate: str, path: str, tsan: bool, options: TesterOptions | None = None):
     """Numba's CUDA simulator runs every thread of every block, so block sizes that do and
     do not divide the problem both get exercised. The simulator runs Python, so each
     kernel is then compiled to PTX for the types it was launched with (`verify/ptx.py`)."""
     from dataclasses import replace
-    with Worker(env={"NUMBA_ENABLE_CUDASIM": "1"}) as worker, Worker() as compiler:
+    with Worker(env={"NUMBA_ENABLE_CUDASIM": "1"}) as worker, Worker() as compiler, Original(source, path) as original:
         loaded = worker.request(("load", candidate, path))
         compiler.request(("load", candidate, path))
 
@@ -163,7 +164,7 @@ def _cuda_session(source: str, candidate: str, path: str, tsan: bool):
                 return Verdict(name, False, f"the rewrite cannot be loaded: {loaded[1]}: {loaded[2]}")
             worker.request(("launches",))  # forget what earlier functions launched
             v = verify(source, candidate, name, path, threads=CUDA_BLOCKS, cases=16, worker=worker,
-                       unit="threads per block")
+                       unit="threads per block", options=options, original=original)
             if not v.ok:
                 return v
             reply = compiler.request(("ptx", worker.request(("launches",))[1]))
@@ -181,7 +182,7 @@ def _cuda_session(source: str, candidate: str, path: str, tsan: bool):
 
 
 @contextmanager
-def _cuda_c_session(source: str, candidate: str, path: str, tsan: bool):
+def _cuda_c_session(source: str, candidate: str, path: str, tsan: bool, options: TesterOptions | None = None):
     """A file that does not compile whole is checked one function at a time, each built
     alone, so one function's compile error does not refuse the others; the functions
     that pass are then rewritten together and verified again (see `_verified`)."""
@@ -201,7 +202,7 @@ def _cuda_c_session(source: str, candidate: str, path: str, tsan: bool):
 
 
 @contextmanager
-def _cuda_c_exact_session(source: str, candidate: str, path: str, tsan: bool):
+def _cuda_c_exact_session(source: str, candidate: str, path: str, tsan: bool, options: TesterOptions | None = None):
     """The candidate exactly as given, whole: for code paralift did not write (a model's),
     a file that does not compile is refused, never replaced by paralift's own rewrite. The
     emulation runs CUDA threads one after another, which no race can disturb, so a
@@ -215,14 +216,14 @@ def _cuda_c_exact_session(source: str, candidate: str, path: str, tsan: bool):
             if not v.ok:
                 return v
             found, error = cuda_races(candidate, name, *race_inputs(source, name, path), path)
-            if found:
-                return replace(v, ok=False, message=found[0])
-            return replace(v, warnings=v.warnings + ((error,) if error else ()))
+            if found or error:  # a race check that could not run is no pass for a model's code
+                return replace(v, ok=False, message=found[0] if found else error)
+            return v
         yield one
 
 
 @contextmanager
-def _openmp_exact_session(source: str, candidate: str, path: str, tsan: bool):
+def _openmp_exact_session(source: str, candidate: str, path: str, tsan: bool, options: TesterOptions | None = None):
     """A model's OpenMP candidate: a race the tests did not happen to hit refuses it, as
     ThreadSanitizer reports it within one parallel region."""
     with Build(source, candidate, path) as build:
@@ -247,7 +248,7 @@ def _cuda_backend():
 
 
 @contextmanager
-def _mpi_c_session(source: str, candidate: str, path: str, tsan: bool):
+def _mpi_c_session(source: str, candidate: str, path: str, tsan: bool, options: TesterOptions | None = None):
     from paralift.verify.mpitester import verify_mpi_c
     yield lambda name: verify_mpi_c(source, candidate, name, path)
 
@@ -283,7 +284,7 @@ def marked_functions(source: str, path: str, language: str) -> dict[str, str]:
     except Exception:  # noqa: BLE001 - a file that does not parse has no marks to honour
         return {}
     module = parsed[0] if isinstance(parsed, tuple) else parsed
-    lines = source.splitlines()
+    lines = source_lines(source)
     out = {}
     for k in module.kernels:
         if k.kind != "function" or "." in k.name or k.name.startswith("<"):
@@ -300,7 +301,8 @@ def marked_functions(source: str, path: str, language: str) -> dict[str, str]:
     return out
 
 
-def rewrite_marked(path: str, check: bool = True, progress=None) -> FileRewrite:
+def rewrite_marked(path: str, check: bool = True, progress=None,
+                   options: TesterOptions | None = None) -> FileRewrite:
     """Rewrite only the marked functions, each for its marked target (pre-commit's hook)."""
     source, problem = read_source(path)
     if problem is not None:
@@ -315,7 +317,8 @@ def rewrite_marked(path: str, check: bool = True, progress=None) -> FileRewrite:
                                      f"in-place edit: run `paralift rewrite {path} --target cuda -o OUT.cu`",
                                      Span(1, 0, 1, 0, path), Severity.ERROR))
             continue
-        res = rewrite_source(text, path, target=target, functions=names, check=check, progress=progress)
+        res = rewrite_source(text, path, target=target, functions=names, check=check, progress=progress,
+                             options=options)
         errors += res.errors
         plans += res.plans
         verdicts += res.verdicts
@@ -329,19 +332,3 @@ def rewrite_file(path: str, **options) -> FileRewrite:
     if problem is not None:
         return FileRewrite(path, "", "", errors=(problem,))
     return rewrite_source(source, path, **options)
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Replace `path` with `text` all at once: readers see the old file or the new one."""
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=".paralift-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

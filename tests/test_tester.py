@@ -81,8 +81,8 @@ def test_arrays_grow_until_every_subscript_fits():
                 for j in range(m):
                     b[i * m + j] = a[i + n]
     """), ns)
-    case, why = inputs.fitting_case(specs, {"n": 13, "m": 17}, 0, lambda args: ns["f"](*args))
-    assert why is None and case.extent >= 13 * 17
+    fit = inputs.fitting_case(specs, {"n": 13, "m": 17}, 0, lambda args: ns["f"](*args))
+    assert fit.why is None and fit.raised is None and fit.case.extent >= 13 * 17
 
 
 def test_index_arrays_are_in_range_with_repeats_and_bounds_ascend():

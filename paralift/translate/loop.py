@@ -11,13 +11,17 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from paralift.analysis import analyze_source, language_of
 from paralift.check import check_source
 from paralift.diagnostics import Severity
+from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_stmts
+from paralift.translate import policy
+from paralift.verify import sandbox
 
 TARGET_TEXT = {
     "numba": "Numba: `@numba.njit(parallel=True)` with `numba.prange` on the loops that can run in parallel",
@@ -100,7 +104,7 @@ def extents(source: str, path: str, language: str) -> dict[str, tuple[int, int]]
     from paralift.frontend import frontend_for
     parsed = frontend_for(language)(source, path)
     module = parsed[0] if isinstance(parsed, tuple) else parsed
-    lines = source.splitlines()
+    lines = source_lines(source)
     out: dict[str, tuple[int, int]] = {}
     for k in module.kernels:
         if k.kind != "function" or k.name in out:
@@ -127,7 +131,7 @@ def extents(source: str, path: str, language: str) -> dict[str, tuple[int, int]]
 def splice(source: str, span: tuple[int, int], reply_code: str, language: str) -> str:
     """The file with the function replaced by the reply's code; the reply's imports (or
     `#include`s) that the file lacks go to the top."""
-    lines = source.splitlines()
+    lines = source_lines(source)
     header_kw = ("#include",) if language == "c" else ("import ", "from ")
     code = reply_code.strip("\n").splitlines()
     imports = [ln for ln in code if ln.startswith(header_kw) and ln not in lines]
@@ -152,7 +156,7 @@ def splice(source: str, span: tuple[int, int], reply_code: str, language: str) -
 
 def prompt(source: str, path: str, language: str, function: str, target: str) -> list[dict]:
     span = extent(source, path, language, function)
-    text = "\n".join(source.splitlines()[span[0]:span[1] + 1]) if span else source
+    text = "\n".join(source_lines(source)[span[0]:span[1] + 1]) if span else source
     fence = "c" if language == "c" else "python"
     return [
         {"role": "system", "content": "You rewrite sequential numeric kernels into parallel code that computes "
@@ -228,7 +232,7 @@ def translate_source(source: str, path: str, target: str, translator, attempts: 
             if attempt.ok:
                 current = candidate
                 break
-            feedback = f"That version was rejected ({attempt.stage}): {attempt.message}"
+            feedback = f"That version was rejected ({attempt.stage}): {policy.for_model(attempt.message)}"
             if attempt.counterexample:
                 feedback += f"\nCounterexample: {attempt.counterexample}"
             messages = messages + [{"role": "assistant", "content": attempt.reply},
@@ -250,19 +254,25 @@ def _one(current, original, path, language, name, target, translator, messages, 
     span = extent(current, path, language, name)
     if span is None:
         return Attempt(n, False, "model", f"`{name}` is not in the file any more"), current
-    if getattr(translator, "returns_file", False):
+    trusted = getattr(translator, "returns_file", False)  # paralift's own pipeline
+    if trusted:
         candidate = code.strip("\n") + "\n"
     else:
+        refused = policy.reply_problem(code, language)
+        if refused:
+            return Attempt(n, False, "gate", refused, reply=reply), current
         candidate = splice(current, span, code, language)
     why = gate(candidate, path, language, lambda text: _safe_extent(text, path, language, name), target)
     if why is None and language == "python":
         why = _defines(candidate, name)
     if why is not None:
         return Attempt(n, False, "gate" if "legality" in why else "syntax", why, reply=reply), current
-    with session(original, candidate, path, False) as verify_one:
+    with sandbox.confined() if not trusted else nullcontext(), \
+            session(original, candidate, path, False) as verify_one:
         v = verify_one(name)
     if not v.ok:
-        return Attempt(n, False, "tester", v.message, v.counterexample, reply=reply), current
+        return Attempt(n, False, "tester", policy.for_model(v.message),
+                       policy.for_model(v.counterexample, 2000) if v.counterexample else None, reply=reply), current
     return Attempt(n, True, "verified", v.summary()), candidate
 
 

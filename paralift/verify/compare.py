@@ -33,6 +33,8 @@ def difference(expected, got, terms: int, where: str = "result") -> str | None:
 def _values(expected, got, terms: int, where: str) -> str | None:
     if expected is None or got is None:
         return None if expected is got else f"{where}: expected {expected!r}, got {got!r}"
+    if _integer(expected) and _integer(got):  # exactly, even past what a float holds
+        return None if int(expected) == int(got) else f"{where}: expected {int(expected)}, got {int(got)}"
     e, g = np.asarray(expected), np.asarray(got)
     if e.shape != g.shape:
         return f"{where}: shape {e.shape} expected, got {g.shape}"
@@ -54,3 +56,23 @@ def _values(expected, got, terms: int, where: str) -> str | None:
     at = f"{where}[{', '.join(map(str, index))}]" if index else where
     return (f"{at}: expected {e.ravel()[k]!r}, got {g.ravel()[k]!r} "
             f"({bad.size} element{'s' if bad.size > 1 else ''} differ)")
+
+
+def _integer(x) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def outside_int64(value, where: str = "return value") -> str | None:
+    """Where a result holds a Python integer that int64 cannot, and the value."""
+    if isinstance(value, (tuple, list)):
+        for k, v in enumerate(value):
+            found = outside_int64(v, f"{where}[{k}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
+        return f"{where} = {value}"
+    return None

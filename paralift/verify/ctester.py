@@ -13,20 +13,19 @@ import copy
 import ctypes
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from paralift.files import remove_directory
 from paralift.frontend.c import parse as parse_c
 from paralift.ir import nodes as ir
-from paralift.verify import inputs
+from paralift.verify import inputs, sandbox
 from paralift.verify.compare import difference
 from paralift.verify.signature import ParamSpec, signature
 from paralift.verify.tester import THREADS, Verdict, shrink
+from paralift.verify.toolchain import compile_program, first_error
 from paralift.verify.worker import Worker
 
 CFLAGS = ("-O2", "-fopenmp", "-shared", "-fPIC", "-std=gnu11")
@@ -66,7 +65,7 @@ def compile_c(source: str, path: str, directory: str, tag: str) -> tuple[str | N
     lib = os.path.join(directory, f"{stem}_{tag}.so")
     with open(src, "w", encoding="utf-8") as f:
         f.write(source)
-    proc = subprocess.run(["gcc", *CFLAGS, "-o", lib, src, "-lm"], capture_output=True, text=True)
+    proc = compile_program(["gcc", *CFLAGS, "-o", lib, src, "-lm"])
     return (lib if proc.returncode == 0 else None), proc.stderr.replace(src, path)
 
 
@@ -155,21 +154,21 @@ class Build:
 
     def __init__(self, original: str, candidate: str, path: str, max_threads: int = max(THREADS),
                  compile_candidate=None):
-        self.directory = tempfile.mkdtemp(prefix="paralift-c-")
+        self.directory = sandbox.scratch("paralift-c-")
         self.libs: dict[str, str] = {}
         self.error: str | None = None
         for tag, source in (("original", original), ("candidate", candidate)):
             build = compile_candidate if tag == "candidate" and compile_candidate else compile_c
             lib, messages = build(source, path, self.directory, tag)
             if lib is None:
-                self.error = f"the {tag} does not compile: {messages.strip()[:2000]}"
+                self.error = f"the {tag} does not compile: {first_error(messages)[:500]}"
                 break
             self.libs[tag] = lib
         self.worker = Worker(max_threads)
 
     def close(self) -> None:
         self.worker.close()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        remove_directory(self.directory)
 
     def __enter__(self):
         return self
@@ -200,8 +199,8 @@ def verify_c(original: str, candidate: str, function: str, path: str = "<candida
 
     from paralift.verify.tsan import races
     found, error = races(candidate, function, *race_inputs(original, function, path), path)
-    if refuse_races and found:
-        return replace(verdict, ok=False, message=found[0])
+    if refuse_races and (found or error):  # for code no analysis proved, an unrun check is no pass
+        return replace(verdict, ok=False, message=found[0] if found else error)
     return replace(verdict, warnings=tuple(found) + ((error,) if error else ()))
 
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from dataclasses import replace
 
 from paralift.verify.ctester import Build, verify_c
 from paralift.verify.tester import Verdict
+from paralift.verify.toolchain import compile_program
 
 BLOCKS = (8, 64)
 
@@ -161,7 +161,7 @@ def _compiler(block: int, reverse: bool):
         flags = ["-O1", "-std=c++17", "-shared", "-fPIC", f"-DPARALIFT_BLOCK={block}"]
         if reverse:
             flags.append("-DPL_EMU_REVERSE")
-        proc = subprocess.run(["g++", *flags, "-o", lib, src, "-lm"], capture_output=True, text=True)
+        proc = compile_program(["g++", *flags, "-o", lib, src, "-lm"])
         return (lib if proc.returncode == 0 else None), proc.stderr.replace(src, path)
     return compile_cpp
 
@@ -182,8 +182,8 @@ def nvcc_check(candidate: str, directory: str, arch: str = "sm_80") -> tuple[boo
     src = os.path.join(directory, "candidate.cu")
     with open(src, "w", encoding="utf-8") as f:
         f.write(candidate)
-    proc = subprocess.run([compiler, "-c", f"-arch={arch}", "-o", os.path.join(directory, "candidate.o"), src],
-                          capture_output=True, text=True, timeout=300)
+    proc = compile_program([compiler, "-c", f"-arch={arch}", "-o", os.path.join(directory, "candidate.o"), src],
+                           timeout=300)
     return proc.returncode == 0, proc.stderr.strip()[-2000:]
 
 

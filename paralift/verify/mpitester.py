@@ -10,15 +10,17 @@ import copy
 import os
 import pickle
 import shutil
-import subprocess
 import sys
-import tempfile
 
+from paralift.files import remove_directory
 from paralift.frontend.python import parse
-from paralift.verify import inputs
+from paralift.verify import inputs, sandbox
 from paralift.verify.compare import difference
+from paralift.verify.options import TesterOptions
 from paralift.verify.signature import signature
-from paralift.verify.tester import Verdict, _load
+from paralift.verify.tester import COMPILE_ALLOWANCE, Runner, Verdict
+from paralift.verify.toolchain import compile_program
+from paralift.verify.worker import Worker
 
 RANKS = (1, 2, 3, 4)
 
@@ -37,21 +39,11 @@ def verify_mpi(original: str, candidate: str, function: str, path: str = "<candi
     if kernel is None:
         return Verdict(function, False, f"no function `{function}` in the original")
     specs = signature(kernel)
-    run_original = _load(original, path, function)
-
-    def run(args):
-        args = copy.deepcopy(args)
-        return args, run_original(*args)
-
-    made = []
-    for n, sizes in enumerate(inputs.size_schedule(specs, cases, seed)):
-        case, _ = inputs.fitting_case(specs, sizes, seed + n, lambda a: run_original(*a))
-        if case is not None:
-            made.append(case)
-    if not made:
-        return Verdict(function, False, "no input could be run")
-    expected = [run(c.args) for c in made]
-    directory = tempfile.mkdtemp(prefix="paralift-mpi-")
+    made = _cases(original, path, function, specs, cases, seed)
+    if isinstance(made, Verdict):
+        return made
+    made, expected = made
+    directory = sandbox.scratch("paralift-mpi-")
     try:
         cand = os.path.join(directory, "candidate.py")
         with open(cand, "w", encoding="utf-8") as f:
@@ -67,7 +59,30 @@ def verify_mpi(original: str, candidate: str, function: str, path: str = "<candi
         return Verdict(function, True, "equivalent", len(made), tuple(ranks), (min(sizes), max(sizes)),
                        unit="ranks")
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        remove_directory(directory)
+
+
+def _cases(original: str, path: str, function: str, specs, cases: int, seed: int):
+    """(cases, the original's (args, result) on each), or the refusal: the original runs in
+    a worker of its own, with a timeout per call."""
+    options = TesterOptions()
+    with Worker(1) as worker:
+        loaded = worker.request(("load", original, path), timeout=COMPILE_ALLOWANCE)
+        if loaded[0] == "error":
+            return Verdict(function, False, f"the original cannot be loaded: {loaded[1]}: {loaded[2]}")
+        run = Runner(worker, function, options.timeout)
+        made, expected = [], []
+        for n, sizes in enumerate(inputs.size_schedule(specs, cases, seed)):
+            try:
+                fit = inputs.fitting_case(specs, sizes, seed + n, run)
+            except inputs.NoAnswer as err:
+                return Verdict(function, False, f"{err}, on sizes {sizes}", unit="ranks")
+            if fit.case is not None and fit.raised is None:
+                made.append(fit.case)
+                expected.append(fit.result[1:])
+    if not made:
+        return Verdict(function, False, "no input could be run")
+    return made, expected
 
 
 def _on_every_rank(launcher: str, ranks, runner_args: list[str], directory: str, function: str, specs, made,
@@ -76,8 +91,8 @@ def _on_every_rank(launcher: str, ranks, runner_args: list[str], directory: str,
     shows from the original, as a failing verdict, or None."""
     for k in ranks:
         out = os.path.join(directory, f"out{k}")
-        proc = subprocess.run([launcher, "-n", str(k), sys.executable, "-m", "paralift.verify.mpirunner",
-                               *runner_args, out], capture_output=True, text=True, timeout=600)
+        proc = sandbox.run([launcher, "-n", str(k), sys.executable, "-m", "paralift.verify.mpirunner",
+                            *runner_args, out], timeout=600)
         if proc.returncode != 0:
             return Verdict(function, False, f"with {k} ranks the candidate failed: "
                                             f"{(proc.stderr or proc.stdout).strip()[-1500:]}", unit="ranks")
@@ -120,7 +135,7 @@ def _compile_mpicc(source: str, path: str, directory: str, tag: str):
     with open(src, "w", encoding="utf-8") as f:
         f.write(source)
     flags = [f for f in CFLAGS if f != "-fopenmp"]
-    proc = subprocess.run([compiler, *flags, "-o", lib, src, "-lm"], capture_output=True, text=True)
+    proc = compile_program([compiler, *flags, "-o", lib, src, "-lm"])
     return (lib if proc.returncode == 0 else None), proc.stderr.replace(src, path)
 
 

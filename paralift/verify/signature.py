@@ -22,6 +22,7 @@ class ParamSpec:
     rank: int = 0
     index: bool = False
     bounds: bool = False
+    floating: bool = False  # written with float values (`/`, a float constant, a math call)
 
 
 def _names(e: ir.Expr) -> set[str]:
@@ -30,6 +31,42 @@ def _names(e: ir.Expr) -> set[str]:
 
 def _arrays_in(e: ir.Expr) -> set[str]:
     return {x.array for x in subexprs(e) if isinstance(x, ir.Access)}
+
+
+def _floating(e: ir.Expr) -> bool:
+    """Does `e` compute a float whatever its operands hold?"""
+    for x in subexprs(e):
+        if isinstance(x, ir.BinOp) and x.op in ("/", "**") or isinstance(x, ir.Const) and type(x.value) is float:
+            return True
+        if isinstance(x, ir.Call) and x.func.split(".")[0] in ("math", "np", "numpy", "cmath") \
+                and x.func.rsplit(".", 1)[-1] not in ("floor", "ceil", "trunc", "abs", "fabs", "min", "max"):
+            return True
+    return False
+
+
+def float_arrays(kernel: ir.Kernel) -> set[str]:
+    """Arrays the kernel stores floats into: an integer array there would only truncate
+    them (and raise on inf in Python, where Numba or C store garbage)."""
+    out: set[str] = set()
+    joined: list[set[str]] = []  # names bound to one another (`a, b = b, a`) hold one dtype
+    for s in walk_stmts(kernel.body):
+        if not isinstance(s, ir.Assign):
+            continue
+        targets = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
+        if _floating(s.value) or s.op == "/":
+            out |= {t.array for t in targets if isinstance(t, ir.Access)}
+        values = s.value.elts if isinstance(s.value, ir.Tuple) else (s.value,)
+        names = {x.id for x in (*targets, *values) if isinstance(x, ir.Name)}
+        if len(names) > 1:
+            joined.append(names)
+    changed = True
+    while changed:
+        changed = False
+        for group in joined:
+            if group & out and not group <= out:
+                out |= group
+                changed = True
+    return out
 
 
 def signature(kernel: ir.Kernel) -> tuple[ParamSpec, ...]:
@@ -56,11 +93,12 @@ def signature(kernel: ir.Kernel) -> tuple[ParamSpec, ...]:
                         for a in x.args[:1]:
                             shaping |= _names(a)
     out = []
+    floating = float_arrays(kernel)
     for p in kernel.params:
         n = p.name
         if n in ranks or p.kind == "array":
             out.append(ParamSpec(n, "array", max(ranks.get(n, 1), 1), n in index_arrays | bound_arrays,
-                                 n in bound_arrays))
+                                 n in bound_arrays, n in floating))
         elif n in called:
             out.append(ParamSpec(n, "callable"))
         else:

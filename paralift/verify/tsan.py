@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 
 import numpy as np
 
+from paralift.files import remove_directory
+from paralift.verify import sandbox
 from paralift.verify.signature import ParamSpec
+from paralift.verify.toolchain import compile_program
 
 _C_NAMES = {np.float64: "double", np.float32: "float", np.int32: "int", np.int64: "long",
             np.uint32: "unsigned int", np.uint64: "unsigned long", np.int16: "short",
@@ -71,24 +71,24 @@ def _reports(program: str, suffix: str, compiler: list[str], runs: list[tuple[in
              ) -> tuple[list[tuple[int, str]], str | None]:
     """Build `program` with ThreadSanitizer and run it once per (label, environment): the
     data race reports with their run's label, or why the build failed."""
-    directory = tempfile.mkdtemp(prefix="paralift-tsan-")
+    directory = sandbox.scratch("paralift-tsan-")
     try:
         src = os.path.join(directory, "candidate" + suffix)
         with open(src, "w", encoding="utf-8") as f:
             f.write(program)
         exe = os.path.join(directory, "candidate")
-        proc = subprocess.run([*compiler, "-O1", "-g", "-fsanitize=thread", "-o", exe, src, "-lm"],
-                              capture_output=True, text=True)
+        proc = compile_program([*compiler, "-O1", "-g", "-fsanitize=thread", "-o", exe, src, "-lm"])
         if proc.returncode != 0:
             return [], f"the ThreadSanitizer build failed: {proc.stderr.strip()[:500]}"
         found = []
         for label, env in runs:
-            run = subprocess.run([exe], capture_output=True, text=True, timeout=300,
-                                 env=dict(os.environ, TSAN_OPTIONS="exitcode=0", **env))
+            run = sandbox.run([exe], timeout=300, env=dict(TSAN_OPTIONS="exitcode=0", **env), sanitized=True)
+            if run.returncode != 0:  # TSan could not run it: no report is not "no race"
+                return found, f"the ThreadSanitizer run failed: {_first_line(run.stderr)}"
             found += [(label, r) for r in run.stderr.split("==================")[1:] if "data race" in r]
         return found, None
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        remove_directory(directory)
 
 
 def races(candidate: str, function: str, specs, ctypes_, depth: int, path: str,
@@ -131,3 +131,7 @@ def cuda_races(candidate: str, function: str, specs, ctypes_, depth: int, path: 
         if message not in found:
             found.append(message)
     return found, error
+
+
+def _first_line(text: str) -> str:
+    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "no message")[:300]

@@ -13,15 +13,17 @@ Under Numba's CUDA simulator (`NUMBA_ENABLE_CUDASIM=1`) `threads` is the block s
 """
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
-import shutil
 import struct
 import subprocess
 import sys
 import tempfile
 import threading
+import weakref
 from typing import BinaryIO
+from paralift.files import remove_directory, temporary_directory
 
 
 def _send(stream: BinaryIO, obj) -> None:
@@ -79,6 +81,12 @@ def serve() -> None:
                 _, source, path = msg
                 namespace = load(source, path, "paralift_candidate", os.environ["NUMBA_CACHE_DIR"])
                 reply = ("ok",)
+            elif msg[0] == "compile":  # compile for these arguments' types, without running
+                _, name, args = msg
+                reply = ("ok", _compile(namespace.get(name), args))
+            elif msg[0] == "trips":  # loop trip counts of an instrumented module (coverage.py)
+                reply = ("ok", list(namespace.get("__paralift_trips__", ())))
+                namespace.get("__paralift_trips__", []).clear()
             elif msg[0] == "launches":
                 reply = ("ok", list(launches))
                 launches.clear()
@@ -102,6 +110,17 @@ def serve() -> None:
         _send(replies, reply)
 
 
+def _compile(function, args) -> bool:
+    """Compile a Numba dispatcher for `args` (so that a call's timeout is the run's alone);
+    False for anything else, which compiles on its call if at all."""
+    compile_ = getattr(function, "compile", None)
+    if compile_ is None or not hasattr(function, "py_func"):
+        return False
+    import numba
+    compile_(tuple(numba.typeof(a) for a in args))
+    return True
+
+
 def _gomp():
     import ctypes
     return ctypes.CDLL("libgomp.so.1")
@@ -120,27 +139,84 @@ def _c_function(lib: str, name: str, argspec, restype):
     return f
 
 
+def die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the parent exits (Linux's PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """Kill a process started in a session of its own, and everything in its group."""
+    import signal
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+
+
+_LIVE: "weakref.WeakSet[Worker]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Workers still running when paralift exits (an interrupt landed before their `with`
+    could close them) are killed before their directories are removed (`files`' hook,
+    registered earlier, runs after this one)."""
+    for worker in list(_LIVE):
+        worker.close()
+
+
 class Worker:
     """The parent's handle on a worker process."""
 
-    def __init__(self, max_threads: int = 4, timeout: float = 120.0, env: dict[str, str] | None = None):
+    def __init__(self, max_threads: int = 4, timeout: float = 120.0, env: dict[str, str] | None = None,
+                 sandbox=None):
+        """`sandbox` (a `sandbox.Sandbox`): run there, for code paralift did not write."""
         # the candidate's `cache=True` must not write next to the user's files
-        self.cache = tempfile.mkdtemp(prefix="paralift-numba-cache-")
-        self.env = dict(os.environ, NUMBA_NUM_THREADS=str(max_threads), NUMBA_CACHE_DIR=self.cache,
-                        **(env or {}))
+        if sandbox is None:
+            from paralift.verify.sandbox import current
+            sandbox = current()
+        self.sandbox = sandbox
+        self.cache = temporary_directory("paralift-numba-cache-", sandbox.tmp if sandbox else None)
+        own = dict(NUMBA_NUM_THREADS=str(max_threads), NUMBA_CACHE_DIR=self.cache, **(env or {}))
+        self.env = sandbox.env(own) if sandbox else dict(os.environ, **own)
         self.timeout = timeout
+        self.loads: list = []  # replayed into a fresh process after a crash or a timeout
+        _LIVE.add(self)
         self.proc = self._start()
 
     def _start(self) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "paralift.verify.worker"],
+        # its own process group, so that what the code under test forks is killed with it,
+        # and killed itself if paralift dies first (a hung kernel must not outlive us)
+        argv = [sys.executable, "-m", "paralift.verify.worker"]
+        box = self.sandbox
+        return subprocess.Popen(box.argv(argv) if box else argv, cwd=box.workdir if box else None,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, env=self.env)
+                                stderr=subprocess.DEVNULL, env=self.env,
+                                start_new_session=True, preexec_fn=box.preexec if box else die_with_parent)
 
-    def request(self, msg):
-        """Send one request; a crashed or hung worker answers with an error (and the next
-        request starts a fresh process, which must be loaded again)."""
+    def _kill(self) -> None:
+        kill_group(self.proc)
+
+    def request(self, msg, timeout: float | None = None):
+        """Send one request; a crashed or hung worker answers with an error, and the next
+        request starts a fresh process with what was loaded loaded again."""
         if self.proc.poll() is not None:
             self.proc = self._start()
+            for load in self.loads:
+                if self._exchange(load, self.timeout)[0] != "ok":
+                    break
+        if msg[0] in ("load", "cload"):
+            self.loads = [m for m in self.loads if m[0] != "load"] if msg[0] == "load" else self.loads
+            self.loads.append(msg)
+        return self._exchange(msg, timeout or self.timeout)
+
+    def _exchange(self, msg, timeout: float):
         reply: list = []
 
         def talk():
@@ -152,20 +228,20 @@ class Worker:
 
         t = threading.Thread(target=talk, daemon=True)
         t.start()
-        t.join(self.timeout)
-        if t.is_alive() or not reply or reply[0] is None:
-            what = "timed out" if t.is_alive() else "crashed"
-            if self.proc.poll() is None:
-                self.proc.kill()
-            self.proc.wait()
-            return ("error", "WorkerError", f"the candidate's process {what}")
+        t.join(timeout)
+        hung = t.is_alive()  # before the kill, which ends the thread too
+        if hung or not reply or reply[0] is None:
+            self._kill()
+            if hung:
+                return ("error", "TimeoutError", f"no answer within {timeout:g} s")
+            return ("error", "WorkerError", "the process crashed")
         return reply[0]
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        shutil.rmtree(self.cache, ignore_errors=True)
+        if getattr(self, "proc", None) is not None:
+            self._kill()
+        remove_directory(self.cache)
+        _LIVE.discard(self)
 
     def __enter__(self):
         return self
