@@ -65,3 +65,14 @@ def test_the_work_per_function_is_bounded_and_said():
     loops = _loops("\n".join(lines) + "\n")  # 70 deep took 89 s, and 100 deep never ended
     assert all(v.verdict == "sequential" and "deeper than the analysis takes on" in v.reasons[0].message
                for v in loops.values())
+
+
+def test_a_counter_stepped_inside_a_statement_is_an_induction():
+    source = "void copy(int n, const double *b, double *a) {\n  int k = 0;\n  for (int i = 0; i < n; i++)\n" \
+             "    a[k++] = b[i];\n}\n\nint compact(int n, const double *b, double *a) {\n  int len = 0;\n" \
+             "  for (int i = 0; i < n; i++)\n    if (b[i] > 0)\n      a[len++] = b[i];\n  return len;\n}\n\n" \
+             "void twice(int n, int *a) {\n  int k = 0;\n  for (int i = 0; i < n; i++)\n    a[k++] = k;\n}\n"
+    loops = _loops(source)
+    assert loops[3].verdict == "parallel" and loops[3].induction == (("k", 1),)
+    assert loops[9].verdict == "sequential"   # a conditional step is a stream compaction
+    assert loops[17].verdict == "sequential"  # `k` read beside its step: the order is C's business

@@ -75,6 +75,7 @@ class _Lowering:
         self.path = path
         self.lines = data.split(b"\n")
         self.pointers: dict[str, str] = {}  # local pointer -> the array it walks
+        self.counted: dict[tuple[int, int], str] = {}  # `k++` inside the statement being lowered
 
     # ------------------------------------------------------------ helpers
     def _col(self, row: int, byte_col: int) -> int:
@@ -171,7 +172,9 @@ class _Lowering:
             return self.block(node)
         if t == "expression_statement":
             inner = node.named_children
-            return [self.expr_stmt(inner[0])] if inner else [ir.Pass(span)]
+            if not inner:
+                return [ir.Pass(span)]
+            return self.counted_stmt(inner[0]) or [self.expr_stmt(inner[0])]
         if t == "declaration":
             return self.declaration(node)
         if t == "for_statement":
@@ -362,6 +365,29 @@ class _Lowering:
             return self.opaque(node, "a comma expression is not modelled")
         return ir.ExprStmt(self.expr(node), span)
 
+    def counted_stmt(self, node: Node) -> list[ir.Stmt] | None:
+        """`a[k++] = x` as `a[k] = x; k += 1` (and `++k` the other way round): one counter
+        stepped inside a statement that mentions it nowhere else, so the order is plain."""
+        updates = [n for n in _walk(node) if n.type == "update_expression" and n != node]
+        if len(updates) != 1 or node.type == "update_expression":
+            return None
+        update = updates[0]
+        arg = update.child_by_field_name("argument")
+        if arg is None or arg.type != "identifier" or arg.text.decode() in self.pointers:
+            return None
+        name = arg.text.decode()
+        if sum(1 for n in _walk(node) if n.type == "identifier" and n.text.decode() == name) != 1:
+            return None
+        self.counted[(update.start_byte, update.end_byte)] = name
+        try:
+            stmt = self.expr_stmt(node)
+        finally:
+            del self.counted[(update.start_byte, update.end_byte)]
+        op = "+" if update.child_by_field_name("operator").type == "++" else "-"
+        step = ir.Assign(ir.Name(name, self.span(arg)), ir.Const(1), op, self.span(update))
+        prefix = update.children[0].type in ("++", "--")
+        return [step, stmt] if prefix else [stmt, step]
+
     def lvalue(self, node: Node) -> ir.Expr:
         if node.type == "parenthesized_expression":
             return self.lvalue(node.named_children[0])
@@ -423,6 +449,8 @@ class _Lowering:
                               self.expr(node.child_by_field_name("alternative")), span)
         if t == "cast_expression":
             return self.expr(node.child_by_field_name("value"))  # a value conversion reads the same
+        if t == "update_expression" and (node.start_byte, node.end_byte) in self.counted:
+            return ir.Name(self.counted[(node.start_byte, node.end_byte)], span)  # stepped beside it
         what = {"assignment_expression": "an assignment inside an expression",
                 "update_expression": "`++`/`--` inside an expression", "sizeof_expression": "sizeof",
                 "field_expression": "a struct field", "pointer_expression": "taking an address",
