@@ -53,7 +53,7 @@ def test_json_report_shape(tree: Path):
     assert dot["loops"][0] | {"reasons": []} == {
         "line": 3, "var": "i", "depth": 0, "verdict": "reduction",
         "reductions": [{"op": "+", "target": "s"}], "private": [], "lastprivate": [],
-        "induction": [], "reasons": []}
+        "induction": [], "reasons": [], "assumes_no_overlap": []}
     (loop,) = prefix["loops"]
     assert loop["verdict"] == "sequential"
     (reason,) = loop["reasons"]

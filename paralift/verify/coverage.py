@@ -54,6 +54,13 @@ class Coverage:
                 self.trips[line].add(count)
                 self.iterations[line] += count
 
+    def add_summary(self, line: int, iterations: int, least: int, greatest: int) -> None:
+        """What C's counters keep of a batch of entries: body runs, and the least and the
+        greatest trip count of 2 or more (0 when none was)."""
+        if line in self.trips:
+            self.iterations[line] += iterations
+            self.trips[line] |= {t for t in (least, greatest) if t}
+
     def loops(self) -> list[LoopCoverage]:
         return [LoopCoverage(line, frozenset(self.trips[line]), self.iterations[line], line in self.fixed)
                 for line in self.lines]

@@ -14,7 +14,7 @@ import ctypes
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from paralift.frontend.c import parse as parse_c
 from paralift.ir import nodes as ir
 from paralift.verify import inputs, sandbox
 from paralift.verify.compare import difference
+from paralift.verify.coverage import Coverage
 from paralift.verify.signature import ParamSpec, signature
 from paralift.verify.tester import THREADS, Verdict, shrink
 from paralift.verify.toolchain import compile_program, first_error
@@ -195,8 +196,6 @@ def verify_c(original: str, candidate: str, function: str, path: str = "<candida
             build.close()
     if not (tsan and verdict.ok):
         return verdict
-    from dataclasses import replace
-
     from paralift.verify.tsan import races
     found, error = races(candidate, function, *race_inputs(original, function, path), path)
     if refuse_races and (found or error):  # for code no analysis proved, an unrun check is no pass
@@ -255,12 +254,59 @@ def _verify(original: str, function: str, path: str, threads, cases: int, seed: 
         reply = build.worker.request(("cload", tag, lib, function, list(sig.argspec), sig.restype))
         if reply[0] == "error":
             return Verdict(function, False, f"cannot load the {tag}: {reply[2]}")
-    return _run(build.worker, sig.specs, list(sig.ctypes), sig.depth, function, threads, cases, seed,
-                set(sig.positive))
+    coverage = _CCoverage(original, path, function, sig, build)
+    verdict = _run(build.worker, sig.specs, list(sig.ctypes), sig.depth, function, threads, cases, seed,
+                   set(sig.positive), coverage)
+    if not verdict.ok:
+        return verdict
+    short = coverage.shortfall()
+    if short:
+        return replace(verdict, ok=False, message=short)
+    return replace(verdict, coverage=coverage.coverage.summary())
+
+
+class _CCoverage:
+    """The original built once more with trip counters in its parallelizable loops
+    (`ccoverage.py`), run on the cases until every watched loop ran enough."""
+
+    def __init__(self, original: str, path: str, function: str, sig: CSignature, build: Build):
+        from paralift.verify.ccoverage import COUNTS_FUNCTION, instrument_c
+        from paralift.verify.loops import loops_to_cover
+        watched = loops_to_cover(original, path, function)
+        self.coverage = Coverage(tuple(w.line for w in watched), {w.line for w in watched if w.fixed})
+        self.worker, self.error, self.ready = build.worker, None, False
+        if not watched:
+            return
+        text = instrument_c(original, function, self.coverage.lines)
+        # a library of its own per function: dlopen hands back a loaded path's old library
+        lib, messages = compile_c(text, path, build.directory, f"coverage_{function}") if text else (None, "not found")
+        if lib is None:
+            self.error = f"the loops' trip counts cannot be measured: {first_error(messages)[:300]}"
+            return
+        replies = [self.worker.request(("cload", "coverage", lib, function, list(sig.argspec), sig.restype)),
+                   self.worker.request(("cload", "coverage-trips", lib, COUNTS_FUNCTION, [("array", "<i8")], None))]
+        bad = next((r for r in replies if r[0] == "error"), None)
+        self.error = f"the loops' trip counts cannot be measured: {bad[2]}" if bad else None
+        self.ready = bad is None
+
+    def add(self, case: _CCase) -> None:
+        if not self.ready or self.coverage.complete:
+            return
+        if self.worker.request(("ccall", "coverage", 1, copy.deepcopy(case.args)))[0] != "ok":
+            return
+        k = len(self.coverage.lines)
+        reply = self.worker.request(("ccall", "coverage-trips", 1, [("array", np.zeros(3 * k + 2 * GUARD, np.int64))]))
+        if reply[0] == "ok":
+            counts = reply[1][0][1][GUARD:GUARD + 3 * k]
+            for n, line in enumerate(self.coverage.lines):
+                self.coverage.add_summary(line, *(int(c) for c in counts[3 * n:3 * n + 3]))
+
+    def shortfall(self) -> str | None:
+        return self.error or self.coverage.shortfall()
 
 
 def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, function: str,
-         threads, cases: int, seed: int, positive: set[str]) -> Verdict:
+         threads, cases: int, seed: int, positive: set[str], coverage: _CCoverage | None = None) -> Verdict:
     ran, seen = 0, []
 
     def call(tag: str, case: _CCase, t: int):
@@ -301,6 +347,8 @@ def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, func
         else:
             ran += 1
             seen += list(sizes.values()) or [case.extent]
+            if coverage is not None:
+                coverage.add(case)
     if ran == 0:
         return Verdict(function, False, "no input could be run")
     return Verdict(function, True, "equivalent", ran, tuple(threads), (min(seen), max(seen)))
