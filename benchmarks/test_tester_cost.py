@@ -11,12 +11,14 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
 
 from paralift.rewriting import rewrite_source
 from paralift.translate.loop import translate_source
+from paralift.verify import sandbox
 
 BUDGET_S = 10.0
 PY = """import numpy as np
@@ -78,21 +80,6 @@ class Fixed:
         return f"```\n{self.text}\n```"
 
 
-class FixedReply(Fixed):
-    """A model that answers with the function (and the imports it needs) cut from a fixed
-    file: a reply like any model's, so it passes the reply policy and runs in the sandbox."""
-    returns_file = False
-
-    def __init__(self, text: str, path: str, function: str):
-        from paralift.analysis import language_of
-        from paralift.translate.loop import extent
-        language = language_of(path) or "python"
-        first, last = extent(text, path, language, function)
-        lines = text.splitlines()
-        heads = [ln for ln in lines if ln.startswith(("import ", "from ", "#include"))]
-        super().__init__("\n".join(heads + [""] + lines[first:last + 1]))
-
-
 def candidates(target: str, language: str) -> tuple[str, str, str, str]:
     source, path = (PY, "k.py") if language == "python" else (C, "k.c")
     good = rewrite_source(source, path, target=target, check=False).result
@@ -102,8 +89,11 @@ def candidates(target: str, language: str) -> tuple[str, str, str, str]:
 
 
 def one_candidate(source: str, path: str, target: str, answer: str, function: str, sandboxed: bool = True) -> bool:
-    model = FixedReply(answer, path, function) if sandboxed else Fixed(answer)
-    res = translate_source(source, path, target, model, attempts=1, functions={function})
+    """One answer through the loop; `sandboxed` runs everything it starts in the sandbox, as
+    a model's reply runs (the whole-file answer itself is paralift's, which a model's reply
+    could not be: it has module-level constants)."""
+    with sandbox.confined() if sandboxed else nullcontext():
+        res = translate_source(source, path, target, Fixed(answer), attempts=1, functions={function})
     return res.functions[0].passed
 
 
