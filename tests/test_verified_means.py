@@ -98,3 +98,11 @@ def test_coverage_counts_trips_per_entry():
     assert not c.complete and "trip counts 3" in c.shortfall()
     c.add([(2, 7), (2, 8)])
     assert c.complete
+
+
+def test_an_aliased_call_that_differs_is_a_note_not_a_refusal():
+    original = "def mirror(a, b, n):\n    for i in range(n):\n        b[i] = a[n - 1 - i]\n"
+    backwards = "def mirror(a, b, n):\n    for i in range(n - 1, -1, -1):\n        b[i] = a[n - 1 - i]\n"
+    v = verify(original, backwards, "mirror", "m.py", cases=12)
+    assert v.ok and any("`a` and `b` one array" in w and "do not overlap" in w for w in v.warnings), v.warnings
+    assert not verify(original, original, "mirror", "m.py", cases=12).warnings

@@ -255,6 +255,7 @@ class _Coverage:
 def _run(check: _Check, coverage: _Coverage, function: str, specs, threads, cases: int, seed: int,
          shrink: bool, unit: str) -> Verdict:
     ran, skipped, seen, raising = 0, [], [], 0
+    largest: inputs.Case | None = None
     for n, sizes in enumerate(inputs.size_schedule(specs, cases, seed)):
         if check.races and max(sizes.values(), default=0) > inputs.SIZES[-1]:
             continue  # every access is logged in Python: small inputs show a race as well
@@ -294,6 +295,7 @@ def _run(check: _Check, coverage: _Coverage, function: str, specs, threads, case
         raising += fit.raised is not None
         if fit.raised is None:
             coverage.add(fit.case)
+            largest = fit.case if largest is None or fit.case.extent >= largest.extent else largest
         seen += [fit.case.extent] + [v for v in sizes.values()]
     if ran == raising:
         return Verdict(function, False, "no input could be run: " + (skipped[0] if skipped else "none made"),
@@ -303,9 +305,34 @@ def _run(check: _Check, coverage: _Coverage, function: str, specs, threads, case
         short += f" (on other inputs {skipped[0].split(': ', 1)[-1]})"
     if short:
         return Verdict(function, False, short, ran, tuple(threads), skipped=tuple(skipped), unit=unit)
+    notes = () if check.races or largest is None else _aliased(check, largest, specs, max(threads))
     return Verdict(function, True, "equivalent", ran, tuple(threads), (min(seen), max(seen)),
-                   skipped=tuple(skipped), unit=unit,
+                   skipped=tuple(skipped), unit=unit, warnings=notes,
                    coverage="" if check.races else coverage.coverage.summary())
+
+
+def _aliased(check: _Check, case: inputs.Case, specs, threads: int) -> tuple[str, ...]:
+    """paralift assumes distinct array arguments do not overlap. Where two have the same
+    shape and dtype, call both versions with one array passed for both (pickling keeps the
+    sharing) and say so if they differ: a note on the assumption, not a refusal."""
+    arrays = [k for k, a in enumerate(case.args) if hasattr(a, "shape")]
+    pair = next(((i, j) for i in arrays for j in arrays
+                 if i < j and case.args[i].shape == case.args[j].shape and case.args[i].dtype == case.args[j].dtype),
+                None)
+    if pair is None:
+        return ()
+    i, j = pair
+    args = list(case.args)
+    args[j] = args[i]
+    expected, got = check.original.call(args), check.candidate.call(args, threads)
+    if expected[0] != "ok" or got[0] != "ok":
+        return ()
+    terms = max(case.extent, 1) ** max([s.rank for s in specs if s.role == "array"] + [1])
+    found = difference(expected[1][i], got[1][i], terms, specs[i].name) or difference(expected[2], got[2], terms)
+    if not found:
+        return ()
+    return (f"with `{specs[i].name}` and `{specs[j].name}` one array, the result differs ({found}): "
+            "paralift assumes distinct array arguments do not overlap",)
 
 
 def _jit_compiled(source: str) -> bool:
