@@ -84,7 +84,6 @@ class Coverage:
 class _Counters(ast.NodeTransformer):
     def __init__(self, function: str, lines: set[int]):
         self.function, self.lines = function, lines
-        self.depth = 0
 
     def visit_FunctionDef(self, node: ast.FunctionDef):
         if node.name == self.function:

@@ -18,7 +18,7 @@ from paralift.verify import inputs, sandbox
 from paralift.verify.compare import difference
 from paralift.verify.options import TesterOptions
 from paralift.verify.signature import signature
-from paralift.verify.tester import COMPILE_ALLOWANCE, Runner, Verdict
+from paralift.verify.tester import COMPILE_ALLOWANCE, Runner, Verdict, reduction_terms
 from paralift.verify.toolchain import compile_program
 from paralift.verify.worker import Worker
 
@@ -111,7 +111,7 @@ def _differ(specs, case, e_args, e_ret, got) -> str | None:
     if got[0] == "error":
         return f"the candidate raised {got[1]}: {got[2]}"
     _, g_args, g_ret = got
-    terms = max(case.extent, 1) ** max([s.rank for s in specs if s.role == "array"] + [1])
+    terms = reduction_terms(case, specs)
     for spec, e, g in zip(specs, e_args, g_args):
         if spec.role == "array":
             d = difference(e, g, terms, spec.name)

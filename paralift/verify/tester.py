@@ -107,9 +107,6 @@ class _Check:
         self.specs, self.options = specs, options
         self.expected: dict[int, tuple] = {}
 
-    def run_original(self, args: list):
-        return self.original(args)
-
     def __call__(self, case: inputs.Case, threads: int, raised: str | None = None) -> str | None:
         if raised is None:
             self.note(case)
@@ -128,7 +125,7 @@ class _Check:
             return None
         _, expected_args, expected = self.expected[id(case)][1]
         _, got_args, got = reply
-        terms = max(case.extent, 1) ** max([s.rank for s in self.specs if s.role == "array"] + [1])
+        terms = reduction_terms(case, self.specs)
         for spec, e, g in zip(self.specs, expected_args, got_args):
             if spec.role == "array":
                 d = difference(e, g, terms, spec.name)
@@ -260,7 +257,7 @@ def _run(check: _Check, coverage: _Coverage, function: str, specs, threads, case
         if check.races and max(sizes.values(), default=0) > inputs.SIZES[-1]:
             continue  # every access is logged in Python: small inputs show a race as well
         try:
-            fit = inputs.fitting_case(specs, sizes, seed + n, check.run_original)
+            fit = inputs.fitting_case(specs, sizes, seed + n, check.original)
         except inputs.NoAnswer as err:
             return Verdict(function, False, f"{err}, on sizes {sizes}", ran, tuple(threads), unit=unit)
         if fit.case is None:
@@ -271,7 +268,7 @@ def _run(check: _Check, coverage: _Coverage, function: str, specs, threads, case
         if fit.raised is None:
             check.note(fit.case, fit.result)
         if fit.raised is None and not check.races:
-            why = _overflow(check, fit.case, specs)
+            why = _overflow(check, fit.case)
             if why:
                 if check.options.assume_int64:
                     skipped.append(why)
@@ -327,7 +324,7 @@ def _aliased(check: _Check, case: inputs.Case, specs, threads: int) -> tuple[str
     expected, got = check.original.call(args), check.candidate.call(args, threads)
     if expected[0] != "ok" or got[0] != "ok":
         return ()
-    terms = max(case.extent, 1) ** max([s.rank for s in specs if s.role == "array"] + [1])
+    terms = reduction_terms(case, specs)
     found = difference(expected[1][i], got[1][i], terms, specs[i].name) or difference(expected[2], got[2], terms)
     if not found:
         return ()
@@ -335,12 +332,17 @@ def _aliased(check: _Check, case: inputs.Case, specs, threads: int) -> tuple[str
             "paralift assumes distinct array arguments do not overlap",)
 
 
+def reduction_terms(case: inputs.Case, specs) -> int:
+    """How many terms a value of this case can be the sum of: the float tolerance grows with it."""
+    return max(case.extent, 1) ** max([s.rank for s in specs if s.role == "array"] + [1])
+
+
 def _jit_compiled(source: str) -> bool:
     """Might the original itself be compiled (by Numba) on its first call?"""
     return "numba" in source or "jit" in source
 
 
-def _overflow(check: _Check, case: inputs.Case, specs) -> str | None:
+def _overflow(check: _Check, case: inputs.Case) -> str | None:
     found = check.overflow(case)
     if not found:
         return None
@@ -397,7 +399,7 @@ def _shrink(check: _Check, specs, sizes: dict[str, int], seed: int, threads: int
 
     def attempt(sz, s):
         try:
-            fit = inputs.fitting_case(specs, sz, s, check.run_original)
+            fit = inputs.fitting_case(specs, sz, s, check.original)
         except inputs.NoAnswer:
             return None
         if fit.case is None or fit.raised is not None:

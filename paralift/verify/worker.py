@@ -211,8 +211,9 @@ class Worker:
             for load in self.loads:
                 if self._exchange(load, self.timeout)[0] != "ok":
                     break
+        if msg[0] == "load":  # a module replaces the last one; C libraries add up
+            self.loads = [m for m in self.loads if m[0] != "load"]
         if msg[0] in ("load", "cload"):
-            self.loads = [m for m in self.loads if m[0] != "load"] if msg[0] == "load" else self.loads
             self.loads.append(msg)
         return self._exchange(msg, timeout or self.timeout)
 
