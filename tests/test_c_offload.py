@@ -109,6 +109,7 @@ def test_mpi_c_golden_and_every_function_verified_on_1_to_4_ranks():
                  "pointer_walk", "last_value", "histogram"):
         v = verify_mpi_c(source, res.result, name, MPI.name, cases=8)
         assert v.ok and v.threads == (1, 2, 3, 4), v.summary()
+        assert "trip counts" in v.coverage, v.coverage
 
 
 @needs_mpi
@@ -119,3 +120,11 @@ def test_a_wrong_mpi_c_candidate_is_caught():
     assert wrong != good
     v = verify_mpi_c(source, wrong, "dot", MPI.name, cases=6)
     assert not v.ok and "ranks" in v.message
+
+
+@needs_mpi
+def test_an_mpi_c_loop_no_case_enters_is_refused():
+    source = "void f(int n, double *a) {\n    if (n > 100000)\n        for (int i = 0; i < n; i++)\n            a[i] *= 2.0;\n}\n"
+    v = verify_mpi_c(source, source, "f", "f.c", cases=6)
+    assert not v.ok and v.message == "inputs never entered the loop at line 3"
+

@@ -28,6 +28,7 @@ def test_every_rewritten_kernel_runs_right_on_1_to_4_ranks():
     for name in kernels:
         v = verify_mpi(source, res.result, name, case.name, cases=12)
         assert v.ok and v.threads == (1, 2, 3, 4), v.summary()
+        assert "trip counts" in v.coverage, v.coverage
     assert "MPI.COMM_WORLD.Allreduce(MPI.IN_PLACE, hist, op=MPI.SUM)" in res.result  # an array reduction
 
 
@@ -99,3 +100,10 @@ def test_a_wrong_mpi_candidate_is_caught():
     wrong = good.replace("s = MPI.COMM_WORLD.allreduce(s, op=MPI.SUM)", "pass")  # the combine forgotten
     v = verify_mpi(source, wrong, "dot", "kernels.py", cases=8)
     assert not v.ok and "ranks" in v.message
+
+
+def test_a_loop_no_mpi_case_enters_is_refused_before_any_rank_runs():
+    original = "def f(a, n):\n    if n > 1000:\n        for i in range(n):\n            a[i] = 2.0 * a[i]\n"
+    v = verify_mpi(original, original, "f", "f.py", cases=8)
+    assert not v.ok and v.message == "inputs never entered the loop at line 3"
+

@@ -254,7 +254,7 @@ def _verify(original: str, function: str, path: str, threads, cases: int, seed: 
         reply = build.worker.request(("cload", tag, lib, function, list(sig.argspec), sig.restype))
         if reply[0] == "error":
             return Verdict(function, False, f"cannot load the {tag}: {reply[2]}")
-    coverage = _CCoverage(original, path, function, sig, build)
+    coverage = CTrips(original, path, function, sig, build)
     verdict = _run(build.worker, sig.specs, list(sig.ctypes), sig.depth, function, threads, cases, seed,
                    set(sig.positive), coverage)
     if not verdict.ok:
@@ -265,7 +265,7 @@ def _verify(original: str, function: str, path: str, threads, cases: int, seed: 
     return replace(verdict, coverage=coverage.coverage.summary())
 
 
-class _CCoverage:
+class CTrips:
     """The original built once more with trip counters in its parallelizable loops
     (`ccoverage.py`), run on the cases until every watched loop ran enough."""
 
@@ -306,7 +306,7 @@ class _CCoverage:
 
 
 def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, function: str,
-         threads, cases: int, seed: int, positive: set[str], coverage: _CCoverage | None = None) -> Verdict:
+         threads, cases: int, seed: int, positive: set[str], coverage: CTrips | None = None) -> Verdict:
     ran, seen = 0, []
 
     def call(tag: str, case: _CCase, t: int):

@@ -18,7 +18,7 @@ from paralift.verify import inputs, sandbox
 from paralift.verify.compare import difference
 from paralift.verify.options import TesterOptions
 from paralift.verify.signature import signature
-from paralift.verify.tester import COMPILE_ALLOWANCE, Runner, Verdict, reduction_terms
+from paralift.verify.tester import COMPILE_ALLOWANCE, Runner, Trips, Verdict, reduction_terms
 from paralift.verify.toolchain import compile_program
 from paralift.verify.worker import Worker
 
@@ -43,6 +43,9 @@ def verify_mpi(original: str, candidate: str, function: str, path: str = "<candi
     if isinstance(made, Verdict):
         return made
     made, expected = made
+    ran = _covered(original, path, function, made)
+    if isinstance(ran, Verdict):
+        return ran
     directory = sandbox.scratch("paralift-mpi-")
     try:
         cand = os.path.join(directory, "candidate.py")
@@ -57,9 +60,22 @@ def verify_mpi(original: str, candidate: str, function: str, path: str = "<candi
             return failed
         sizes = [v for c in made for v in c.sizes.values()] or [c.extent for c in made]
         return Verdict(function, True, "equivalent", len(made), tuple(ranks), (min(sizes), max(sizes)),
-                       unit="ranks")
+                       unit="ranks", coverage=ran)
     finally:
         remove_directory(directory)
+
+
+def _covered(original: str, path: str, function: str, made) -> str | Verdict:
+    """How much the cases ran the loops a rank splits (the summary), or the refusal: a loop
+    the cases never ran far is a loop no rank count was tried on."""
+    trips = Trips(original, path, function, TesterOptions())
+    try:
+        for case in made:
+            trips.add(case)
+        short = trips.shortfall()
+        return Verdict(function, False, short, len(made), unit="ranks") if short else trips.coverage.summary()
+    finally:
+        trips.close()
 
 
 def _cases(original: str, path: str, function: str, specs, cases: int, seed: int):
@@ -142,7 +158,7 @@ def _compile_mpicc(source: str, path: str, directory: str, tag: str):
 def verify_mpi_c(original: str, candidate: str, function: str, path: str = "<candidate>.c",
                  ranks=RANKS, cases: int = 16, seed: int = 0) -> Verdict:
     """The C candidate, built with mpicc, against the original built with gcc, on every rank."""
-    from paralift.verify.ctester import Build, _CCase, c_signature
+    from paralift.verify.ctester import Build, CTrips, _CCase, c_signature
     launcher = mpiexec()
     if launcher is None:
         return Verdict(function, False, "no `mpiexec` found: install the `mpich` wheel")
@@ -156,6 +172,7 @@ def verify_mpi_c(original: str, candidate: str, function: str, path: str = "<can
         reply = build.worker.request(("cload", "original", build.libs["original"], function, argspec, restype))
         if reply[0] == "error":
             return Verdict(function, False, f"cannot load the original: {reply[2]}")
+        trips = CTrips(original, path, function, sig, build)
         made, expected = [], []
         for n, sizes in enumerate(inputs.size_schedule(specs, cases, seed)):
             sizes = {k: max(v, 1) if k in sig.positive else v for k, v in sizes.items()}
@@ -164,8 +181,12 @@ def verify_mpi_c(original: str, candidate: str, function: str, path: str = "<can
             if e[0] == "ok":
                 made.append(case)
                 expected.append(e)
+                trips.add(case)
         if not made:
             return Verdict(function, False, "no input could be run")
+        short = trips.shortfall()
+        if short:
+            return Verdict(function, False, short, len(made), unit="ranks")
         cases_path = os.path.join(build.directory, "cases.pkl")
         with open(cases_path, "wb") as f:
             pickle.dump((argspec, restype, [c.args for c in made]), f)
@@ -175,7 +196,8 @@ def verify_mpi_c(original: str, candidate: str, function: str, path: str = "<can
         if failed:
             return failed
     seen = [v for c in made for v in c.sizes.values()] or [0]
-    return Verdict(function, True, "equivalent", len(made), tuple(ranks), (min(seen), max(seen)), unit="ranks")
+    return Verdict(function, True, "equivalent", len(made), tuple(ranks), (min(seen), max(seen)), unit="ranks",
+                   coverage=trips.coverage.summary())
 
 
 def _differ_c(specs, case, expected, got) -> str | None:

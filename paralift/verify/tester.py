@@ -168,7 +168,7 @@ def verify(original_source: str, candidate_source: str, function: str, path: str
         return Verdict(function, False, f"cannot generate a value for `{untestable[0]}`, which is called")
     own_original = original is None
     original = original or Original(original_source, path)
-    coverage = _Coverage(original_source, path, function, options, watch=not races)
+    coverage = Trips(original_source, path, function, options, watch=not races)
     try:
         if original.error:
             return Verdict(function, False, original.error)
@@ -216,7 +216,7 @@ class Original:
         return False
 
 
-class _Coverage:
+class Trips:
     """The original with trip counters in its parallelizable loops, in its own worker (as
     plain Python: the counters are), run on the cases until every watched loop ran enough."""
 
@@ -249,7 +249,7 @@ class _Coverage:
             self.worker.close()
 
 
-def _run(check: _Check, coverage: _Coverage, function: str, specs, threads, cases: int, seed: int,
+def _run(check: _Check, coverage: Trips, function: str, specs, threads, cases: int, seed: int,
          shrink: bool, unit: str) -> Verdict:
     ran, skipped, seen, raising = 0, [], [], 0
     largest: inputs.Case | None = None
