@@ -82,7 +82,7 @@ def _cond(draw, scope: Scope) -> str:
 
 def _stmt(draw, scope: Scope, depth: int) -> list[str]:
     kinds = ["write", "update", "scalar", "reduce", "boolop", "continue", "if", "view", "tmp",
-             "slice", "row", "carried", "while"]
+             "slice", "row", "carried", "while", "alias"]
     if not scope.inner and depth == 0:
         kinds.append("inner")
     kind = draw(st.sampled_from(kinds))
@@ -122,6 +122,8 @@ def _stmt(draw, scope: Scope, depth: int) -> list[str]:
         return ["row = c[i]", f"row[{_sub(draw, scope)}] = {_expr(draw, scope)}"]
     if kind == "carried":
         return [draw(st.sampled_from(["t = t + 1", "s, t = t, s", "u = u * 2 + i"]))]
+    if kind == "alias":  # a copy makes two names one array; a swap keeps them two
+        return [draw(st.sampled_from(["b = a", "a = b", "a, b = b, a"]))]
     if kind == "while":
         return ["w = 0", "while w < 2:", "    w += 1", f"    t = {_expr(draw, scope)}"]
     if kind == "tmp":
@@ -142,11 +144,12 @@ def kernels(draw) -> str:
         if draw(st.integers(0, 4)):  # usually initialized: a name read unset only raises
             init.append(f"{name} = {value}")
     init.append("tmp = np.zeros(n + m + 2)")
+    init += [draw(st.sampled_from(["", "", "b = a", "a, b = b, a"]))]
     lower = draw(st.sampled_from(["0", "1"]))
     body = [line for _ in range(draw(st.integers(1, 4))) for line in _stmt(draw, scope, 0)]
     tail = draw(st.sampled_from(["s", "t", "u", "k", "fl", "i", "j", "None", "(s, t)", "tmp[0]",
                                  "w", "row"]))
-    lines = ["def f(a, b, c, x, idx, n, m):", *("    " + line for line in init),
+    lines = ["def f(a, b, c, x, idx, n, m):", *("    " + line for line in init if line),
              f"    for i in range({lower}, n):", *("        " + line for line in body),
              f"    return {tail}"]
     return "import numpy as np\n\n\n" + "\n".join(lines) + "\n"
@@ -203,7 +206,8 @@ def _parallel_loop(loop: ast.For, claim: Claim) -> list[ast.stmt]:
     lines = [f"__its = list({ast.unparse(loop.iter)})", "__n = len(__its)"]
     for p in claim.private:
         lines += ["try:", f"    __orig_{p} = {p}", "except NameError:", f"    __orig_{p} = None"]
-    lines += [f"__k0_{n} = {n}" for n, _ in claim.induction]
+    for n, _ in claim.induction:  # unset before a loop that never runs is no one's business
+        lines += ["try:", f"    __k0_{n} = {n}", "except NameError:", f"    __k0_{n} = None"]
     lines.append("for __k in __order(__n):")
     lines.append(f"    {var} = __its[__k]")
     lines += [f"    {p} = __poisoned(__orig_{p})" for p in claim.private]
@@ -214,7 +218,10 @@ def _parallel_loop(loop: ast.For, claim: Claim) -> list[ast.stmt]:
     lines.append("if __n:")
     lines += [f"    {n} = None" for n in after]
     lines += [f"    {n} = __last_{n}" for n in lasts]
-    lines += [f"    if isinstance(__orig_{p}, np.ndarray):\n        {p} = __orig_{p}" for p in claim.private]
+    # a privatized scratch array is the caller's array again after the loop; a name the
+    # loop rebinds (`b = a`) is a private scalar, whatever it holds
+    lines += [f"    if isinstance(__orig_{p}, np.ndarray):\n        {p} = __orig_{p}" for p in claim.private
+              if p not in assigned(loop)]
     lines += [f"    {n} = __k0_{n} + {step} * __n" for n, step in claim.induction]
     lines.append("    pass")
     return ast.parse("\n".join(lines)).body

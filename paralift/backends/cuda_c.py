@@ -28,6 +28,7 @@ from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes import updates
+from paralift.passes.scalars import assigned_names
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 ATOMIC = {"+": "atomicAdd", "max": "pl_atomic_max", "min": "pl_atomic_min"}
@@ -570,6 +571,10 @@ def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[st
         # see (or leave) a stale copy
         # reading an array nothing writes is safe anywhere; one that both the host and the
         # kernels touch is copied to the device before each launch and back after it
+        rebound = sorted(arrays & assigned_names(k.body))
+        if rebound:
+            raise _Refuse(f"`{rebound[0]}` is rebound in the function (a pointer swap?): its device copy "
+                          "is made once and would not follow it")
         synced = tuple(sorted(_host_uses(k, launched) & arrays & _written(k.body)))
         extents = _extents(k, launched, arrays, params, _induction_ranges(k, launched, plans, lines))
     except _Refuse as why:

@@ -17,6 +17,7 @@ import tree_sitter_c
 from tree_sitter import Language, Node, Parser
 
 from paralift.diagnostics import Diagnostic, Severity, Span
+from paralift.frontend.crotate import Rotation, rotation, rotation_temps
 from paralift.ir import nodes as ir
 
 _LANGUAGE = Language(tree_sitter_c.language())
@@ -76,6 +77,7 @@ class _Lowering:
         self.lines = data.split(b"\n")
         self.pointers: dict[str, str] = {}  # local pointer -> the array it walks
         self.counted: dict[tuple[int, int], str] = {}  # `k++` inside the statement being lowered
+        self.temps: set[str] = set()  # pointers used only as the temporary of rotations
 
     # ------------------------------------------------------------ helpers
     def _col(self, row: int, byte_col: int) -> int:
@@ -115,10 +117,11 @@ class _Lowering:
             if p.type == "parameter_declaration":
                 params.append(self.param(p))
         self.pointers = {}
+        self.temps = rotation_temps(node.child_by_field_name("body")) if node.child_by_field_name("body") else set()
         body = tuple(self.block(node.child_by_field_name("body")))
         ranks = _ranks(body)
         params = [ir.Param(p.name, "array" if p.name in ranks or p.rank else "scalar",
-                           max(p.rank, ranks.get(p.name, 0)), p.span, p.ctype) for p in params]
+                           max(p.rank, ranks.get(p.name, 0)), p.span, p.ctype, p.dims) for p in params]
         returns = node.child_by_field_name("type")
         return ir.Kernel(name_node.text.decode(), tuple(params), body, self.span(name_node),
                          returns=returns.text.decode() if returns else "")
@@ -126,20 +129,29 @@ class _Lowering:
     def param(self, node: Node) -> ir.Param:
         base = node.child_by_field_name("type")
         decl = node.child_by_field_name("declarator")
-        rank, suffix = 0, ""
+        rank, suffix, dims = 0, "", ()
         quals = " ".join(c.text.decode() for c in node.children if c.type == "type_qualifier")
-        while decl is not None and decl.type in ("pointer_declarator", "array_declarator"):
-            if decl.type == "pointer_declarator":  # the first `*` written comes first, with its qualifiers
+        while decl is not None and decl.type in ("pointer_declarator", "array_declarator",
+                                                 "parenthesized_declarator"):
+            if decl.type == "parenthesized_declarator":  # `(*b)[m]`: as a parameter, `b[][m]`
+                inner = decl.named_children[0] if decl.named_children else None
+                if inner is None or inner.type != "pointer_declarator" or not suffix.startswith("["):
+                    break
+                suffix, dims, decl = "[]" + suffix, (None,) + dims, inner
+            elif decl.type == "pointer_declarator":  # the first `*` written comes first, with its qualifiers
                 own = " ".join(c.text.decode() for c in decl.children if c.type == "type_qualifier")
                 suffix = suffix + "*" + (own + " " if own else "")
             else:
                 size = decl.child_by_field_name("size")
                 suffix = f"[{size.text.decode() if size else ''}]" + suffix  # outermost declarator: last dimension
+                dims = (self.expr(size) if size is not None else None,) + dims
             rank += 1
             decl = decl.child_by_field_name("declarator")
         name = decl.text.decode() if decl is not None else "?"
         ctype = " ".join(x for x in (quals, base.text.decode() if base else "", suffix.strip()) if x)
-        return ir.Param(name, "array" if rank else "scalar", rank, self.span(node), ctype)
+        # extents only of arrays of arrays: `double *rows[n]` holds pointers to rows of unknown length
+        dims = dims if "*" not in suffix else ()
+        return ir.Param(name, "array" if rank else "scalar", rank, self.span(node), ctype, dims)
 
     def macro(self, node: Node) -> ir.Kernel | None:
         params = node.child_by_field_name("parameters")
@@ -162,8 +174,25 @@ class _Lowering:
         if node is None:
             return []
         if node.type == "compound_statement":
-            return [s for c in node.named_children if c.type != "comment" for s in self.stmt(c)]
+            kids = [c for c in node.named_children if c.type != "comment"]
+            out, k = [], 0
+            while k < len(kids):
+                swap = rotation(kids[k:k + 3])
+                if swap is not None and swap.temp in self.temps and not {swap.first, swap.second} & set(self.pointers):
+                    out.append(self.swap(swap, kids[k], kids[k + 2]))
+                    k += 3
+                    continue
+                out += self.stmt(kids[k])
+                k += 1
+            return out
         return self.stmt(node)
+
+    def swap(self, r: Rotation, start: Node, end: Node) -> ir.Assign:
+        """A rotation through a temporary, as the swap `a, b = b, a` it is."""
+        a, b = ir.Name(r.first, self.span(start)), ir.Name(r.second, self.span(start))
+        first, last = self.span(start), self.span(end)
+        span = Span(first.line, first.col, last.end_line, last.end_col, self.path)
+        return ir.Assign(ir.Tuple((a, b), span), ir.Tuple((b, a), span), None, span)
 
     def stmt(self, node: Node) -> list[ir.Stmt]:
         t = node.type
@@ -232,6 +261,9 @@ class _Lowering:
             elif d.type == "identifier":
                 out.append(ir.Declare((d.text.decode(),), span))
             elif d.type == "pointer_declarator":
+                name = d.child_by_field_name("declarator")
+                if name is not None and name.text.decode() in self.temps:
+                    continue  # only ever a rotation's temporary: the swap says all it does
                 out.append(self.opaque(d, "a pointer declared without a value is not modelled"))
         return out or [ir.Pass(self.span(node))]
 

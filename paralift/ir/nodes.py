@@ -263,6 +263,9 @@ class Param:
     rank: int = 0
     span: Span = field(default=_NOSPAN, compare=False)
     ctype: str = ""        # C: the declared type, e.g. `const double *`, `double [n][m]`, `int`
+    # C: the declared extent of each dimension of an array of arrays (`[n][m]`: n, m); None
+    # where not written (`b[][m]`); empty for pointers
+    dims: tuple[Expr | None, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ pass (`resolve` in dependence.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.poly import Poly
+from paralift.ir.printer import expr as show
 from paralift.ir.walk import bound_names, children, walk_stmts
 from paralift.passes import updates
 from paralift.passes.effects import CallEnv, call_kind
@@ -43,6 +44,20 @@ class SymInfo:
 
 
 @dataclass(frozen=True)
+class Guard:
+    """An integer condition an access runs under: `expr >= 0`, `expr == 0` or `expr != 0`."""
+    expr: Poly
+    relation: str = ">="
+
+
+@dataclass(frozen=True)
+class Extent:
+    """A declared extent of a C array dimension (`m` in `double b[n][m]`)."""
+    text: str
+    size: Poly | None
+
+
+@dataclass(frozen=True)
 class AccessRec:
     uid: int
     array: str
@@ -54,6 +69,10 @@ class AccessRec:
     regions: tuple[int, ...]
     # per enclosing for-loop: (uid, index of the top-level statement of its body, guarded)
     path: tuple[tuple[int, int, bool], ...] = field(default=())
+    # the integer conditions of the enclosing ifs; `exact`: no other condition, loop exit or
+    # jump decides whether it runs (within its loops)
+    guards: tuple[Guard, ...] = ()
+    exact: bool = True
 
 
 @dataclass
@@ -65,6 +84,8 @@ class KernelAccesses:
     # shape of arrays allocated exactly once in the kernel (`np.empty((n, m))`); None: unknown
     shapes: dict[str, tuple[Poly | None, ...] | None] = field(default_factory=dict)
     wraps: bool = True               # Python: a[-1] is the last element; C: before the first
+    # C: the declared extents of array-of-array parameters (`double b[n][m]`), per dimension
+    declared: dict[str, tuple[Extent | None, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,12 +93,19 @@ class _Ctx:
     loops: tuple[int, ...] = ()
     regions: tuple[int, ...] = ()
     path: tuple[tuple[int, int, bool], ...] = ()
+    guards: tuple[Guard, ...] = ()
+    exact: bool = True
+
+    def unsure(self) -> _Ctx:
+        """Under a condition the analysis does not model (a while, a jump above)."""
+        return replace(self, path=_guard(self.path), exact=False)
 
 
 class Collector:
-    def __init__(self, kernel: ir.Kernel, calls: CallEnv, arrays: set[str]):
+    def __init__(self, kernel: ir.Kernel, calls: CallEnv, arrays: set[str], alias: dict[str, str]):
         self.calls = calls
         self.arrays = arrays
+        self.alias = alias  # names a copy (`u1 = u2`) makes one array: the class's name
         self.shared_rows = {p.name for p in kernel.params if rows_may_alias(p.ctype)}
         self.rebound = assigned_names(kernel.body)
         self.out = KernelAccesses({}, {}, [], {}, wraps=calls.language == "python")
@@ -85,6 +113,9 @@ class Collector:
         self.versions: dict[str, int] = {}
         self.next_region = 0
         self.breaks: set[int] = set()
+        self.integers = {p.name for p in kernel.params if _integer_type(p.ctype)}
+        self.out.declared = {p.name: tuple(None if d is None else Extent(show(d), self.poly(d)) for d in p.dims)
+                             for p in kernel.params if p.dims}
         self.block(kernel.body, _Ctx())
 
     # -------------------------------------------------------------- symbols
@@ -120,10 +151,11 @@ class Collector:
         # only an allocation in the kernel fixes a rank: subscripts elsewhere may be partial
         ranks = {n: len(s) for n, s in self.out.shapes.items() if s is not None}
         array, subs = through_view(array, subs, ranks, self.arrays)
+        array = self.alias.get(array, array)
         if array in self.shared_rows and subs is not None and len(subs) > 1:
             subs = (None,) + subs[1:]  # rows[i] and rows[k] may be one row: the row is unknown
         self.out.accesses.append(AccessRec(len(self.out.accesses), array, subs, write, update, node,
-                                           ctx.loops, ctx.regions, ctx.path))
+                                           ctx.loops, ctx.regions, ctx.path, ctx.guards, ctx.exact))
 
     def reads(self, e: ir.Expr | None, ctx: _Ctx, skip: ir.Expr | None = None) -> None:
         if e is None:
@@ -175,9 +207,9 @@ class Collector:
             here = ctx
             if ctx.path and ctx.path[-1][1] == -1:  # first level below a loop: note the index
                 uid, _, g = ctx.path[-1]
-                here = _Ctx(ctx.loops, ctx.regions, ctx.path[:-1] + ((uid, index, g),))
+                here = replace(ctx, path=ctx.path[:-1] + ((uid, index, g),))
             if jumped:  # a `continue`, `break` or `return` above may skip this statement
-                here = _Ctx(here.loops, here.regions, _guard(here.path))
+                here = here.unsure()
             self.stmt(s, here)
             jumped = jumped or _may_jump(s)
 
@@ -189,14 +221,14 @@ class Collector:
                 self.loop(s, ctx)
             case ir.While(cond=c, body=b):
                 uid = self.region()
-                inner = _Ctx(ctx.loops, ctx.regions + (uid,), _guard(ctx.path))
+                inner = replace(ctx.unsure(), regions=ctx.regions + (uid,))
                 self.enter_region(b, inner.regions)
                 self.reads(c, inner)
                 self.block(b, inner)
                 self.leave_region(b, ctx.regions, ())
             case ir.If(cond=c, body=b, orelse=o):
                 u = updates.match_if(s)
-                inner = _Ctx(ctx.loops, ctx.regions, _guard(ctx.path))
+                inner = self.under(c, ctx, negate=False)
                 if u is not None and isinstance(u.target, ir.Access):
                     self.record(u.target, inner, write=True, update=u.op)
                     self.reads(u.operand, inner)
@@ -206,7 +238,7 @@ class Collector:
                 before = dict(self.env)
                 self.block(b, inner)
                 after_body, self.env = self.env, dict(before)
-                self.block(o, inner)
+                self.block(o, self.under(c, ctx, negate=True))
                 for name in set(after_body) | set(self.env):
                     if after_body.get(name) != self.env.get(name):
                         self.define(name, ctx.regions)
@@ -215,6 +247,38 @@ class Collector:
                     self.breaks.add(ctx.regions[-1])
             case ir.ExprStmt(value=v) | ir.Return(value=v):
                 self.reads(v, ctx)
+
+    # -------------------------------------------------------------- conditions
+    def under(self, cond: ir.Expr, ctx: _Ctx, negate: bool) -> _Ctx:
+        """The context of an if's body (or, negated, of its else)."""
+        guards = self.guards(cond, negate)
+        inner = replace(ctx, path=_guard(ctx.path))
+        return replace(inner, exact=False) if guards is None else replace(inner, guards=ctx.guards + guards)
+
+    def guards(self, c: ir.Expr, negate: bool) -> tuple[Guard, ...] | None:
+        """`c` (or `not c`) as a conjunction of integer conditions; None if it is not one."""
+        match c:
+            case ir.UnaryOp(op="not", operand=x):
+                return self.guards(x, not negate)
+            case ir.BoolOp(op=op, values=values) if (op == "and") != negate:
+                parts = [self.guards(v, negate) for v in values]
+                return None if any(p is None for p in parts) else tuple(g for p in parts for g in p)
+            case ir.Compare(ops=ops, operands=operands) if len(ops) == 1 or not negate:
+                sides = [self.integer(x) for x in operands]
+                if any(x is None for x in sides):
+                    return None
+                pairs = [_compare(op, a, b, negate) for op, a, b in zip(ops, sides, sides[1:])]
+                return None if any(p is None for p in pairs) else tuple(pairs)
+        return None
+
+    def integer(self, e: ir.Expr) -> Poly | None:
+        """`e` as a polynomial of values known to be integers (loop counters, lengths and
+        integer parameters), so that `j > 0` means `j >= 1`."""
+        p = self.poly(e)
+        if p is None or any(not (k[0] in ("loop", "ext") or k[0] == "v" and k[2] == 0 and k[1] in self.integers)
+                            for m in p for k in m):
+            return None
+        return p
 
     def reads_of_indices(self, target: ir.Access, ctx: _Ctx) -> None:
         for i in target.indices:
@@ -289,7 +353,7 @@ class Collector:
         lower, upper = self.poly(s.lower), self.poly(s.upper)
         self.enter_region(s.body, regions, induction_steps(s), uid)
         self.env[s.var] = ("loop", uid)
-        inner = _Ctx(ctx.loops + (uid,), regions, ctx.path + ((uid, -1, False),))
+        inner = replace(ctx, loops=ctx.loops + (uid,), regions=regions, path=ctx.path + ((uid, -1, False),))
         self.block(s.body, inner)
         self.out.loops[uid] = LoopInfo(uid, s, ctx.loops, ctx.regions, lower, upper,
                                        step_value or None, uid in self.breaks)
@@ -309,11 +373,39 @@ def rows_may_alias(ctype: str) -> bool:
     return "restrict" not in inner[inner.index("*"):]
 
 
+_INTEGER = frozenset("char short int long unsigned signed size_t ptrdiff_t int64_t int32_t uint64_t "
+                     "uint32_t const".split())
+
+
+def _integer_type(ctype: str) -> bool:
+    words = ctype.split()
+    return bool(words) and "*" not in ctype and "[" not in ctype and set(words) <= _INTEGER
+
+
+def _compare(op: str, a: Poly, b: Poly, negate: bool) -> Guard | None:
+    """`a op b` (negated: `not a op b`) on integers as a Guard."""
+    if negate:
+        op = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}.get(op, "")
+    one = poly.const(1)
+    match op:
+        case "<":
+            return Guard(poly.add(poly.add(b, a, -1), one, -1))
+        case "<=":
+            return Guard(poly.add(b, a, -1))
+        case ">":
+            return Guard(poly.add(poly.add(a, b, -1), one, -1))
+        case ">=":
+            return Guard(poly.add(a, b, -1))
+        case "==" | "!=":
+            return Guard(poly.add(a, b, -1), op)
+    return None
+
+
 def _guard(path):
     """Under an if or a while: conditional relative to every enclosing loop."""
     return tuple((uid, index, True) for uid, index, _ in path)
 
 
-def collect(kernel: ir.Kernel, env: CallEnv, arrays: set[str]) -> KernelAccesses:
-    return Collector(kernel, env, arrays).out
+def collect(kernel: ir.Kernel, env: CallEnv, arrays: set[str], alias: dict[str, str] | None = None) -> KernelAccesses:
+    return Collector(kernel, env, arrays, alias or {}).out
 

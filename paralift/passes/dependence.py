@@ -10,37 +10,17 @@ always a proof. Python's negative indices are modelled: `a[s]` with `s < 0` is e
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-
-import islpy as isl
+from math import prod
 
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.poly import Poly
 from paralift.ir.walk import subexprs
 from paralift.passes.accesses import SLICE, AccessRec, KernelAccesses
+from paralift.passes.bounds import Leaving, leaving
+from paralift.passes.isltext import Linear, System, empty, fmt, is_var, linearize, single_value
 
-Linear = dict[str, int]  # isl name -> coefficient, "" -> constant
-
-
-@lru_cache(maxsize=65536)
-def _empty(text: str) -> bool:
-    return isl.Set(text).is_empty()
-
-
-@lru_cache(maxsize=4096)
-def _single_value(text: str) -> int | None:
-    """The one value of a 1-d set, if it has exactly one for every parameter value."""
-    s = isl.Set(text)
-    if s.is_empty():
-        return None
-    point = s.sample_point()
-    v = point.get_coordinate_val(isl.dim_type.set, 0).to_python()
-    params = text.split("->")[0] if "->" in text else ""
-    single = isl.Set(f"{params} -> {{ [{v}] }}" if params else f"{{ [{v}] }}")
-    return v if s.is_subset(single) else None
 
 
 @dataclass(frozen=True)
@@ -50,25 +30,7 @@ class Dependence:
     later: AccessRec
     distance: int | None  # later - earlier in loop-index units, when constant
     reduction: str | None  # operator when both are the same reduction update
-
-
-class _System:
-    """Constraints of one query, in isl's text syntax."""
-
-    def __init__(self):
-        self.vars: list[str] = []
-        self.params: set[str] = set()
-        self.cons: list[str] = []
-
-    def var(self, name: str) -> str:
-        if name not in self.vars:
-            self.vars.append(name)
-        return name
-
-    def text(self, extra: Iterable[str] = ()) -> str:
-        cons = " and ".join(self.cons + list(extra)) or "true"
-        params = ", ".join(sorted(self.params))
-        return f"[{params}] -> {{ [{', '.join(self.vars)}] : {cons} }}"
+    rows: Leaving | None = None  # C: one of them leaves a dimension into another row
 
 
 class LevelAnalysis:
@@ -121,15 +83,15 @@ class LevelAnalysis:
             return None  # changes from one iteration of the loop to the next
         return poly.sym(self.param(key))
 
-    def linear(self, p: Poly | None, tag: str, system: _System) -> Linear | None:
+    def linear(self, p: Poly | None, tag: str, system: System) -> Linear | None:
         """Resolve symbols; products of parameters become one parameter; else None."""
         if p is None:
             return None
         q = poly.substitute(p, lambda s: self.resolve(s, tag))
-        return None if q is None else _linearize(q, system)
+        return None if q is None else linearize(q, system)
 
     # ---------------------------------------------------------- domains
-    def domain(self, acc: AccessRec, tag: str, system: _System) -> None:
+    def domain(self, acc: AccessRec, tag: str, system: System) -> None:
         for uid in acc.loops:
             info = self.ka.loops[uid]
             v = system.var(self.index_var(uid, tag))
@@ -140,13 +102,13 @@ class LevelAnalysis:
             lo = self.linear(info.lower, tag, system)
             hi = self.linear(info.upper, tag, system)
             if lo is not None:
-                system.cons.append(f"{v} = {_fmt(lo)} + {info.step}*{t}")
+                system.cons.append(f"{v} = {fmt(lo)} + {info.step}*{t}")
             if hi is not None:
-                system.cons.append(f"{v} {'<' if info.step > 0 else '>'} {_fmt(hi)}")
+                system.cons.append(f"{v} {'<' if info.step > 0 else '>'} {fmt(hi)}")
 
-    def pair_system(self, first: AccessRec, second: AccessRec) -> _System:
+    def pair_system(self, first: AccessRec, second: AccessRec) -> System:
         """Instances of `first` in an earlier iteration of the level than `second`."""
-        system = _System()
+        system = System()
         self.domain(first, "a", system)
         self.domain(second, "b", system)
         if self.level is not None:
@@ -158,18 +120,49 @@ class LevelAnalysis:
                 system.cons.append(f"a{self.level} < b{self.level}")
         return system
 
-    def same_element(self, first: AccessRec, second: AccessRec, system: _System) -> list[str]:
-        """Constraints that the two accesses touch the same element."""
+    def same_element(self, first: AccessRec, second: AccessRec, system: System,
+                     rows: Leaving | None = None) -> list[str]:
+        """Constraints that the two accesses touch the same element (`rows`: one of them
+        leaves a dimension, so dimensions up to that one are compared as one offset)."""
         if first.subs is None or second.subs is None:
             return []
-        cons: list[str] = []
+        joined = rows.dim if rows is not None else -1
+        cons = self.flat_equal(first, second, joined, system) if rows is not None else []
         for d, (s1, s2) in enumerate(zip(first.subs, second.subs)):
-            if s1 is SLICE or s2 is SLICE or s1 is None or s2 is None:
+            if d <= joined or s1 is SLICE or s2 is SLICE or s1 is None or s2 is None:
                 continue
             cons += self.dim_equal(first, second, d, s1, s2, system)
         return cons
 
-    def dim_equal(self, first, second, d, s1: Poly, s2: Poly, system: _System) -> list[str]:
+    def rows_joined(self, first: AccessRec, second: AccessRec) -> Leaving | None:
+        """C: the access of the two that leaves the innermost declared dimension, if one does,
+        which runs the rows around it together."""
+        if not self.ka.declared:
+            return None
+        alone = LevelAnalysis(self.ka, None, self.param_names)
+        out = [x for x in (leaving(alone, first), leaving(alone, second)) if x is not None]
+        return max(out, key=lambda x: x.dim, default=None)
+
+    def flat_equal(self, first: AccessRec, second: AccessRec, joined: int, system: System) -> list[str]:
+        """Dimensions 0..joined compared as one flat offset, where the extents are numbers."""
+        extents = self.ka.declared[first.array]
+        sizes = [poly.constant_value(e.size) if e is not None and e.size is not None else None
+                 for e in extents[1:joined + 1]]
+        if any(x is None for x in sizes):
+            return []
+        flats = []
+        for acc, tag in ((first, "a"), (second, "b")):
+            lins = [self.linear(s, tag, system) if s is not SLICE else None for s in acc.subs[:joined + 1]]
+            if any(x is None for x in lins):
+                return []
+            flat: Linear = {}
+            for lin, stride in zip(lins, [prod(sizes[k:]) for k in range(joined + 1)]):
+                for name, c in lin.items():
+                    flat[name] = flat.get(name, 0) + c * stride
+            flats.append(fmt(flat))
+        return [f"{flats[0]} = {flats[1]}"]
+
+    def dim_equal(self, first, second, d, s1: Poly, s2: Poly, system: System) -> list[str]:
         l1, l2 = self.linear(s1, "a", system), self.linear(s2, "b", system)
         if l1 is not None and l2 is not None:
             r1 = self.real_index(first, d, l1, "a", system)
@@ -177,25 +170,25 @@ class LevelAnalysis:
             return [] if r1 is None or r2 is None else [f"{r1} = {r2}"]
         return self.delinearized(s1, s2, system) or self.difference(s1, s2, system)
 
-    def extent(self, array: str, d: int, tag: str, system: _System) -> str | None:
+    def extent(self, array: str, d: int, tag: str, system: System) -> str | None:
         """The length of `array` along `d`: its allocation's size, or a parameter."""
         shape = self.ka.shapes.get(array, ())
         if shape:
             lin = self.linear(shape[d], tag, system) if d < len(shape) and shape[d] is not None else None
-            return None if lin is None else _fmt(lin)
+            return None if lin is None else fmt(lin)
         if array in self.ka.shapes or array not in _extents_ok(self.ka):
             return None
         n = self.param(("ext", array, d))
         system.params.add(n)
         return n
 
-    def real_index(self, acc: AccessRec, d: int, lin: Linear, tag: str, system: _System,
+    def real_index(self, acc: AccessRec, d: int, lin: Linear, tag: str, system: System,
                    in_bounds: bool = False) -> str | None:
         """The element index `lin` denotes, wrapping negative values as Python does.
 
         `in_bounds` also states that the index is valid: a read that is not raises, in the
         original program as in any other."""
-        s = _fmt(lin)
+        s = fmt(lin)
         if self.never_negative(acc, d):
             n = self.extent(acc.array, d, tag, system) if in_bounds else None
             if n is not None:
@@ -217,13 +210,13 @@ class LevelAnalysis:
         cache = self.ka.__dict__.setdefault("_nonneg", {})
         if key not in cache:
             alone = LevelAnalysis(self.ka, None, self.param_names)
-            system = _System()
+            system = System()
             alone.domain(acc, "a", system)
             lin = alone.linear(acc.subs[d], "a", system)
-            cache[key] = lin is not None and _empty(system.text([f"{_fmt(lin)} < 0"]))
+            cache[key] = lin is not None and empty(system.text([f"{fmt(lin)} < 0"]))
         return cache[key]
 
-    def delinearized(self, s1: Poly, s2: Poly, system: _System) -> list[str]:
+    def delinearized(self, s1: Poly, s2: Poly, system: System) -> list[str]:
         """`i * m + j` and `i2 * m + j2` with `0 <= j, j2 < m` are equal iff i = i2, j = j2."""
         q1 = poly.substitute(s1, lambda s: self.resolve(s, "a"))
         q2 = poly.substitute(s2, lambda s: self.resolve(s, "b"))
@@ -236,20 +229,20 @@ class LevelAnalysis:
         for q in (q1, q2):
             high = {tuple(x for x in m if x != stride): c for m, c in q.items() if stride in m}
             low = {m: c for m, c in q.items() if stride not in m}
-            hl, ll = _linearize(high, system), _linearize(low, system)
+            hl, ll = linearize(high, system), linearize(low, system)
             if hl is None or ll is None:
                 return []
-            parts.append((_fmt(hl), _fmt(ll)))
+            parts.append((fmt(hl), fmt(ll)))
         system.params.add(stride)
         (h1, l1), (h2, l2) = parts
         outside = [f"{l1} < 0", f"{l1} >= {stride}", f"{l2} < 0", f"{l2} >= {stride}"]
         if self.ka.wraps:  # a negative linear index would wrap around as a whole
             outside += [f"{h1} < 0", f"{h2} < 0"]
-        if not _empty(system.text([f"({' or '.join(outside)})"])):
+        if not empty(system.text([f"({' or '.join(outside)})"])):
             return []
         return [f"{h1} = {h2}", f"{l1} = {l2}"]
 
-    def difference(self, s1: Poly, s2: Poly, system: _System) -> list[str]:
+    def difference(self, s1: Poly, s2: Poly, system: System) -> list[str]:
         """Equal subscripts whose non-linear terms cancel: `i*m + j` vs `i*m + j2` at `j`.
 
         Only when neither side can be negative, so no Python index wraps around."""
@@ -257,36 +250,41 @@ class LevelAnalysis:
         q2 = poly.substitute(s2, lambda s: self.resolve(s, "b"))
         if q1 is None or q2 is None:
             return []
-        diff = _linearize(poly.add(q1, q2, -1), system)
+        diff = linearize(poly.add(q1, q2, -1), system)
         if diff is None:
             return []
         if self.ka.wraps and not (self.nonneg(q1, system) and self.nonneg(q2, system)):
             return []
-        return [f"{_fmt(diff)} = 0"]
+        return [f"{fmt(diff)} = 0"]
 
-    def nonneg(self, q: Poly, system: _System) -> bool:
+    def nonneg(self, q: Poly, system: System) -> bool:
         """A sum of products of provably non-negative symbols with positive coefficients."""
         symbols = {x for m in q for x in m}
         if any(c < 0 for m, c in q.items()):
             return False
         for x in symbols:
-            if not _is_var(x):
+            if not is_var(x):
                 system.params.add(x)
-            if not _empty(system.text([f"{x} < 0"])):
+            if not empty(system.text([f"{x} < 0"])):
                 return False
         return True
 
     # ---------------------------------------------------------- queries
-    def carried(self, first: AccessRec, second: AccessRec) -> Dependence | None:
-        """A dependence from `first` (earlier iteration) to `second`, if one exists."""
+    def carried(self, first: AccessRec, second: AccessRec, joined: bool = False) -> Dependence | None:
+        """A dependence from `first` (earlier iteration) to `second`, if one exists.
+        `joined`: where one of them leaves a declared dimension, a dependence through the
+        rows it runs together (ask this only when there is none within the rows)."""
+        rows = self.rows_joined(first, second) if joined else None
+        if joined and rows is None:
+            return None
         system = self.pair_system(first, second)
-        same = self.same_element(first, second, system)
-        if _empty(system.text(same)):
+        same = self.same_element(first, second, system, rows)
+        if empty(system.text(same)):
             return None
         reduction = first.update if first.update is not None and first.update == second.update else None
         if reduction and not (self.reducible(first) and self.reducible(second)):
             reduction = None
-        return Dependence(first.array, first, second, self.distance(system, same), reduction)
+        return Dependence(first.array, first, second, self.distance(system, same), reduction, rows)
 
     def reducible(self, acc: AccessRec) -> bool:
         """Can the updated elements be named as a section of the array (OpenMP's
@@ -300,27 +298,27 @@ class LevelAnalysis:
                 continue
             if sub is None or sub is SLICE:
                 return False
-            system = _System()
+            system = System()
             alone = LevelAnalysis(self.ka, None, self.param_names)
             alone.domain(acc, "a", system)
             q = poly.substitute(sub, lambda s: alone.resolve(s, "a"))
             if q is None:
                 return False
-            lin = _linearize(q, system)
+            lin = linearize(q, system)
             if lin is not None:
-                if not _empty(system.text([f"{_fmt(lin)} < 0"])):
+                if not empty(system.text([f"{fmt(lin)} < 0"])):
                     return False
             elif not alone.nonneg(q, system):
                 return False
         return True
 
-    def distance(self, system: _System, same: list[str]) -> int | None:
+    def distance(self, system: System, same: list[str]) -> int | None:
         if self.level is None:
             return None
         a, b = f"a{self.level}", f"b{self.level}"
         inner = " and ".join(system.cons + same + [f"d = {b} - {a}"])
         params = ", ".join(sorted(system.params))
-        return _single_value(f"[{params}] -> {{ [d] : exists ({', '.join(system.vars)} : {inner}) }}")
+        return single_value(f"[{params}] -> {{ [d] : exists ({', '.join(system.vars)} : {inner}) }}")
 
 
 def _extents_ok(ka: KernelAccesses) -> set[str]:
@@ -333,41 +331,14 @@ def _rebound(ka: KernelAccesses) -> set[str]:
     return {key[1] for key, info in ka.syms.items() if key[0] == "v" and key[2] > 0}
 
 
-def _is_var(name: str) -> bool:
-    return name[0] in "oabtr"
-
-
-def _linearize(q: Poly, system: _System) -> Linear | None:
-    out: Linear = {}
-    for m, c in q.items():
-        if not m:
-            out[""] = out.get("", 0) + c
-            continue
-        if len(m) > 1 and any(_is_var(x) for x in m):
-            return None
-        name = m[0] if len(m) == 1 else "q_" + "_".join(m)
-        if not _is_var(name):
-            system.params.add(name)
-        out[name] = out.get(name, 0) + c
-    return out
-
-
 def _common_stride(q1: Poly, q2: Poly) -> str | None:
     """A parameter present in every non-linear monomial of both polynomials."""
     nonlinear = [set(m) for q in (q1, q2) for m in q if len(m) > 1]
     if not nonlinear:
         return None
     common = set.intersection(*nonlinear)
-    params = sorted(x for x in common if not _is_var(x))
+    params = sorted(x for x in common if not is_var(x))
     for p in params:
         if all(len(m) == 2 for m in nonlinear):
             return p
     return None
-
-
-def _fmt(lin: Linear) -> str:
-    terms = [f"{c}*{n}" if c != 1 else n for n, c in sorted(lin.items()) if n and c]
-    const = lin.get("", 0)
-    if const or not terms:
-        terms.append(str(const))
-    return "(" + " + ".join(terms) + ")"

@@ -17,7 +17,8 @@ from __future__ import annotations
 import islpy as isl
 
 from paralift.passes.accesses import SLICE, AccessRec, KernelAccesses
-from paralift.passes.dependence import LevelAnalysis, _fmt, _System
+from paralift.passes.dependence import LevelAnalysis
+from paralift.passes.isltext import System, fmt
 
 
 def _position(acc: AccessRec, level: int) -> tuple[int, bool] | None:
@@ -43,7 +44,7 @@ class _Images(LevelAnalysis):
         self.outer = set(ka.loops[level].loops) | {level}
 
     def image(self, acc: AccessRec, rank: int, read: bool) -> tuple[str, set[str]] | None:
-        system = _System()
+        system = System()
         self.domain(acc, "a", system)
         for u in acc.loops[acc.loops.index(self.level) + 1:]:
             info = self.ka.loops[u]
@@ -58,7 +59,7 @@ class _Images(LevelAnalysis):
             if read:  # only valid indices are read; negative ones wrap
                 cell = self.real_index(acc, d, lin, "a", system, in_bounds=True)
             else:  # a write counts only where it is exactly the element it names
-                cell = _fmt(lin) if self.never_negative(acc, d) else None
+                cell = fmt(lin) if self.never_negative(acc, d) else None
             if cell is None:
                 return None
             cells.append(f"c{d} = {cell}")

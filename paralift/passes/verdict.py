@@ -15,6 +15,7 @@ from paralift.ir.printer import expr as show
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes import effects, scalars
 from paralift.passes.accesses import AccessRec, KernelAccesses, collect
+from paralift.passes.bindings import Bindings, bindings
 from paralift.passes.dependence import Dependence, LevelAnalysis
 from paralift.passes.privatize import privatizable
 from paralift.passes.views import possible_views
@@ -74,8 +75,7 @@ class _KernelFacts:
     env: effects.CallEnv
     arrays: set[str]
     accesses: KernelAccesses
-    fresh: set[str]          # arrays only ever bound to new allocations
-    swapped: set[str]        # arrays rebound only by permuting array names (a, b = b, a)
+    bound: Bindings          # how array names are rebound: fresh, swapped, copied
     params: set[str]
     assigned: set[str]       # every name the kernel assigns
     param_names: dict = field(default_factory=dict)  # isl parameter names, shared by all loops
@@ -91,8 +91,8 @@ def analyze_kernel(kernel: ir.Kernel, env: effects.CallEnv) -> KernelVerdicts:
                     ranks[x.array] = max(ranks.get(x.array, 0), len(x.indices))
     arrays = set(ranks)
     arrays |= possible_views(kernel, arrays, ranks, env)  # a view is an array of unknown identity
-    fresh, swapped = _bindings(kernel, env, arrays)
-    facts = _KernelFacts(kernel, env, arrays, collect(kernel, env, arrays), fresh, swapped,
+    bound = bindings(kernel, env, arrays)
+    facts = _KernelFacts(kernel, env, arrays, collect(kernel, env, arrays, bound.alias), bound,
                          {p.name for p in kernel.params}, scalars.assigned_names(kernel.body))
     loops = list(_loops_with_depth(kernel.body, 0))
     deepest = max((depth for _, depth in loops), default=0) + 1
@@ -122,28 +122,6 @@ def _loops_with_depth(body, depth):
             yield from _loops_with_depth(s.body + getattr(s, "orelse", ()), depth)
 
 
-def _bindings(kernel: ir.Kernel, env: effects.CallEnv, arrays) -> tuple[set[str], set[str]]:
-    """Classify how array names are rebound inside the kernel."""
-    fresh, swapped, other = set(), set(), set()
-    for s in walk_stmts(kernel.body):
-        if isinstance(s, ir.Loop) and s.var in arrays:
-            other.add(s.var)
-        if not isinstance(s, ir.Assign):
-            continue
-        targets = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
-        names = [t.id for t in targets if isinstance(t, ir.Name)]
-        if isinstance(s.target, ir.Tuple) and isinstance(s.value, ir.Tuple) and \
-                all(isinstance(v, ir.Name) for v in s.value.elts) and \
-                sorted(v.id for v in s.value.elts) == sorted(names) and set(names) <= arrays:
-            swapped.update(names)
-            continue
-        for n in names:
-            if n in arrays:
-                (fresh if not isinstance(s.target, ir.Tuple) and
-                 effects.is_fresh_array(s.value, env) else other).add(n)
-    return fresh - swapped - other, swapped - other
-
-
 def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
     uid = f.accesses.loop_uid[id(loop)]
     reasons: list[Diagnostic] = list(effects.loop_blockers(loop, f.env))
@@ -158,12 +136,12 @@ def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
     own_last = (loop.var,) if loop.var in live_after and loop.form != "c-for" else ()
     exposed, _ = scalars.exposure(loop.body, written)
     # arrays allocated afresh inside each iteration cannot be shared between iterations
-    local_arrays = {n for n in written & f.arrays if n in f.fresh and n not in exposed}
+    local_arrays = {n for n in written & f.arrays if n in f.bound.fresh and n not in exposed}
     facts = scalars.classify(loop, written, live_after, scalars.induction_steps(loop))
     reasons += facts.reasons
 
     accs = [a for a in f.accesses.accesses if uid in a.loops and a.array not in local_arrays]
-    for name in sorted(({a.array for a in accs} & f.assigned) - f.fresh - f.swapped):
+    for name in sorted(({a.array for a in accs} & f.assigned) - f.bound.fresh - f.bound.swapped - f.bound.copied):
         reasons.append(Diagnostic("PL207", f"`{name}` is bound to something that is not a new "
                                            "array, so it may be a view of another array", loop.span))
     deps = _dependences(LevelAnalysis(f.accesses, uid, f.param_names), accs, f.budget)
@@ -175,7 +153,7 @@ def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
         if d.reduction is not None:
             array_reductions.setdefault(d.array, set()).add(d.reduction)
         else:
-            reasons.append(_describe(d, loop))
+            reasons.append(_describe(d, loop, f.bound))
     for array, ops in array_reductions.items():
         if len(ops) > 1:
             reasons.append(Diagnostic("PL201", f"`{array}` is updated with different operators "
@@ -204,7 +182,7 @@ def _privatized(deps: list[Dependence], loop: ir.Loop, uid: int, f: _KernelFacts
                 live: set[str]) -> set[str]:
     blocked = {d.array for d in deps if d.reduction is None}
     return {a for a in blocked
-            if a in f.fresh and a not in f.params and a not in live
+            if a in f.bound.fresh and a not in f.params and a not in live
             and a not in scalars.assigned_names(loop.body)
             and privatizable(f.accesses, uid, a, f.param_names)}
 
@@ -221,16 +199,24 @@ def _dependences(level: LevelAnalysis, accs: list[AccessRec], budget: _Budget) -
             if not (x.write or y.write):
                 continue
             orders = [(x, y)] if x is y else [(x, y), (y, x)]
-            for first, second in orders:
-                budget.spend()
-                d = level.carried(first, second)
-                if d is not None:
-                    found.append(d)
-                    break
+            d = _carried(level, orders, budget, joined=False) or _carried(level, orders, budget, joined=True)
+            if d is not None:
+                found.append(d)
     return found
 
 
-def _describe(d: Dependence, loop: ir.Loop) -> Diagnostic:
+def _carried(level: LevelAnalysis, orders, budget: _Budget, joined: bool) -> Dependence | None:
+    if joined and level.rows_joined(*orders[0]) is None:
+        return None
+    for first, second in orders:
+        budget.spend()
+        d = level.carried(first, second, joined)
+        if d is not None:
+            return d
+    return None
+
+
+def _describe(d: Dependence, loop: ir.Loop, bound: Bindings) -> Diagnostic:
     a, b = d.earlier, d.later
     at = lambda x: f"`{show(x.node)}` (line {x.node.span.line})"  # noqa: E731
     when = ""
@@ -250,6 +236,16 @@ def _describe(d: Dependence, loop: ir.Loop) -> Diagnostic:
     else:
         msg = f"{at(a)} reads an element that {at(b)} overwrites in a later iteration of `{loop.var}`{when}"
         span = a.node.span
+    names = [x.node.array if isinstance(x.node, ir.Access) else x.array for x in (a, b)]
+    copy = next((c for c in bound.copies if c.name in names), None)
+    if names[0] != names[1] and copy is not None:
+        msg += f" (`{copy.name}` may be `{copy.source}`: `{copy.name} = {copy.source}` at line {copy.line})"
+    if d.rows is not None:  # the rows run together: which row each touches is not the point
+        other = b if d.rows.access is a else a
+        verb = "updates" if other.update else "writes" if other.write else "reads"
+        msg = (f"{d.rows.describe()}, and {at(other)} {verb} elements of other rows in other "
+               f"iterations of `{loop.var}`")
+        span = d.rows.access.node.span
     return Diagnostic("PL201", msg, span, related=(a.node.span, b.node.span))
 
 
