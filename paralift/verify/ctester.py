@@ -10,7 +10,6 @@ untouched: a write outside an array is reported, not silently compared.
 from __future__ import annotations
 
 import copy
-import ctypes
 import os
 import re
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from paralift.files import remove_directory
 from paralift.frontend.c import parse as parse_c
 from paralift.ir import nodes as ir
 from paralift.verify import inputs, sandbox
+from paralift.verify.ccall import GUARD
 from paralift.verify.compare import difference
 from paralift.verify.coverage import Coverage
 from paralift.verify.signature import ParamSpec, signature
@@ -30,7 +30,6 @@ from paralift.verify.toolchain import compile_program, first_error
 from paralift.verify.worker import Worker
 
 CFLAGS = ("-O2", "-fopenmp", "-shared", "-fPIC", "-std=gnu11")
-GUARD = 64
 _TYPES = {
     "double": np.float64, "float": np.float32, "long double": np.float64,
     "int": np.int32, "signed": np.int32, "unsigned": np.uint32, "unsigned int": np.uint32,
@@ -364,17 +363,3 @@ def _smallest_failure(specs, ctypes_, depth, sizes, seed, t, check) -> str | Non
             return None
         return f"{case.describe(specs)}  ({problem})" if problem else ""
     return shrink(sizes, seed, attempt, {k: min(v, 1) for k, v in sizes.items()})
-
-
-def call_c(function, args, restype, gomp, threads: int):
-    """In the worker: call a C function with numpy buffers (past their guard zones)."""
-    if gomp is not None:
-        gomp.omp_set_num_threads(threads)
-    raw = []
-    for kind, value in args:
-        if kind == "array":
-            raw.append(ctypes.c_void_p(value.ctypes.data + GUARD * value.itemsize))
-        else:
-            raw.append(value)
-    result = function(*raw)
-    return args, (None if restype is None else np.dtype(restype).type(result))

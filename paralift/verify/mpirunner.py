@@ -37,11 +37,10 @@ def main() -> None:
 def main_c(lib: str, function: str, cases_path: str, out_prefix: str) -> None:
     from mpi4py import MPI
 
-    from paralift.verify.ctester import call_c
-    from paralift.verify.worker import _c_function
+    from paralift.verify.ccall import c_function, call_c
     with open(cases_path, "rb") as f:
         argspec, restype, cases = pickle.load(f)
-    func = _c_function(lib, function, argspec, restype)
+    func = c_function(lib, function, argspec, restype)
     results = []
     for args in cases:
         results.append(("ok",) + call_c(func, copy.deepcopy(args), restype, None, 1))

@@ -11,7 +11,7 @@ Such code runs with:
   where bwrap is installed; else `unshare --net` where the kernel lets us; else only the
   limits above, and the isolation says so;
 - its whole process group killed when paralift is done with it or times out
-  (`worker.kill_group`), and killed when paralift dies (PR_SET_PDEATHSIG).
+  (`processes.kill_group`), and killed when paralift dies (PR_SET_PDEATHSIG).
 
 `describe()` is the one line `paralift translate` prints about which isolation is in force.
 """
@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from paralift.files import remove_directory, temporary_directory
+from paralift.verify.processes import die_with_parent, kill_group
 
 ENV_ALLOWED = {"PATH", "LANG", "LANGUAGE", "TZ", "TERM"}
 ENV_PREFIXES = ("LC_", "NUMBA_", "OMP_", "GOMP_", "KMP_", "MKL_", "OPENBLAS_", "TSAN_OPTIONS",
@@ -81,7 +82,6 @@ class Sandbox:
         """In the child before exec: the limits, and death with the parent."""
         import resource
 
-        from paralift.verify.worker import die_with_parent
         die_with_parent()
         limits = self.limits
         for kind, value in ((resource.RLIMIT_CPU, limits.cpu_seconds), (resource.RLIMIT_AS, limits.address_space),
@@ -101,12 +101,10 @@ class Sandbox:
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            from paralift.verify.worker import kill_group
             kill_group(proc)
             out, err = proc.communicate()
             return subprocess.CompletedProcess(proc.args, -9, out, (err or "") + f"\ntimed out after {timeout:g} s")
         finally:
-            from paralift.verify.worker import kill_group
             kill_group(proc)  # what it forked and left behind goes too
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 

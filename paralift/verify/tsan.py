@@ -25,6 +25,7 @@ import numpy as np
 from paralift.files import remove_directory
 from paralift.verify import sandbox
 from paralift.verify.signature import ParamSpec
+from paralift.verify.cudaemu import emulated
 from paralift.verify.toolchain import compile_program
 
 _C_NAMES = {np.float64: "double", np.float32: "float", np.int32: "int", np.int64: "long",
@@ -117,7 +118,6 @@ def cuda_races(candidate: str, function: str, specs, ctypes_, depth: int, path: 
     thread of a launch a real thread (`cudatester.emulated(threaded=True)`), atomics under
     a lock, so ThreadSanitizer sees two threads touching one element with nothing ordering
     them. The harness itself (thread start and join) is ordered, so every report counts."""
-    from paralift.verify.cudatester import emulated
     extent = (size + 4) ** max(depth, 2)
     text = emulated(candidate, threaded=True)
     offset = text.count("\n") - candidate.count("\n")  # header lines before the candidate's first

@@ -23,7 +23,10 @@ import tempfile
 import threading
 import weakref
 from typing import BinaryIO
+
 from paralift.files import remove_directory, temporary_directory
+from paralift.verify.ccall import c_function, call_c, gomp
+from paralift.verify.processes import die_with_parent, kill_group
 
 
 def _send(stream: BinaryIO, obj) -> None:
@@ -69,13 +72,12 @@ def serve() -> None:
         try:
             if msg[0] == "cload":
                 _, tag, lib, name, argspec, restype = msg
-                c_functions[tag] = (_c_function(lib, name, argspec, restype), restype)
+                c_functions[tag] = (c_function(lib, name, argspec, restype), restype)
                 reply = ("ok",)
             elif msg[0] == "ccall":
-                from paralift.verify.ctester import call_c
                 _, tag, threads, args = msg
                 func, restype = c_functions[tag]
-                args, result = call_c(func, args, restype, _gomp(), threads)
+                args, result = call_c(func, args, restype, gomp(), threads)
                 reply = ("ok", args, result)
             elif msg[0] == "load":
                 _, source, path = msg
@@ -119,44 +121,6 @@ def _compile(function, args) -> bool:
     import numba
     compile_(tuple(numba.typeof(a) for a in args))
     return True
-
-
-def _gomp():
-    import ctypes
-    return ctypes.CDLL("libgomp.so.1")
-
-
-def _c_function(lib: str, name: str, argspec, restype):
-    import ctypes
-
-    import numpy as np
-    scalar = {"f8": ctypes.c_double, "f4": ctypes.c_float, "i4": ctypes.c_int32, "i8": ctypes.c_int64,
-              "u4": ctypes.c_uint32, "u8": ctypes.c_uint64, "i2": ctypes.c_int16, "u2": ctypes.c_uint16,
-              "i1": ctypes.c_int8, "u1": ctypes.c_uint8, "b1": ctypes.c_bool}
-    f = getattr(ctypes.CDLL(lib), name)
-    f.argtypes = [ctypes.c_void_p if kind == "array" else scalar[np.dtype(dt).str[1:]] for kind, dt in argspec]
-    f.restype = None if restype is None else scalar[np.dtype(restype).str[1:]]
-    return f
-
-
-def die_with_parent() -> None:
-    """In the child, before exec: SIGKILL when the parent exits (Linux's PR_SET_PDEATHSIG)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-
-
-def kill_group(proc: subprocess.Popen) -> None:
-    """Kill a process started in a session of its own, and everything in its group."""
-    import signal
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
 
 
 _LIVE: "weakref.WeakSet[Worker]" = weakref.WeakSet()
