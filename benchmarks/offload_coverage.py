@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from paralift.analysis import analyze_source, expand_paths, language_of, read_source
+from paralift.analysis import analyze_source
+from paralift.files import expand_paths, language_of, read_source
 from paralift.rewriting import rewrite_source
 
 

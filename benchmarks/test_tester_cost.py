@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from paralift.rewriting import rewrite_source
-from paralift.translate.loop import translate_source
+from paralift.translator_model.loop import translate_source
 from paralift.verify import sandbox
 
 BUDGET_S = 10.0

@@ -3,15 +3,9 @@
 A loop is already parallel when it iterates with a `prange` (Numba's, or
 `cython.parallel.prange`) or follows an `#pragma omp parallel for` / `#pragma omp for`.
 The analysis judges it as if it were sequential code, and its verdict is held against
-what the loop claims:
-
-    PL101 racy-loop            a dependence is carried between iterations (both accesses named)
-    PL102 missing-reduction    a reduction has no `reduction` clause (or the wrong operator)
-    PL103 shared-private       a variable every iteration sets first is shared between threads
-    PL104 missing-lastprivate  a value the loop leaves behind is used after it, unkept
-    PL105 racy-induction       `k += c` on a shared counter, whose in-loop value then depends on timing
-    PL106 unverified-parallel  the analysis cannot prove the loop safe (a warning, not a race)
-    PL110 could-be-parallel    a sequential loop that could run in parallel (with --suggest)
+what the loop claims. Each check is a rule registered with the code it reports
+(`_rule`); the codes, their names and severities live in `diagnostics.CODES`, from which
+`paralift check --help` and SARIF's rules are made.
 
 Errors (PL101-PL105) are proven problems; a dependence through an index array or a
 non-affine subscript is only possible, so it is a PL106 warning. `# paralift: ignore[PL101]`
@@ -20,21 +14,23 @@ non-affine subscript is only possible, so it is a PL106 warning. `# paralift: ig
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from paralift.analysis import FileAnalysis, analyze_source
-from paralift.backends import nests
-from paralift.diagnostics import Diagnostic, Severity, Span
+from paralift.diagnostics import CODES, Diagnostic, Severity, Span
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
+from paralift.ir.walk import accessed, declared_in, stmt_exprs, subexprs, walk_stmts
 from paralift.passes.scalars import target_names
 from paralift.ir.printer import expr as show
 from paralift.passes.verdict import LoopVerdict
 
 _PRANGE = re.compile(r"for\s.*\bin\s+(?:[A-Za-z_][\w.]*\.)?prange\s*\(")
-_PRAGMA = re.compile(r"^\s*#\s*pragma\s+omp\s+(?:parallel\s+)?for\b(.*)$")
+# `omp for` and the combined constructs that share its iterations out (`parallel for`,
+# `target teams distribute parallel for`: the offload target)
+_PRAGMA = re.compile(r"^\s*#\s*pragma\s+omp\s+(?:target\s+)?(?:teams\s+)?(?:distribute\s+)?(?:parallel\s+)?for\b(.*)$")
 _IGNORE = re.compile(r"paralift:\s*ignore\[([A-Z0-9,\s]+)\]")
 _CLAUSE = re.compile(r"(\w+)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
 _OMP_OPS = {"+": "+", "-": "+", "*": "*", "max": "max", "min": "min", "&&": "and", "||": "or",
@@ -52,6 +48,7 @@ class Claim:
     reductions: tuple[tuple[str, str], ...] = ()  # (op, name)
     default_private: bool = False
     collapse: int = 1                            # `collapse(n)`: the n loops' counters are private
+    line: int = 0                                # the pragma's line (its first, if continued)
 
 
 @dataclass(frozen=True)
@@ -100,7 +97,7 @@ def _claim(loop: ir.Loop, lines: list[str], language: str) -> Claim | None:
         j -= 1
         text = lines[j].rstrip()[:-1] + " " + text
     m = _PRAGMA.match(text)
-    return parse_pragma(m.group(1)) if m else None
+    return replace(parse_pragma(m.group(1)), line=j + 1) if m else None
 
 
 def _ignored(lines: list[str], line: int) -> set[str]:
@@ -177,92 +174,150 @@ def _loop_span(loop: ir.Loop, path: str) -> Span:
     return Span(loop.span.line, loop.span.col, loop.span.line, loop.span.col, path)
 
 
+@dataclass(frozen=True)
+class _Loop:
+    """One parallel claim and what the analysis found about its loop: what every rule reads."""
+    v: LoopVerdict
+    claim: Claim
+    kernel: ir.Kernel
+    at: Span
+    lines: list[str] | None
+    scatter: ir.Access | None   # prange: a write two iterations may share
+
+    @property
+    def kind(self) -> str:
+        return "prange" if self.claim.kind == "prange" else "`omp for`"
+
+    @property
+    def parallel(self) -> bool:
+        return self.v.verdict != "sequential"
+
+    def diagnostic(self, code: str, message: str, related: tuple[Span, ...] = ()) -> Diagnostic:
+        return Diagnostic(code, message, self.at, CODES[code].severity, related)
+
+
+_RULES: list[tuple[str, Callable[[_Loop], list[Diagnostic]]]] = []
+
+
+def _rule(code: str):
+    """Register a rule: it reports `code` (severity from the registry) for one claim."""
+    def register(fn):
+        _RULES.append((code, fn))
+        return fn
+    return register
+
+
 def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str,
                lines: list[str] | None = None) -> list[Diagnostic]:
-    loop = v.loop
-    at = _loop_span(loop, path)
-    out: list[Diagnostic] = []
-    kind = "prange" if claim.kind == "prange" else "`omp for`"
     scatter = _scatter(v, kernel) if claim.kind == "prange" else None
-    if scatter is not None:
+    c = _Loop(v, claim, kernel, _loop_span(v.loop, path), lines, scatter)
+    return [d for _, rule in _RULES for d in rule(c)]
+
+
+@_rule("PL101")
+def _races(c: _Loop) -> list[Diagnostic]:
+    if c.scatter is not None:
         # Numba's prange has no atomics: two iterations that meet on an element race, and
         # nothing proves they never meet
-        out.append(Diagnostic(
-            "PL101", f"this prange loop races: `{show(scatter)}` (line {scatter.span.line}) writes through a "
-            f"subscript that can be the same for two iterations of `{loop.var}`, and Numba has no atomic "
+        return [c.diagnostic(
+            "PL101", f"this prange loop races: `{show(c.scatter)}` (line {c.scatter.span.line}) writes through a "
+            f"subscript that can be the same for two iterations of `{c.v.loop.var}`, and Numba has no atomic "
             "updates: keep the loop sequential, or give each thread its own copy and combine them",
-            at, Severity.ERROR, related=(scatter.span,)))
-    if v.verdict == "sequential":
-        certain = [r for r in v.reasons if _certain(r, loop, kernel)]
-        if certain and scatter is None:
-            r = certain[0]
-            out.append(Diagnostic("PL101", f"this {kind} loop races: {r.message}", at, Severity.ERROR,
-                                  related=r.related or (r.span,)))
-        elif scatter is None:
-            why = v.reasons[0].message if v.reasons else "the analysis cannot prove it"
-            out.append(Diagnostic("PL106", f"cannot prove this {kind} loop safe: {why}", at, Severity.WARNING,
-                                  related=tuple(r.span for r in v.reasons[:2])))
-        return out
-    accessed = nests.accessed(loop.body)
-    for name, step in v.induction:
-        if claim.kind == "prange" or name not in claim.linear:
-            out.append(Diagnostic(
-                "PL105", f"`{name}` steps by {step} in every iteration of this {kind} loop; its value in an "
-                f"iteration depends on which iterations ran before it on the same thread"
-                + ("" if claim.kind == "prange" else f": declare `linear({name}:{step})`"),
-                at, Severity.ERROR))
-    if claim.kind == "prange":
-        for op, name in v.reductions:
-            bad = _numba_cannot_reduce(loop, name)
+            (c.scatter.span,))]
+    certain = [r for r in c.v.reasons if _certain(r, c.v.loop, c.kernel)] if not c.parallel else []
+    return [c.diagnostic("PL101", f"this {c.kind} loop races: {certain[0].message}",
+                         certain[0].related or (certain[0].span,))] if certain else []
+
+
+@_rule("PL106")
+def _unproven(c: _Loop) -> list[Diagnostic]:
+    if c.parallel or c.scatter is not None or any(_certain(r, c.v.loop, c.kernel) for r in c.v.reasons):
+        return []
+    why = c.v.reasons[0].message if c.v.reasons else "the analysis cannot prove it"
+    return [c.diagnostic("PL106", f"cannot prove this {c.kind} loop safe: {why}",
+                         tuple(r.span for r in c.v.reasons[:2]))]
+
+
+@_rule("PL105")
+def _inductions(c: _Loop) -> list[Diagnostic]:
+    if not c.parallel:
+        return []
+    prange = c.claim.kind == "prange"
+    return [c.diagnostic(
+        "PL105", f"`{name}` steps by {step} in every iteration of this {c.kind} loop; its value in an "
+        f"iteration depends on which iterations ran before it on the same thread"
+        + ("" if prange else f": declare `linear({name}:{step})`"))
+        for name, step in c.v.induction if prange or name not in c.claim.linear]
+
+
+@_rule("PL102")
+def _reductions(c: _Loop) -> list[Diagnostic]:
+    if not c.parallel:
+        return []
+    if c.claim.kind == "prange":
+        out = []
+        for op, name in c.v.reductions:
+            bad = _numba_cannot_reduce(c.v.loop, name)
             if bad is not None:
-                out.append(Diagnostic(
+                out.append(c.diagnostic(
                     "PL102", f"`{name}` is reduced with `{op}` in a spelling Numba does not recognize as a "
                     f"reduction (line {bad.span.line}): each thread keeps its own `{name}`; write "
                     + (f"`{name} = {op}({name}, ...)`" if op in ("max", "min") else f"`{name} {op}= ...`"),
-                    at, Severity.ERROR, related=(bad.span,)))
-        for name in v.lastprivate:
-            out.append(Diagnostic(
-                "PL104", f"`{name}` is used after this prange loop, but Numba does not keep the last "
-                "iteration's value", at, Severity.ERROR))
+                    (bad.span,)))
         return out
-    declared = {op_name for _, op_name in claim.reductions}
-    for op, name in v.reductions:
-        ops = [o for o, n in claim.reductions if n == name]
-        if not ops and _all_atomic(loop, name, lines):
+    return _clause_reductions(c)
+
+
+def _clause_reductions(c: _Loop) -> list[Diagnostic]:
+    out, arrays = [], accessed(c.v.loop.body)
+    for op, name in c.v.reductions:
+        ops = [o for o, n in c.claim.reductions if n == name]
+        if not ops and _all_atomic(c.v.loop, name, c.lines):
             continue
         if not ops:
-            what = "elements of " if name in accessed else ""
-            out.append(Diagnostic(
+            what = "elements of " if name in arrays else ""
+            out.append(c.diagnostic(
                 "PL102", f"{what}`{name}` {'are' if what else 'is'} reduced with `{op}` by every thread "
-                f"without a `reduction({op if op in ('+', '*', 'max', 'min') else op}:{name})` clause: "
-                "the updates race", at, Severity.ERROR))
+                f"without a `reduction({op}:{name})` clause: the updates race"))
         elif op not in ops:
-            out.append(Diagnostic(
-                "PL102", f"`{name}` is updated with `{op}` but the clause reduces it with `{ops[0]}`",
-                at, Severity.ERROR))
-    inside = {loop.var} | nests.declared_in(loop.body) | _collapsed(loop, claim.collapse)
-    for name in sorted(set(v.private) | set(v.lastprivate)):
-        if name in inside or name in claim.private or name in declared or name in accessed \
-                or claim.default_private or name in claim.linear:
-            continue
-        out.append(Diagnostic(
-            "PL103", f"`{name}` is set by every iteration before it is used, but it is declared outside "
-            f"the loop and shared between the threads: declare it `private({name})` or inside the loop",
-            at, Severity.ERROR))
-    for s in walk_stmts(loop.body):  # inner loop counters declared outside are shared too
-        if isinstance(s, ir.Loop) and s.form == "c-for-var" and s.var not in inside \
-                and s.var not in claim.private and not claim.default_private:
-            out.append(Diagnostic(
-                "PL103", f"the inner loop counter `{s.var}` is declared outside the parallel loop and shared "
-                f"between the threads: declare it `private({s.var})` or in the inner `for`",
-                at, Severity.ERROR))
-            break
-    for name in v.lastprivate:
-        if name not in claim.lastprivate:
-            out.append(Diagnostic(
-                "PL104", f"`{name}` is used after this `omp for` loop, but without `lastprivate({name})` "
-                "its value there is undefined", at, Severity.ERROR))
+            out.append(c.diagnostic("PL102", f"`{name}` is updated with `{op}` but the clause reduces it with "
+                                             f"`{ops[0]}`"))
     return out
+
+
+@_rule("PL103")
+def _shared_privates(c: _Loop) -> list[Diagnostic]:
+    if not c.parallel or c.claim.kind == "prange" or c.claim.default_private:
+        return []
+    loop, claim = c.v.loop, c.claim
+    inside = {loop.var} | declared_in(loop.body) | _collapsed(loop, claim.collapse)
+    reduced, arrays = {n for _, n in claim.reductions}, accessed(loop.body)
+    out = [c.diagnostic(
+        "PL103", f"`{name}` is set by every iteration before it is used, but it is declared outside "
+        f"the loop and shared between the threads: declare it `private({name})` or inside the loop")
+        for name in sorted(set(c.v.private) | set(c.v.lastprivate))
+        if not (name in inside or name in claim.private or name in reduced or name in arrays
+                or name in claim.linear)]
+    counter = next((s for s in walk_stmts(loop.body)  # inner loop counters declared outside are shared too
+                    if isinstance(s, ir.Loop) and s.form == "c-for-var" and s.var not in inside
+                    and s.var not in claim.private), None)
+    if counter is not None:
+        out.append(c.diagnostic(
+            "PL103", f"the inner loop counter `{counter.var}` is declared outside the parallel loop and shared "
+            f"between the threads: declare it `private({counter.var})` or in the inner `for`"))
+    return out
+
+
+@_rule("PL104")
+def _last_values(c: _Loop) -> list[Diagnostic]:
+    if not c.parallel:
+        return []
+    if c.claim.kind == "prange":
+        return [c.diagnostic("PL104", f"`{name}` is used after this prange loop, but Numba does not keep the "
+                                      "last iteration's value") for name in c.v.lastprivate]
+    return [c.diagnostic("PL104", f"`{name}` is used after this `omp for` loop, but without "
+                                  f"`lastprivate({name})` its value there is undefined")
+            for name in c.v.lastprivate if name not in c.claim.lastprivate]
 
 
 _ATOMIC = re.compile(r"^\s*#\s*pragma\s+omp\s+(?:atomic|critical)\b")
@@ -324,7 +379,8 @@ def check_analysis(fa: FileAnalysis, source: str, suggest: bool = False) -> Chec
                 continue
             checked += 1
             claimed_inside |= {id(s) for s in walk_stmts(v.loop.body) if isinstance(s, ir.Loop)}
-            quiet = _ignored(lines, v.loop.span.line)
+            # `paralift: ignore[...]` on the loop's line or on its pragma's
+            quiet = _ignored(lines, v.loop.span.line) | _ignored(lines, claim.line)
             found += [d for d in check_loop(v, claim, kv.kernel, fa.path, lines) if d.code not in quiet]
         if suggest:
             found += _suggestions(kv, lines, fa, claimed_inside)

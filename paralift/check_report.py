@@ -45,8 +45,7 @@ def report_sarif(results: list[CheckResult]) -> dict:
         help_text = c.summary + (f"\n\nBad:\n{c.bad}\n\nGood:\n{c.good}" if c.bad else "")
         rules.append({"id": code, "name": c.name, "shortDescription": {"text": c.summary},
                       "fullDescription": {"text": c.summary}, "help": {"text": help_text},
-                      "defaultConfiguration": {"level": "error" if code.startswith("PL10") and code < "PL106"
-                                               else "warning" if code == "PL106" else "note"}})
+                      "defaultConfiguration": {"level": _LEVEL[c.severity.value]}})
     index = {code: n for n, code in enumerate(used)}
     results_out = []
     for r in results:

@@ -1,13 +1,13 @@
 """Command-line entry point: `paralift analyze | rewrite | verify | check | lsp`, and the model
-commands of `paralift.translate.commands`."""
+commands of `paralift.translator_model.commands`."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 
-from paralift import __version__
-from paralift.translate import commands
+from paralift import __version__, targets
+from paralift.translator_model import commands
 
 EXIT_OK, EXIT_CHANGED, EXIT_INPUT_ERROR = 0, 1, 2
 
@@ -63,9 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rewrite", help="rewrite parallel loops for a target, verified",
                        description=_REWRITE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("paths", nargs="+", metavar="PATH", help="Python or C files, or directories")
-    r.add_argument("--target", choices=["numba", "openmp", "cuda", "mpi"], default=None,
-                   help="what to emit (default: numba for Python files, openmp for C files; "
-                        "mpi: an mpi4py SPMD module for Python, best with -o)")
+    r.add_argument("--target", choices=targets.NAMES, default=None,
+                   help="what to emit: " + "; ".join(
+                       f"{t.name}: {t.title} for {' and '.join(t.languages)}" for t in targets.TARGETS.values())
+                   + " (default: " + ", ".join(f"{d} for {lang}" for lang, d in targets.DEFAULT.items())
+                   + "; CUDA and MPI from C make a new file: use -o)")
     mode = r.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
     mode.add_argument("--in-place", action="store_true", help="rewrite the files themselves")
@@ -83,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="exit 0 even when files were changed")
 
     c = sub.add_parser("check", help="verify loops that are already parallel (prange, omp for)",
-                       description=_CHECK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description=_check_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("paths", nargs="+", metavar="PATH", help="Python or C files, or directories")
     c.add_argument("--format", choices=["text", "json", "sarif"], default="text",
                    help="text lines (default), JSON, or SARIF 2.1.0 for GitHub code scanning")
@@ -138,21 +140,22 @@ def _options(args: argparse.Namespace):
 def _analyze(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from paralift.analysis import FileAnalysis, analyze_file, expand_paths
+    from paralift.analysis import FileAnalysis, analyze_file
     from paralift.diagnostics import Diagnostic
+    from paralift.files import expand_paths
     from paralift.report import render_text, report_json
 
     out, err = Console(), Console(stderr=True)
-    targets = list(expand_paths(args.paths))
+    inputs = list(expand_paths(args.paths))
     results: list[FileAnalysis] = []
-    show_progress = not args.no_progress and err.is_terminal and len(targets) > 20
+    show_progress = not args.no_progress and err.is_terminal and len(inputs) > 20
     with err.status("analyzing...", spinner="dots") if show_progress else _Null() as status:
-        for n, t in enumerate(targets, 1):
+        for n, t in enumerate(inputs, 1):
             if isinstance(t, Diagnostic):
                 results.append(FileAnalysis(t.span.file, "unknown", errors=(t,)))
                 continue
             if show_progress:
-                status.update(f"analyzing {t} ({n}/{len(targets)})")
+                status.update(f"analyzing {t} ({n}/{len(inputs)})")
             results.append(analyze_file(t))
             if not args.json:
                 render_text(results[-1], out)
@@ -183,19 +186,18 @@ def _rewrite(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from paralift.analysis import expand_paths
     from paralift.diagnostics import Diagnostic
-    from paralift.files import WriteError, source_lines, write_back
+    from paralift.files import WriteError, expand_paths, language_of, source_lines, write_back
     from paralift.rewriting import rewrite_file, rewrite_marked
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    targets = list(expand_paths(args.paths))
-    if args.output and len(targets) != 1:
+    inputs = list(expand_paths(args.paths))
+    if args.output and len(inputs) != 1:
         err.print("paralift: -o needs exactly one input file")
         return EXIT_INPUT_ERROR
     functions = set(args.function) if args.function else None
     changed = failed = False
-    for t in targets:
+    for t in inputs:
         if isinstance(t, Diagnostic):
             err.print(f"{t.span.where()}: error {t.code}: {t.message}")
             failed = True
@@ -225,7 +227,7 @@ def _rewrite(args: argparse.Namespace) -> int:
                 continue
             err.print(f"Rewriting {dest}")
         else:
-            target = args.target or ("openmp" if t.endswith((".c", ".h")) else "numba")
+            target = args.target or targets.default_for(language_of(t) or "python")
             sys.stdout.writelines(difflib.unified_diff(
                 source_lines(res.original, keepends=True), source_lines(res.result, keepends=True),
                 t, f"{t} ({target})"))
@@ -247,10 +249,10 @@ def _report_plans(res, err) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from rich.markup import escape
     from rich.console import Console
+    from rich.markup import escape
 
-    from paralift.analysis import read_source
+    from paralift.files import language_of, read_source
     from paralift.verify.tester import verify
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -262,12 +264,12 @@ def _verify(args: argparse.Namespace) -> int:
             return EXIT_INPUT_ERROR
         sources.append(text)
     ok = True
-    from paralift.rewriting import RaceLog
     from paralift.verify.sandbox import confined
+    from paralift.verify.sessions import RaceLog
     # NEW is code paralift did not write: it runs in the sandbox, like a model's
     with confined(), RaceLog(sources[1], args.new) as race_log:  # prange loops also run under the race log
         for name in args.function:
-            if args.new.endswith((".c", ".h")):
+            if language_of(args.new) == "c":
                 from paralift.verify.ctester import verify_c
                 v = verify_c(sources[0], sources[1], name, args.new, cases=args.cases, tsan=args.tsan)
             else:
@@ -278,32 +280,31 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_CHANGED
 
 
-_CHECK_HELP = """\
-Check loops that are already parallel: Numba or Cython `prange` loops in Python, and
-loops under `#pragma omp parallel for` / `#pragma omp for` in C.
+def _check_help() -> str:
+    """`paralift check --help`: the code table comes from the registry (diagnostics.CODES)."""
+    import textwrap
 
-errors (exit 1):
-  PL101 racy-loop            a dependence is carried between iterations (both accesses named)
-  PL102 missing-reduction    a reduction without its clause, with the wrong operator, or in a
-                             spelling Numba's prange does not reduce
-  PL103 shared-private       a variable each iteration sets first is shared between threads
-  PL104 missing-lastprivate  a value left by the loop is used after it but not kept
-  PL105 racy-induction       a counter stepped in every iteration (`linear` in OpenMP)
-warnings and notes:
-  PL106 unverified-parallel  the analysis cannot prove the loop safe (e.g. `a[idx[i]] = ...`)
-  PL110 could-be-parallel    with --suggest: a sequential loop that could run in parallel
-
-Silence a code on a loop with a comment on its line: `# paralift: ignore[PL106]` (Python)
-or `// paralift: ignore[PL106]` (C). Exit status: 0 clean, 1 errors found, 2 unreadable or
-unparsable input (the other files are still checked).
-"""
+    from paralift.diagnostics import Severity, checker_codes
+    heading = {Severity.ERROR: "errors (exit 1):", Severity.WARNING: "warnings and notes:"}
+    rows, seen = [], set()
+    for c in checker_codes():
+        title = heading.get(c.severity, heading[Severity.WARNING])
+        if title not in seen:
+            rows.append(title)
+            seen.add(title)
+        rows += textwrap.wrap(c.summary, 88, initial_indent=f"  {c.code} {c.name:<20} ", subsequent_indent=" " * 29)
+    return ("Check loops that are already parallel: Numba or Cython `prange` loops in Python, and\n"
+            "loops under `#pragma omp parallel for` / `#pragma omp for` in C.\n\n" + "\n".join(rows) +
+            "\n\nSilence a code on a loop with a comment on its line or its pragma's: `# paralift: ignore[PL106]`\n"
+            "(Python) or `// paralift: ignore[PL106]` (C). Exit status: 0 clean, 1 errors found, 2 unreadable or\n"
+            "unparsable input (the other files are still checked).\n")
 
 
 def _check(args: argparse.Namespace) -> int:
-    from paralift.analysis import expand_paths, language_of, read_source
     from paralift.check import CheckResult, check_source
     from paralift.check_report import report_json, report_sarif, text_lines
     from paralift.diagnostics import Diagnostic, Severity
+    from paralift.files import expand_paths, language_of, read_source
     results = []
     for t in expand_paths(args.paths):
         if isinstance(t, Diagnostic):

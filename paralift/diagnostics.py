@@ -41,34 +41,43 @@ class Code:
     summary: str
     bad: str = ""    # an example that gets the diagnostic
     good: str = ""   # the same example, fixed
+    severity: Severity = Severity.NOTE  # as `paralift check` reports it (reasons are notes)
 
 
 CODES: dict[str, Code] = {c.code: c for c in (
-    Code("PL001", "syntax-error", "the file could not be parsed"),
-    Code("PL002", "decode-error", "the file is not valid UTF-8"),
-    Code("PL003", "unreadable-file", "the file could not be read"),
-    Code("PL004", "file-too-large", "the file is larger than the size limit"),
-    Code("PL005", "unsupported-language", "no frontend for this kind of file"),
+    Code("PL001", "syntax-error", "the file could not be parsed", severity=Severity.ERROR),
+    Code("PL002", "decode-error", "the file is not valid UTF-8", severity=Severity.ERROR),
+    Code("PL003", "unreadable-file", "the file could not be read", severity=Severity.ERROR),
+    Code("PL004", "file-too-large", "the file is larger than the size limit",
+         severity=Severity.ERROR),
+    Code("PL005", "unsupported-language", "no frontend for this kind of file",
+         severity=Severity.ERROR),
     Code("PL101", "racy-loop", "a parallel loop carries a dependence between iterations",
          "#pragma omp parallel for\nfor (int i = 1; i < n; i++) a[i] += a[i - 1];",
-         "for (int i = 1; i < n; i++) a[i] += a[i - 1];  /* a prefix sum stays sequential */"),
+         "for (int i = 1; i < n; i++) a[i] += a[i - 1];  /* a prefix sum stays sequential */",
+         severity=Severity.ERROR),
     Code("PL102", "missing-reduction", "a reduction has no reduction clause, the wrong operator, or a "
          "spelling Numba's prange does not reduce",
          "#pragma omp parallel for\nfor (int i = 0; i < n; i++) s += a[i];",
-         "#pragma omp parallel for reduction(+:s)\nfor (int i = 0; i < n; i++) s += a[i];"),
+         "#pragma omp parallel for reduction(+:s)\nfor (int i = 0; i < n; i++) s += a[i];",
+         severity=Severity.ERROR),
     Code("PL103", "shared-private", "a variable each iteration sets before using it is shared between threads",
          "double t;\n#pragma omp parallel for\nfor (int i = 0; i < n; i++) { t = a[i] * a[i]; b[i] = t; }",
-         "#pragma omp parallel for\nfor (int i = 0; i < n; i++) { double t = a[i] * a[i]; b[i] = t; }"),
+         "#pragma omp parallel for\nfor (int i = 0; i < n; i++) { double t = a[i] * a[i]; b[i] = t; }",
+         severity=Severity.ERROR),
     Code("PL104", "missing-lastprivate", "a value the parallel loop leaves behind is used after it but not kept",
          "#pragma omp parallel for\nfor (int i = 0; i < n; i++) t = a[i];\nreturn t;",
-         "#pragma omp parallel for lastprivate(t)\nfor (int i = 0; i < n; i++) t = a[i];\nreturn t;"),
+         "#pragma omp parallel for lastprivate(t)\nfor (int i = 0; i < n; i++) t = a[i];\nreturn t;",
+         severity=Severity.ERROR),
     Code("PL105", "racy-induction", "a counter stepped in every iteration of a parallel loop",
          "#pragma omp parallel for\nfor (int i = 0; i < n; i++) { b[k] = a[i]; k++; }",
-         "#pragma omp parallel for linear(k:1)\nfor (int i = 0; i < n; i++) { b[k] = a[i]; k++; }"),
+         "#pragma omp parallel for linear(k:1)\nfor (int i = 0; i < n; i++) { b[k] = a[i]; k++; }",
+         severity=Severity.ERROR),
     Code("PL106", "unverified-parallel", "the analysis cannot prove a parallel loop safe (not a proven race)",
          "#pragma omp parallel for\nfor (int i = 0; i < n; i++) a[idx[i]] = b[i];  /* safe if idx never repeats */",
          "#pragma omp parallel for  // paralift: ignore[PL106] -- idx is a permutation\n"
-         "for (int i = 0; i < n; i++) a[idx[i]] = b[i];"),
+         "for (int i = 0; i < n; i++) a[idx[i]] = b[i];",
+         severity=Severity.WARNING),
     Code("PL110", "could-be-parallel", "a sequential loop that could run in parallel",
          "for i in range(n):\n    y[i] = 2.0 * x[i]",
          "for i in prange(n):\n    y[i] = 2.0 * x[i]"),
@@ -94,3 +103,9 @@ class Diagnostic:
     @property
     def name(self) -> str:
         return CODES[self.code].name
+
+
+def checker_codes() -> list[Code]:
+    """The codes `paralift check` reports about parallel loops (PL1xx), errors first."""
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+    return sorted((c for c in CODES.values() if c.code.startswith("PL1")), key=lambda c: (order[c.severity], c.code))

@@ -20,6 +20,10 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from paralift.diagnostics import Diagnostic, Severity, Span
 
 BOM = "\ufeff"
 
@@ -167,3 +171,57 @@ def remove_directory(path: str) -> None:
 def _remove_all() -> None:
     for path in list(_TEMPORARY):
         remove_directory(path)
+
+
+# ------------------------------------------------------------------ reading and walking
+
+MAX_BYTES = 5_000_000
+SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "venv", "env", "node_modules",
+             ".tox", ".mypy_cache", ".pytest_cache", "build", "dist", ".eggs"}
+
+
+def language_of(path: str) -> str | None:
+    return {".py": "python", ".c": "c", ".h": "c"}.get(Path(path).suffix)
+
+
+def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
+    """The file's text (without a UTF-8 byte-order mark, which `files.write_back` keeps), or
+    why it cannot be read. Only regular files are read: a FIFO would block, a device never end."""
+    odd = not_regular(path)
+    if odd is not None:
+        return None, _error(path, "PL003", f"cannot read file: {odd}")
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            return None, _error(path, "PL004", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+        data = Path(path).read_bytes()
+    except OSError as err:
+        return None, _error(path, "PL003", f"cannot read file: {err.strerror or err}")
+    try:
+        return strip_bom(data.decode("utf-8"))[0], None
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1)
+        return None, _error(path, "PL002", f"not valid UTF-8: byte 0x{data[err.start]:02x} "
+                                           f"at offset {err.start}", line, col)
+
+
+def expand_paths(paths: Iterable[str]) -> Iterator[str | Diagnostic]:
+    """Files to analyze: given files as they are, directories walked for known suffixes."""
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(files):
+                    found = os.path.join(root, name)
+                    # a FIFO or device met in a walk is skipped; named on the command line, refused
+                    if language_of(name) is not None and not_regular(found) is None:
+                        yield found
+        elif os.path.exists(p):
+            yield p
+        else:
+            yield _error(p, "PL003", "no such file or directory")
+
+
+def _error(path: str, code: str, message: str, line: int = 1, col: int = 0) -> Diagnostic:
+    return Diagnostic(code, message, Span(line, col, line, col, path), Severity.ERROR)

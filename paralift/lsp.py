@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from paralift import __version__
+from paralift import __version__, targets
 from paralift.analysis import FileAnalysis, analyze_source
 from paralift.check import CheckResult, check_analysis
 from paralift.diagnostics import Severity
-from paralift.files import source_lines
+from paralift.files import language_of, source_lines
 
 DEBOUNCE_S = 0.05  # coalesces bursts of keystrokes; results for older versions are dropped anyway
 _SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -39,7 +39,7 @@ class _State:
 def language_of_uri(uri: str, language_id: str | None = None) -> str:
     if language_id in ("c", "cpp", "cuda"):
         return "c"
-    return "c" if uri.endswith((".c", ".h")) else "python"
+    return language_of(uri) or "python"
 
 
 def compute(source: str, uri: str, language: str, cache: dict | None = None) -> tuple[FileAnalysis, CheckResult]:
@@ -188,12 +188,11 @@ def code_actions(ls: ParaliftServer, params: types.CodeActionParams):
     if state is None:
         return []
     line = params.range.start.line + 1
-    target = "openmp" if state.analysis.language == "c" else "numba"
+    target = targets.default_for(state.analysis.language)
     for kv in state.analysis.kernels:
         for v in kv.loops:
             if v.loop.span.line == line and v.verdict != "sequential":
-                title = (f"paralift: add the OpenMP pragma (verified) to `{kv.kernel.name}`" if target == "openmp"
-                         else f"paralift: rewrite `{kv.kernel.name}` for Numba prange (verified)")
+                title = f"paralift: rewrite `{kv.kernel.name}` for {targets.target(target).title} (verified)"
                 return [types.CodeAction(title=title, kind=types.CodeActionKind.RefactorRewrite,
                                          data={"uri": uri, "function": kv.kernel.name, "target": target,
                                                "version": state.version})]

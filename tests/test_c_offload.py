@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import golden_support
+from paralift.backends.contract import Rewrite
 from paralift.rewriting import rewrite_source
 from paralift.verify.cudatester import CudaBuilds, nvcc
 from paralift.verify.mpitester import mpicc, mpiexec, verify_mpi_c
@@ -73,7 +74,7 @@ def test_a_function_that_does_not_compile_does_not_refuse_the_others(monkeypatch
 
     def broken(fa, source, functions=None):
         out = real(fa, source, functions)
-        return cuda_c.CudaCRewrite(out.source.replace("atomicAdd(pl_s, a[i] * b[i]);", "atomicAdd(pl_s, a[i] * b[i]) +;"),
+        return Rewrite(out.source.replace("atomicAdd(pl_s, a[i] * b[i]);", "atomicAdd(pl_s, a[i] * b[i]) +;"),
                                    out.kernels, out.changed)
     monkeypatch.setattr(cuda_c, "rewrite", broken)
     res = rewrite_source(CUDA.read_text(), CUDA.name, target="cuda", check=True, functions={"dot", "saxpy"})

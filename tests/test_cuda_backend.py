@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 import golden_support
-from paralift.rewriting import CUDA_BLOCKS, rewrite_source
+from paralift.rewriting import rewrite_source
+from paralift.verify.sessions import CUDA_BLOCKS
 from paralift.verify.tester import verify
 from paralift.verify.worker import Worker
 
@@ -94,7 +95,7 @@ def test_a_target_the_language_has_not_is_refused_clearly():
 
 
 def test_a_kernel_the_simulator_runs_but_no_gpu_compiles_is_refused():
-    from paralift.rewriting import _cuda_session
+    from paralift.verify.sessions import Candidate, cuda
     from paralift.verify.ptx import unavailable
     if unavailable():
         pytest.skip(unavailable())
@@ -103,7 +104,7 @@ def test_a_kernel_the_simulator_runs_but_no_gpu_compiles_is_refused():
     wrong = good.replace("        b[i] = (a[i - 1] + a[i] + a[i + 1]) / 3.0",
                          "        b[i] = (a[i - 1] + a[i] + a[i + 1]) / 3.0 if str(i) else 0.0")  # str: Python only
     assert wrong != good
-    with _cuda_session(source, wrong, "kernels.py", False) as verify_one:
+    with cuda(Candidate(source, wrong, "kernels.py")) as verify_one:
         v = verify_one("jacobi_1d")
         assert not v.ok and "not on a GPU" in v.message
         assert verify_one("saxpy").unit == "threads per block, PTX for sm_80"

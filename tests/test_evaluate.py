@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paralift.cli import main
-from paralift.translate.dataset import build_records, module_for, unlabeled
-from paralift.translate.evaluate import accepted, evaluate, kernels, pass_at_k, select, split_of
-from paralift.translate.evolve import evolve
-from paralift.translate.translators import EndpointTranslator
+from paralift.translator_model.dataset import build_records, module_for, unlabeled
+from paralift.translator_model.evaluate import accepted, evaluate, kernels, pass_at_k, select, split_of
+from paralift.translator_model.evolve import evolve
+from paralift.translator_model.translators import EndpointTranslator
 from test_translate import OFF_BY_ONE, RIGHT, SOURCE, Script
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

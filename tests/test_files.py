@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from paralift.analysis import analyze_source, expand_paths, read_source
+from paralift.analysis import analyze_source
+from paralift.files import expand_paths, read_source
 from paralift.cli import main
 from paralift.files import WriteError, source_lines, write_back
 from paralift.rewriting import rewrite_source

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paralift.translate.loop import translate_source
+from paralift.translator_model.loop import translate_source
 from paralift.verify.races import addresses
 
 
@@ -92,7 +92,7 @@ def rows(A, out, n, m):
 
 def race_log(source: str, candidate: str, name: str):
     """The race log alone (Numba's own runs might show the race in the outputs first)."""
-    from paralift.rewriting import RaceLog
+    from paralift.verify.sessions import RaceLog
     with RaceLog(candidate, "k.py") as log:
         return log.run(source, name)
 
@@ -237,14 +237,16 @@ def test_a_racy_cuda_c_kernel_is_refused_by_thread_sanitizer_and_its_atomic_fix_
 
 
 def test_a_model_openmp_race_the_gate_lets_through_is_refused():
-    from paralift.rewriting import candidate_session
+    from paralift import targets
+    from paralift.verify.sessions import Candidate
     from paralift.verify.ctester import race_inputs
     from paralift.verify.tsan import races
     # ThreadSanitizer sees the race whether or not it changed an output in this run: two
     # threads update one key, with nothing between them
     found, error = races(OMP_HIST, "hist", *race_inputs(C_HIST, "hist", "h.c"), "h.c")
     assert error is None and found and found[0].startswith("ThreadSanitizer: data race") and "h.c line 4" in found[0]
-    with candidate_session("openmp", "c")(C_HIST, OMP_HIST, "h.c", False) as verify_one:
+    exact = targets.load(targets.emitter("openmp", "c").exact)
+    with exact(Candidate(C_HIST, OMP_HIST, "h.c")) as verify_one:
         v = verify_one("hist")  # refused: by the outputs if the race showed in them, else by TSan
     assert not v.ok
     assert c_attempt("openmp", OMP_ATOMIC).ok  # `omp atomic` updates are not a missing reduction

@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-from paralift.translate import policy
-from paralift.translate.loop import translate_source
-from paralift.translate.translators import EndpointTranslator
+from paralift.translator_model import policy
+from paralift.translator_model.loop import translate_source
+from paralift.translator_model.translators import EndpointTranslator
 from paralift.verify import sandbox
 from paralift.verify.worker import Worker
 from test_translate import SOURCE, Script

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from paralift.cli import main
-from paralift.translate.dataset import ForbiddenCorpus, build_records, generated_kernels, rename
+from paralift.translator_model.dataset import ForbiddenCorpus, build_records, generated_kernels, rename
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -42,7 +42,7 @@ def test_the_acceptance_corpus_is_refused(tmp_path):
 
 def test_train_runs_a_few_steps_and_the_loss_falls_on_a_fixed_batch(tmp_path):
     pytest.importorskip("peft")
-    from paralift.translate.train import train
+    from paralift.translator_model.train import train
     records = list(build_records([str(EXAMPLES / "kernels.py")]))
     res = train(records, str(tmp_path / "tiny"), steps=40, batch=4, lr=5e-3, max_len=256, fixed_batch=True)
     first, last = res.losses[0], res.losses[-1]
@@ -52,8 +52,8 @@ def test_train_runs_a_few_steps_and_the_loss_falls_on_a_fixed_batch(tmp_path):
 
 def test_a_checkpoint_gets_lora_adapters_that_load_as_a_translator(tmp_path):
     pytest.importorskip("peft")
-    from paralift.translate.train import tiny_model, train
-    from paralift.translate.translators import TransformersTranslator
+    from paralift.translator_model.train import tiny_model, train
+    from paralift.translator_model.translators import TransformersTranslator
     records = list(build_records([str(EXAMPLES / "kernels.py")]))
     base, tokenizer = tiny_model(["def f(a, n):\n    for i in range(n):\n        a[i] = 1.0\n"] * 4, vocab_size=300)
     base.save_pretrained(tmp_path / "base")
@@ -75,9 +75,9 @@ def test_a_local_checkpoint_translates_through_the_loop(tmp_path):
     """A tiny model saved as a checkpoint, loaded by path: its (untrained, so wrong) answers
     go through the loop, which refuses them and writes nothing."""
     pytest.importorskip("transformers")
-    from paralift.translate.loop import translate_source
-    from paralift.translate.train import tiny_model
-    from paralift.translate.translators import TransformersTranslator
+    from paralift.translator_model.loop import translate_source
+    from paralift.translator_model.train import tiny_model
+    from paralift.translator_model.translators import TransformersTranslator
     model, tokenizer = tiny_model(["def f(a, n):\n    for i in range(n):\n        a[i] = 1.0\n"] * 4, vocab_size=300)
     model.save_pretrained(tmp_path / "ckpt")
     tokenizer.save_pretrained(tmp_path / "ckpt")
@@ -93,9 +93,9 @@ def test_a_tiny_model_trained_on_a_record_translates_its_kernel_and_the_tester_k
     one kernel, the tiny model answers that prompt with the verified version, imports
     included, and the loop verifies and splices it."""
     pytest.importorskip("peft")
-    from paralift.translate.loop import translate_source
-    from paralift.translate.train import train
-    from paralift.translate.translators import TransformersTranslator
+    from paralift.translator_model.loop import translate_source
+    from paralift.translator_model.train import train
+    from paralift.translator_model.translators import TransformersTranslator
     (record,) = [r for r in build_records([str(EXAMPLES / "kernels.py")]) if r["function"] == "dot"]
     assert record["imports"] == "import numba"
     train([record], str(tmp_path / "tiny"), steps=60, batch=1, lr=5e-3, fixed_batch=True)

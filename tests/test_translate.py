@@ -7,9 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from paralift.translate import loop
-from paralift.translate.loop import summary, translate_source
-from paralift.translate.translators import EndpointTranslator, PipelineTranslator, TranslatorError
+from paralift.translator_model import loop
+from paralift.translator_model.loop import summary, translate_source
+from paralift.translator_model.translators import EndpointTranslator, PipelineTranslator, TranslatorError
 
 SOURCE = """def scale(a, n):
     for i in range(n):
@@ -121,6 +121,16 @@ def test_the_prompt_carries_the_analysis_facts():
     text = server.requests[0]["messages"][-1]["content"]
     assert "def prefix(a, n):" in text and "def scale" not in text
     assert "loop `i` at line 7: sequential" in text and "blocked: `a[i - 1]`" in text
+
+
+def test_the_prompt_asks_for_the_language_the_tester_judges():
+    c = "void f(int n, double *y) {\n    for (int i = 0; i < n; i++)\n        y[i] = 2.0 * y[i];\n}\n"
+    py = "def f(y, n):\n    for i in range(n):\n        y[i] = 2.0 * y[i]\n"
+    asked = {(lang, target): loop.prompt(src, path, lang, "f", target)[-1]["content"]
+             for lang, path, src in (("c", "f.c", c), ("python", "f.py", py)) for target in ("cuda", "mpi")}
+    assert "CUDA C" in asked["c", "cuda"] and "numba.cuda" not in asked["c", "cuda"]
+    assert "mpi.h" in asked["c", "mpi"] and "mpi4py" not in asked["c", "mpi"]
+    assert "numba.cuda" in asked["python", "cuda"] and "mpi4py" in asked["python", "mpi"]
 
 
 def test_the_endpoint_retries_server_errors_and_reports_what_went_wrong():

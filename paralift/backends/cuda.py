@@ -16,11 +16,12 @@ launch moves the arrays it uses. Launch configuration comes from the problem siz
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
 from paralift.backends.nests import Names as _Names, Skip, accessed as _accessed, insert_header, \
     last_values_unsupported, outermost, source_text, subtracts as _subtracts
@@ -133,14 +134,6 @@ class CudaKernelPlan:
     skipped: tuple[Skip, ...] = ()
     resident: tuple[str, ...] = ()                # arrays moved to the device once per call
     copy_back: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CudaRewrite:
-    source: str
-    kernels: tuple[CudaKernelPlan, ...]
-    changed: bool
-    device_functions: tuple[str, ...] = field(default=())
 
 
 def _names_in(body) -> set[str]:
@@ -387,7 +380,7 @@ def plan_kernel(kv: KernelVerdicts, lines, imports, helpers, names) -> tuple[Cud
     return CudaKernelPlan(k.name, plans, tuple(chosen.skipped), resident, copy_back), launched
 
 
-def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> CudaRewrite:
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> Rewrite:
     lines = source_lines(source)
     imports = dict(fa.module.imports) if fa.module else {}
     helpers = {k.name: k for k in fa.module.kernels} if fa.module else {}
@@ -396,7 +389,7 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
                   if functions is None or kv.kernel.name in functions)
     active = {p.name: p for p in plans if p.loops}
     if not active:
-        return CudaRewrite(source, plans, False)
+        return Rewrite(source, plans, False)
     devices = sorted({h for p in active.values() for lp in p.loops for h, _ in lp.renames})
     wrapper = MetadataWrapper(cst.parse_module(source))
     module = wrapper.visit(_Editor(active))
@@ -404,7 +397,7 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
     if devices:
         code += "\n\n# device versions of the helpers the kernels call\n" + "".join(
             f"_paralift_device_{h} = cuda.jit(device=True)({h})\n" for h in devices)
-    return CudaRewrite(code, plans, True, tuple(devices))
+    return Rewrite(code, plans, True)
 
 
 class _Editor(cst.CSTTransformer):

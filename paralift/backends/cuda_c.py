@@ -20,12 +20,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
 from paralift.backends.nests import Skip, accessed as _accessed, declared_in, last_values_unsupported, outermost, \
     source_text, subtracts as _subtracts
+from paralift.backends import cfootprint as cf
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
-from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes import updates
 from paralift.passes.scalars import assigned_names
@@ -129,26 +130,6 @@ class CudaCKernelPlan:
     synced: tuple[str, ...] = ()                  # arrays the host touches too: copied around each launch
 
 
-@dataclass(frozen=True)
-class CudaCRewrite:
-    source: str
-    kernels: tuple[CudaCKernelPlan, ...]
-    changed: bool
-
-
-class _Refuse(Exception):
-    pass
-
-
-def _base_type(ctype: str) -> str:
-    """`const double *` -> `const double`; `double [n][m]` -> `double`."""
-    return " ".join(re.sub(r"\[[^\]]*\]|\*", " ", ctype).split())
-
-
-def _dims(ctype: str) -> list[str]:
-    return [d.strip() for d in re.findall(r"\[([^\]]*)\]", ctype)]
-
-
 class _Planner:
     def __init__(self, kv: KernelVerdicts, lines: list[str], helpers: set[str]):
         self.kv = kv
@@ -168,22 +149,22 @@ class _Planner:
     def plan(self, v: LoopVerdict) -> tuple[CudaCLoopPlan | None, str]:
         try:
             return self._plan(v), ""
-        except _Refuse as why:
+        except cf.Refuse as why:
             return None, str(why)
 
     def _plan(self, v: LoopVerdict) -> CudaCLoopPlan | None:
         if v.verdict == "sequential":
             return None
         if not self.simple(v.loop):
-            raise _Refuse("only counted `for` loops with a positive constant step become CUDA grids")
+            raise cf.Refuse("only counted `for` loops with a positive constant step become CUDA grids")
         why = last_values_unsupported(v)
         if why:
-            raise _Refuse(why)
+            raise cf.Refuse(why)
         if any(c <= 0 for _, c in v.induction):
-            raise _Refuse("an induction variable that steps down")
+            raise cf.Refuse("an induction variable that steps down")
         reductions = {t: op for op, t in v.reductions}
         if any(op not in ATOMIC for op in reductions.values()):
-            raise _Refuse("a reduction operator without a CUDA atomic")
+            raise cf.Refuse("a reduction operator without a CUDA atomic")
         loops = [v.loop]
         while len(loops) < 3 and not v.induction and not v.lastprivate:
             body = loops[-1].body
@@ -204,18 +185,18 @@ class _Planner:
                               for x in subexprs(e) if isinstance(x, ir.Name)}
         for s in walk_stmts(body):
             if isinstance(s, ir.Opaque):
-                raise _Refuse(f"it holds code paralift does not model: {s.reason}")
+                raise cf.Refuse(f"it holds code paralift does not model: {s.reason}")
             for e in stmt_exprs(s):
                 for x in subexprs(e):
                     if isinstance(x, ir.Call) and x.func in self.helpers:
-                        raise _Refuse(f"it calls `{x.func}`, which is not compiled for the device yet")
+                        raise cf.Refuse(f"it calls `{x.func}`, which is not compiled for the device yet")
         arrays = sorted({a for a in _accessed(body)})
         for a in arrays:
             if a not in self.params:
-                raise _Refuse(f"`{a}` is not a parameter: only parameters are copied to the device")
+                raise cf.Refuse(f"`{a}` is not a parameter: only parameters are copied to the device")
         scalar_reds = {t: op for t, op in reductions.items() if t not in arrays}
         shapes = {n for x in _accesses(body) if len(x.indices) > 1 and x.array in self.params
-                  for d in _dims(self.params[x.array].ctype) for n in re.findall(r"[A-Za-z_]\w*", d)}
+                  for d in cf.dims(self.params[x.array].ctype) for n in re.findall(r"[A-Za-z_]\w*", d)}
         scalars = sorted(n for n in used | shapes if n in self.params and n not in arrays)
         locals_ = sorted(n for n in used - declared - set(self.params) - set(scalar_reds)
                          if n in _function_names(self.kv.kernel) and n not in {lp.var for lp in loops})
@@ -243,7 +224,7 @@ class _Planner:
             bases = {x.array for x in _accesses(body) if any(isinstance(y, ir.Name) and y.id == k
                                                             for i in x.indices for y in subexprs(i))}
             if len(bases) != 1 or next(iter(bases)) not in arrays:
-                raise _Refuse(f"`{k}` walks a pointer paralift cannot follow onto the device")
+                raise cf.Refuse(f"`{k}` walks a pointer paralift cannot follow onto the device")
             walking.append((k, next(iter(bases))))
         edits += [(c.span.line, c.span.col, c.span.end_line, c.span.end_col, "return;")
                   for c in _own_continues(body)]  # the iteration is the thread: `continue` ends it
@@ -251,7 +232,7 @@ class _Planner:
         edits += _flattened(_accesses(body), self.render, taken)
         self.count += 1
         name = f"pl_{self.kv.kernel.name}_kernel{self.count if self.count > 1 else ''}"
-        dims = tuple((lp.var, _declared_type(self.lines, lp) if lp.form == "c-for" else "",
+        dims = tuple((lp.var, cf.declared_type(self.lines, lp) if lp.form == "c-for" else "",
                       self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
         return CudaCLoopPlan(v.loop.span.line, v.loop.span.col, name, dims, tuple(arrays), tuple(scalars),
                              tuple(locals_), tuple((op, t) for t, op in sorted(scalar_reds.items())),
@@ -260,11 +241,11 @@ class _Planner:
     def render(self, e: ir.Expr) -> str:
         """An expression's text with multi-dimensional VLA accesses flattened."""
         if isinstance(e, ir.Access):
-            dims = _dims(self.params[e.array].ctype) if e.array in self.params else []
+            dims = cf.dims(self.params[e.array].ctype) if e.array in self.params else []
             idx = [self.render(i) for i in e.indices]
             if len(idx) > 1:
                 if len(dims) != len(idx):
-                    raise _Refuse(f"`{e.array}` is indexed in {len(idx)} dimensions without a declared shape")
+                    raise cf.Refuse(f"`{e.array}` is indexed in {len(idx)} dimensions without a declared shape")
                 flat = f"({idx[0]})"
                 for d, i in zip(dims[1:], idx[1:]):
                     flat = f"({flat} * ({d}) + ({i}))"
@@ -330,59 +311,7 @@ def _function_names(kernel: ir.Kernel) -> set[str]:
         s.var for s in walk_stmts(kernel.body) if isinstance(s, ir.Loop)}
 
 
-def _declared_type(lines: list[str], loop: ir.Loop) -> str:
-    header = lines[loop.span.line - 1][loop.span.col:]
-    m = re.match(rf"for\s*\(\s*([A-Za-z_][\w\s]*?)\s+{re.escape(loop.var)}\s*=", header)
-    return m.group(1) if m else "long"
-
-
 # ------------------------------------------------------------------------ extents
-
-def _extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], params,
-             inductions: dict | None = None) -> dict[str, str]:
-    """The number of elements each array's kernels may touch, as a C expression over the
-    parameters: the declared extent of a VLA, else the largest index over the loops'
-    ranges plus one (subscripts affine in the loop variables, ranges that are boxes)."""
-    out: dict[str, str] = {}
-    pointer_arrays = set()
-    for a in sorted(arrays):
-        dims = _dims(params[a].ctype)
-        if dims and all(dims):
-            out[a] = " * ".join(f"({d})" for d in dims)
-        else:
-            pointer_arrays.add(a)
-    terms: dict[str, list[str]] = {a: [] for a in pointer_arrays}
-    tables = set(params) - _written(kernel.body)  # index arrays the function only reads
-    param_names = set(params)
-
-    def visit(body, ranges):
-        for s in body:
-            if isinstance(s, ir.Loop):
-                for e in (s.lower, s.upper):  # bounds read arrays too (`rowptr[i + 1]`)
-                    for x in subexprs(e):
-                        if isinstance(x, ir.Access) and x.array in pointer_arrays:
-                            terms[x.array].append(_largest(x, ranges, param_names, tables))
-                visit(s.body, ranges + [_range(s, param_names, ranges, tables)] + (inductions or {}).get(id(s), []))
-            else:
-                for e in stmt_exprs(s):
-                    for x in subexprs(e):
-                        if isinstance(x, ir.Access) and x.array in pointer_arrays:
-                            terms[x.array].append(_largest(x, ranges, param_names, tables))
-                for child in (getattr(s, "body", ()), getattr(s, "orelse", ())):
-                    visit(child, ranges)
-
-    for lp in launched:
-        visit([lp], _enclosing(kernel, lp, param_names))
-    for a, ts in terms.items():
-        if not ts or any(t is None for t in ts):
-            raise _Refuse(f"cannot bound the part of `{a}` the kernel touches")
-        out[a] = ts[0] if len(ts) == 1 else _nest_max(ts)
-    return out
-
-
-def _nest_max(ts: list[str]) -> str:
-    return ts[0] if len(ts) == 1 else f"PL_MAX({ts[0]}, {_nest_max(ts[1:])})"
-
 
 def _induction_ranges(kernel: ir.Kernel, launched, plans, lines) -> dict:
     """Per launched loop, the range of each induction variable: from the value a statement
@@ -415,117 +344,9 @@ def _assigned(st: ir.Stmt) -> set[str]:
     return assigned_names([st])
 
 
-def _range(loop: ir.Loop, params: set[str], outer=(), tables: set[str] = frozenset()):
-    """(variable, lower, upper, is a box range over the parameters, step): a positive
-    constant step keeps the last index exact, `lo + step * ((hi - lo - 1) / step)`.
-
-    Bounds read from an index array through one enclosing variable (CSR's
-    `rowptr[i] .. rowptr[i + 1]`) give the hull of the non-empty ranges, scanned on the
-    host (`PL_HULL_MIN`, `PL_HULL_MAX`): every index in it lies between two the loop uses."""
-    from paralift.ir.printer import expr as show
-    names = {x.id for e in (loop.lower, loop.upper) for x in subexprs(e) if isinstance(x, ir.Name)}
-    step = loop.step.value if isinstance(loop.step, ir.Const) and type(loop.step.value) is int else 0
-    if names <= params or step != 1:
-        return (loop.var, loop.lower, loop.upper, names <= params and step > 0, step)
-    tables_read = {x.array for e in (loop.lower, loop.upper) for x in subexprs(e) if isinstance(x, ir.Access)}
-    around = [r for r in outer if r[0] in names]
-    if len(around) != 1 or not around[0][3] or around[0][4] != 1 or not tables_read <= set(tables) \
-            or names - params - {around[0][0]}:
-        return (loop.var, loop.lower, loop.upper, False, step)
-    var, vlo, vhi = around[0][0], show(around[0][1]), show(around[0][2])
-    lo, hi = show(loop.lower), show(loop.upper)
-    least = ir.Name(f"PL_HULL_MIN({var}, {vlo}, {vhi}, {lo}, {hi})")
-    after = ir.Name(f"PL_HULL_MAX({var}, {vlo}, {vhi}, {lo}, {hi}) + 1")
-    return (loop.var, least, after, True, 1)
-
-
-def _enclosing(kernel: ir.Kernel, target: ir.Loop, params: set[str]) -> list:
-    """(variable, lower, upper, is a box range) of the loops around `target`."""
-    def find(body, ranges):
-        for s in body:
-            if s is target:
-                return ranges
-            if isinstance(s, ir.Loop):
-                r = find(s.body, ranges + [_range(s, params)])
-                if r is not None:
-                    return r
-            elif isinstance(s, (ir.If, ir.While)):
-                r = find(s.body + getattr(s, "orelse", ()), ranges)
-                if r is not None:
-                    return r
-        return None
-    return find(kernel.body, []) or []
-
-
-def _bounds(e: ir.Expr, ranges, params: set[str], tables: set[str]):
-    """(least, largest, guards) of an index expression over a box of loop ranges, as C text,
-    or None. Affine in the loop variables with parameter coefficients, or `B[F] + c` where
-    B is an index array the function never writes (`tables`): then B's entries over F's
-    range are scanned on the host (`PL_MIN_OF`, `PL_MAX_OF`), no more work than the copy."""
-    from paralift.ir.printer import expr as show
-    match e:
-        case ir.BinOp(op="+", left=ir.Access() as inner, right=ir.Const(value=int() as c)) | \
-                ir.BinOp(op="+", left=ir.Const(value=int() as c), right=ir.Access() as inner):
-            pass
-        case ir.BinOp(op="-", left=ir.Access() as inner, right=ir.Const(value=int() as c0)):
-            c = -c0
-        case ir.Access() as inner:
-            c = 0
-        case _:
-            inner = None
-    if inner is not None:
-        if inner.array not in tables or len(inner.indices) != 1:
-            return None
-        got = _bounds(inner.indices[0], ranges, params, set())
-        if got is None:
-            return None
-        lo, hi, guards = got
-        b = inner.array
-        return (f"PL_MIN_OF({b}, {lo}, {hi}) + {c}", f"PL_MAX_OF({b}, {lo}, {hi}) + {c}", guards)
-    p = poly.from_expr(e, lambda n: poly.sym(n), lambda a, d: None)
-    if p is None:
-        return None
-    loops = {var: (lo, hi, ok, step) for var, lo, hi, ok, step in ranges}
-    const_terms, per_var = [], {}
-    for mono, c in p.items():
-        vs = [s for s in mono if s in loops]
-        rest = [s for s in mono if s not in loops]
-        if len(vs) > 1 or any(s not in params for s in rest):
-            return None
-        coef = " * ".join([str(c)] + list(rest)) if rest else str(c)
-        if vs:
-            per_var.setdefault(vs[0], []).append(coef)
-        else:
-            const_terms.append(coef)
-    least, largest, guards = [" + ".join(const_terms) or "0"], [" + ".join(const_terms) or "0"], []
-    for var, coefs in per_var.items():
-        lo, hi, ok, step = loops[var]
-        if not ok:
-            return None
-        k = " + ".join(coefs)
-        lo_t, hi_t = show(lo), show(hi)
-        last = f"({hi_t}) - 1" if step == 1 else f"({lo_t}) + {step} * ((({hi_t}) - ({lo_t}) - 1) / {step})"
-        least.append(f"PL_MIN(({k}) * ({lo_t}), ({k}) * ({last}))")
-        largest.append(f"PL_MAX(({k}) * ({lo_t}), ({k}) * ({last}))")
-        guards.append(f"({hi_t}) > ({lo_t})")
-    return " + ".join(least), " + ".join(largest), guards
-
-
-def _largest(x: ir.Access, ranges, params: set[str], tables: set[str] = frozenset()) -> str | None:
-    """`1 + max index` of a one-dimensional access over a box of loop ranges, or None."""
-    if len(x.indices) != 1:
-        return None
-    got = _bounds(x.indices[0], ranges, params, tables)
-    if got is None:
-        return None
-    _, largest, guards = got
-    value = f"1 + {largest}"
-    return f"({' && '.join(guards)} ? {value} : 0)" if guards else value
-
-
 # ------------------------------------------------------------------------ emitting
 
-def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> CudaCRewrite:
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> Rewrite:
     lines = source_lines(source)
     # function-like macros are text: they work in device code as they are
     helpers = {k.name for k in fa.module.kernels if k.kind == "function"} if fa.module else set()
@@ -540,7 +361,7 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
         if code:
             pieces.append(code)
     if not pieces:
-        return CudaCRewrite(source, tuple(plans), False)
+        return Rewrite(source, tuple(plans), False)
     preprocessor = [ln for ln in lines if ln.lstrip().startswith("#")]
     left = [f" *   {p.name}: {p.skipped[0].reason if p.skipped else 'no parallel loop'}"
             for p in plans if not p.loops]
@@ -551,7 +372,7 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
     header.append(" */")
     out = "\n".join(header) + "\n" + "\n".join(preprocessor) + ("\n" if preprocessor else "") + PRELUDE
     out += "\n" + "\n\n".join(pieces)
-    return CudaCRewrite(out, tuple(plans), True)
+    return Rewrite(out, tuple(plans), True)
 
 
 def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[str]):
@@ -573,11 +394,11 @@ def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[st
         # kernels touch is copied to the device before each launch and back after it
         rebound = sorted(arrays & assigned_names(k.body))
         if rebound:
-            raise _Refuse(f"`{rebound[0]}` is rebound in the function (a pointer swap?): its device copy "
+            raise cf.Refuse(f"`{rebound[0]}` is rebound in the function (a pointer swap?): its device copy "
                           "is made once and would not follow it")
-        synced = tuple(sorted(_host_uses(k, launched) & arrays & _written(k.body)))
-        extents = _extents(k, launched, arrays, params, _induction_ranges(k, launched, plans, lines))
-    except _Refuse as why:
+        synced = tuple(sorted(_host_uses(k, launched) & arrays & cf.written(k.body)))
+        extents = cf.extents(k, launched, arrays, params, _induction_ranges(k, launched, plans, lines))
+    except cf.Refuse as why:
         return CudaCKernelPlan(k.name, skipped=(Skip(k.span.line, str(why)),) + tuple(skipped)), None
     written = sorted({x.array for lp in launched for s in walk_stmts([lp]) if isinstance(s, ir.Assign)
                       for x in [s.target] if isinstance(x, ir.Access)})
@@ -588,18 +409,9 @@ def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[st
         host = [x for st in walk_stmts(k.body) if id(st) not in inside for e in stmt_exprs(st)
                 for x in subexprs(e) if isinstance(x, ir.Access)]
         flat = _flattened(host, planner.render, [])
-    except _Refuse as why:
+    except cf.Refuse as why:
         return CudaCKernelPlan(k.name, skipped=(Skip(k.span.line, str(why)),) + tuple(skipped)), None
     return plan, _emit(k, plan, launched, lines, source, flat)
-
-
-def _written(body) -> set[str]:
-    out = set()
-    for s in walk_stmts(body):
-        if isinstance(s, ir.Assign):
-            ts = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
-            out |= {t.array for t in ts if isinstance(t, ir.Access)}
-    return out
 
 
 def _host_uses(kernel: ir.Kernel, launched: list[ir.Loop]) -> set[str]:
@@ -612,13 +424,6 @@ def _host_uses(kernel: ir.Kernel, launched: list[ir.Loop]) -> set[str]:
             out |= {x.array for x in subexprs(e) if isinstance(x, ir.Access)}
             out |= {x.id for x in subexprs(e) if isinstance(x, ir.Name)}
     return out
-
-
-def _offsets(source: str) -> list[int]:
-    starts = [0]
-    for line in source_lines(source, keepends=True):
-        starts.append(starts[-1] + len(line))
-    return starts
 
 
 def _loop_body(source: str, starts: list[int], loop: ir.Loop) -> tuple[int, int]:
@@ -657,9 +462,9 @@ def _kernel_code(plan: CudaCLoopPlan, params, loop: ir.Loop, source: str, starts
     body = _reindent(body, 8)
     formal = []
     for a in plan.arrays:
-        base = _base_type(params[a].ctype)
+        base = cf.base_type(params[a].ctype)
         formal.append(f"{base} *{a}")
-    formal += [f"{_base_type(params[s].ctype)} {s}" for s in plan.scalars]
+    formal += [f"{cf.base_type(params[s].ctype)} {s}" for s in plan.scalars]
     templates = [f"typename T_{n}" for n in plan.locals] + [f"typename R_{t}" for _, t in plan.reductions]
     formal += [f"T_{n} {n}" for n in plan.locals] + [f"R_{t} *pl_{t}" for _, t in plan.reductions]
     formal += [f"T_{t} *pl_last_{t}" for t in plan.lasts]
@@ -753,7 +558,7 @@ def _launch(plan: CudaCLoopPlan, indent: str, synced=()) -> str:
 
 
 def _emit(k: ir.Kernel, plan: CudaCKernelPlan, launched: list[ir.Loop], lines, source: str, flat=()) -> str:
-    starts = _offsets(source)
+    starts = cf.line_offsets(source)
     params = {p.name: p for p in k.params}
     kernels = [_kernel_code(lp, params, loop, source, starts) for lp, loop in zip(plan.loops, launched)]
     # the function's own body, each launched nest replaced by its launch
@@ -770,7 +575,7 @@ def _emit(k: ir.Kernel, plan: CudaCKernelPlan, launched: list[ir.Loop], lines, s
     head = ", ".join(_param_decl(p) for p in k.params)
     out = [f'extern "C" {ret} {k.name}({head}) {{']
     for a, count in plan.extents:
-        base = _base_type(params[a].ctype)
+        base = cf.base_type(params[a].ctype)
         out += [f"    long pl_ext_{a} = {count};",
                 f"    {base.replace('const ', '')} *pl_d_{a};",
                 f"    PL_CHECK(cudaMalloc((void **)&pl_d_{a}, PL_MAX(pl_ext_{a}, 1) * sizeof *pl_d_{a}));",
@@ -794,7 +599,7 @@ def _emit(k: ir.Kernel, plan: CudaCKernelPlan, launched: list[ir.Loop], lines, s
 def _param_decl(p: ir.Param) -> str:
     """C++ has no VLA parameters: `double a[n][m]` is passed as the pointer it decays to."""
     if "[" in p.ctype:
-        return f"{_base_type(p.ctype)} *{p.name}"
+        return f"{cf.base_type(p.ctype)} *{p.name}"
     if p.ctype.endswith("*"):
         return f"{p.ctype}{p.name}"
     return f"{p.ctype} {p.name}"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
 from paralift.backends import nests
 from paralift.backends.nests import Skip, last_values_unsupported, row_offset, rows_read, insert_header, one_element, outermost, reads_besides_updates, source_text
@@ -152,13 +153,6 @@ class MpiKernelPlan:
     loops: tuple[MpiLoopPlan, ...] = ()
     skipped: tuple[Skip, ...] = ()
     steps: tuple[MpiStepPlan, ...] = ()
-
-
-@dataclass(frozen=True)
-class MpiRewrite:
-    source: str
-    kernels: tuple[MpiKernelPlan, ...]
-    changed: bool
 
 
 def _calls(kernel: ir.Kernel, name: str) -> bool:
@@ -294,19 +288,19 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
     return MpiStepPlan(loop.span.line, loop.span.col, first.trip, first.start, tuple(sorted(owner.items())))
 
 
-def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None, halo: bool = True) -> MpiRewrite:
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None, halo: bool = True) -> Rewrite:
     """`halo=False` gathers whole arrays after every sweep (kept for comparison)."""
     lines = source_lines(source)
     plans = tuple(plan_kernel(kv, lines, halo) for kv in fa.kernels
                   if functions is None or kv.kernel.name in functions)
     active = {(lp.line, lp.col): lp for p in plans for lp in p.loops}
     if not active:
-        return MpiRewrite(source, plans, False)
+        return Rewrite(source, plans, False)
     steps = {(st.line, st.col): st for p in plans for st in p.steps}
     wrapper = MetadataWrapper(cst.parse_module(source))
     new = wrapper.visit(_Editor(active, steps))
     code = _with_imports(new.code)
-    return MpiRewrite(code, plans, True)
+    return Rewrite(code, plans, True)
 
 
 class _Editor(cst.CSTTransformer):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
-from paralift.backends.cuda_c import _base_type, _declared_type, _dims, _extents, _offsets, _Refuse
+from paralift.backends import cfootprint as cf
 from paralift.backends import nests
 from paralift.backends.nests import Skip, last_values_unsupported, rows_read, one_element, outermost, reads_besides_updates, source_text
 from paralift.files import source_lines
@@ -160,13 +161,6 @@ class MpiCKernelPlan:
     skipped: tuple[Skip, ...] = ()
 
 
-@dataclass(frozen=True)
-class MpiCRewrite:
-    source: str
-    kernels: tuple[MpiCKernelPlan, ...]
-    changed: bool
-
-
 def _scalar_type(function_text: str, name: str) -> str | None:
     m = re.search(rf"\b((?:unsigned\s+|long\s+)*(?:double|float|int|long|short|char|unsigned))\s+"
                   rf"(?:[^;(){{}}]*,\s*)?\*?{re.escape(name)}\s*[=;,]", function_text)
@@ -197,8 +191,8 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
     for op, name in v.reductions:
         if name not in accessed:
             continue
-        param, dims = params.get(name), _dims(params[name].ctype) if name in params else []
-        mpi_type = MPI_TYPES.get(_base_type(param.ctype).replace("const ", "").strip()) if param else None
+        param, dims = params.get(name), cf.dims(params[name].ctype) if name in params else []
+        mpi_type = MPI_TYPES.get(cf.base_type(param.ctype).replace("const ", "").strip()) if param else None
         element = one_element(loop, name, _c_text)
         if element is not None and mpi_type is not None and op in MPI_OPS:
             element_reds.append((op, element, mpi_type))  # `x[i] -= ...` over j: one element
@@ -209,11 +203,11 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
             return None, f"no MPI reduction for the elements of `{name}`"
         try:  # the declared extent, or the part the loop can touch (an index array scanned)
             elements = " * ".join(f"({d})" for d in dims) if dims and all(dims) else \
-                _extents(kernel, [loop], {name}, params)[name]
-        except _Refuse as why:
+                cf.extents(kernel, [loop], {name}, params)[name]
+        except cf.Refuse as why:
             return None, str(why)
         array_reds.append((op, name, elements, mpi_type,
-                           _base_type(param.ctype).replace("const ", "").strip()))
+                           cf.base_type(param.ctype).replace("const ", "").strip()))
     written: dict[str, set] = {}
     reduced = {r[1] for r in array_reds} | {_array_of(e) for _, e, _ in element_reds}
     for s in walk_stmts(loop.body):
@@ -235,12 +229,12 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
         if array in v.private:
             return None, f"the scratch array `{array}` is written by every rank"
         try:
-            dims = _dims(param.ctype)
+            dims = cf.dims(param.ctype)
             elements = " * ".join(f"({d})" for d in dims) if dims and all(dims) else \
-                _extents(kernel, [loop], {array}, params)[array]
-        except _Refuse as why:
+                cf.extents(kernel, [loop], {array}, params)[array]
+        except cf.Refuse as why:
             return None, str(why)
-        merged.append((array, f"({elements}) * sizeof({_base_type(param.ctype).replace('const ', '').strip()})"))
+        merged.append((array, f"({elements}) * sizeof({cf.base_type(param.ctype).replace('const ', '').strip()})"))
         del written[array]
     reds = []
     for op, name in v.reductions:
@@ -257,11 +251,11 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
         param = params.get(array)
         if len(offsets) != 1 or param is None:
             return None, f"`{array}` is not a parameter written at one row offset"
-        dims = _dims(param.ctype)
+        dims = cf.dims(param.ctype)
         if len(dims) > 1 and not all(dims[1:]):
             return None, f"the rows of `{array}` have no declared length"
         row = " * ".join(f"({d})" for d in dims[1:]) or "1"
-        mpi_type = MPI_TYPES.get(_base_type(param.ctype).replace("const ", "").strip())
+        mpi_type = MPI_TYPES.get(cf.base_type(param.ctype).replace("const ", "").strip())
         if mpi_type is None:
             return None, f"no MPI type for the elements of `{array}`"
         lo = source_text(lines, loop.lower)
@@ -272,7 +266,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
             first = f"({lo}) + {offset}" if offset else f"({lo})"
         rows.append((array, first, row, mpi_type, offset if isinstance(offset, int) else None))
     lo, hi = source_text(lines, loop.lower), source_text(lines, loop.upper)
-    ctype = _declared_type(lines, loop) + " " if loop.form == "c-for" else ""
+    ctype = cf.declared_type(lines, loop) + " " if loop.form == "c-for" else ""
     times = f"{step} * " if step != 1 else ""
     header = (f"for ({ctype}{loop.var} = ({lo}) + {times}pl_lo{count}; {loop.var} < ({lo}) + {times}pl_hi{count}; "
               + (f"{loop.var}++)" if step == 1 else f"{loop.var} += {step})"))
@@ -298,9 +292,9 @@ def _c_text(e: ir.Expr) -> str:
     return expr(e)
 
 
-def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> MpiCRewrite:
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> Rewrite:
     lines = source_lines(source)
-    starts = _offsets(source)
+    starts = cf.line_offsets(source)
     plans, edits = [], []
     for kv in fa.kernels:
         k = kv.kernel
@@ -331,11 +325,11 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
         for n, lp in enumerate(chosen.plans, 1):
             edits.append(_edit(source, starts, lines, loops[(lp.line, lp.col)], by_pos[(lp.line, lp.col)], n))
     if not edits:
-        return MpiCRewrite(source, tuple(plans), False)
+        return Rewrite(source, tuple(plans), False)
     out = source
     for a, b, new in sorted(edits, reverse=True):
         out = out[:a] + new + out[b:]
-    return MpiCRewrite(_with_helpers(out), tuple(plans), True)
+    return Rewrite(_with_helpers(out), tuple(plans), True)
 
 
 def _time_loop(loop: ir.Loop, plans: dict) -> list[str]:

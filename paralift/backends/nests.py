@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir.walk import children, stmt_exprs, subexprs, walk_stmts
+from paralift.ir.walk import accessed, children, declared_in, stmt_exprs, subexprs, walk_stmts  # noqa: F401 - re-exported for the backends
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 Plan = TypeVar("Plan")
@@ -170,27 +170,9 @@ class Names:
         return name
 
 
-def accessed(body) -> set[str]:
-    return {x.array for s in walk_stmts(body) for e in stmt_exprs(s) for x in subexprs(e)
-            if isinstance(x, ir.Access)}
-
-
 def subtracts(s: ir.Stmt) -> bool:
     return isinstance(s, ir.Assign) and (s.op == "-" or (s.op is None and isinstance(s.value, ir.BinOp)
                                                         and s.value.op == "-"))
-
-
-def declared_in(body) -> set[str]:
-    """Names declared inside `body` (C declarations, `for (int j ...)` counters): private to it."""
-    out = set()
-    for s in walk_stmts(body):
-        if isinstance(s, ir.Assign) and s.declares and isinstance(s.target, ir.Name):
-            out.add(s.target.id)
-        elif isinstance(s, ir.Declare):
-            out |= set(s.names)
-        elif isinstance(s, ir.Loop) and s.form == "c-for":
-            out.add(s.var)
-    return out
 
 
 def last_values_unsupported(v: LoopVerdict) -> str | None:

@@ -19,11 +19,12 @@ Anything else stays as it was, and the reason is reported.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
@@ -61,14 +62,6 @@ class KernelPlan:
     loops: tuple[LoopPlan, ...] = ()
     skipped: tuple[Skip, ...] = ()
     calls: tuple[str, ...] = ()        # module functions it calls (to be compiled too)
-
-
-@dataclass(frozen=True)
-class NumbaRewrite:
-    source: str
-    kernels: tuple[KernelPlan, ...]
-    changed: bool
-    jitted_helpers: tuple[str, ...] = field(default=())
 
 
 # ---------------------------------------------------------------------- planning
@@ -329,7 +322,7 @@ def _allocation(kernel: ir.Kernel, array: str, text: _Text) -> str | None:
 
 # ---------------------------------------------------------------------- editing
 
-def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> NumbaRewrite:
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> Rewrite:
     """Plan and apply the Numba rewrite of one analyzed file."""
     helpers = {k.name for k in fa.module.kernels} if fa.module else set()
     numpy = next((alias for alias, module in (fa.module.imports if fa.module else ())
@@ -348,14 +341,14 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
         todo += [c for kv in fa.kernels if kv.kernel.name == name
                  for s in walk_stmts(kv.kernel.body) for c in (x.func for x in _calls(s)) if c in helpers]
     if not active:
-        return NumbaRewrite(source, plans, False)
+        return Rewrite(source, plans, False)
     tree = cst.parse_module(source)
     wrapper = MetadataWrapper(tree)
     new = _ensure_import(wrapper.visit(_Editor(active, jit)), "numba")
     if numpy == "numpy" and any(lp.numpy for p in active.values() for lp in p.loops):
         new = _ensure_import(new, "numpy")
     code = new.code
-    return NumbaRewrite(code, plans, code != source, tuple(sorted(jit)))
+    return Rewrite(code, plans, code != source)
 
 
 class _Editor(cst.CSTTransformer):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
 from paralift.backends.nests import Skip, declared_in, outermost, reads_besides_updates as _reads_besides_updates, \
     triangular
@@ -48,30 +49,43 @@ class OmpKernelPlan:
     skipped: tuple[Skip, ...] = ()
 
 
-@dataclass(frozen=True)
-class OmpRewrite:
-    source: str
-    kernels: tuple[OmpKernelPlan, ...]
-    changed: bool
+class Directive:
+    """Where the loop runs: `parallel for` on the host's threads. A subclass (the offload
+    backend) names another construct and adds clauses, or refuses a loop."""
+    name = "parallel for"
+
+    def clauses(self, v: LoopVerdict, kernel: ir.Kernel, clauses: tuple[str, ...]) -> tuple[str, ...] | str:
+        """The clauses of the pragma, given those the loop needs; a string refuses it."""
+        return clauses
 
 
-def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> OmpRewrite:
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None,
+            directive: Directive = Directive()) -> Rewrite:
     lines = source_lines(source, keepends=True)
-    plans = tuple(_plan_kernel(kv, lines) for kv in fa.kernels
+    plans = tuple(_plan_kernel(kv, lines, directive) for kv in fa.kernels
                   if functions is None or kv.kernel.name in functions)
     inserts = sorted(((p.line, p.pragma) for k in plans for p in k.loops), reverse=True)
     eol = "\r\n" if "\r\n" in source else "\n"
     for line, pragma in inserts:
         lines.insert(line - 1, pragma + eol)
     out = "".join(lines)
-    return OmpRewrite(out, plans, out != source)
+    return Rewrite(out, plans, out != source)
 
 
-def _plan_kernel(kv: KernelVerdicts, lines: list[str]) -> OmpKernelPlan:
+def _plan_kernel(kv: KernelVerdicts, lines: list[str], directive: Directive) -> OmpKernelPlan:
     by_loop = {id(v.loop): v for v in kv.loops}
     params = {p.name: p for p in kv.kernel.params}
-    chosen = outermost(kv, lambda v: _plan_loop(v, by_loop, params, lines),
-                       lambda s: _has_pragma(lines, s.span.line))
+
+    def plan(v: LoopVerdict) -> tuple[PragmaPlan | None, str]:
+        got, why = _plan_loop(v, by_loop, params, lines)
+        if got is None:
+            return got, why
+        clauses = directive.clauses(v, kv.kernel, got.clauses)
+        if isinstance(clauses, str):
+            return None, clauses
+        return PragmaPlan(got.line, f"{got.prefix}#pragma omp {directive.name}" + "".join(" " + c for c in clauses),
+                          got.collapse), ""
+    chosen = outermost(kv, plan, lambda s: _has_pragma(lines, s.span.line))
     return OmpKernelPlan(kv.kernel.name, kv.kernel.span.line, tuple(chosen.plans), tuple(chosen.skipped))
 
 
@@ -82,7 +96,16 @@ def _has_pragma(lines: list[str], line: int) -> bool:
     return k >= 0 and re.match(r"\s*#\s*pragma\s+omp\b", lines[k]) is not None
 
 
-def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[PragmaPlan | None, str]:
+@dataclass(frozen=True)
+class _Needs:
+    """What a loop needs from any OpenMP construct: its indentation, clauses and nest depth."""
+    line: int
+    prefix: str
+    clauses: tuple[str, ...]
+    collapse: int
+
+
+def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[_Needs | None, str]:
     if v.verdict == "sequential":
         return None, ""
     loop = v.loop
@@ -135,8 +158,7 @@ def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[PragmaPlan | Non
     if depth == 1 and triangular(loop):
         # work grows with the index: deal the iterations out round-robin, not in halves
         clauses.append("schedule(static, 1)")
-    pragma = prefix + "#pragma omp parallel for" + "".join(" " + c for c in clauses)
-    return PragmaPlan(loop.span.line, pragma, depth), ""
+    return _Needs(loop.span.line, prefix, tuple(clauses), depth), ""
 
 
 def _nest_vars(loop: ir.Loop, depth: int) -> set[str]:

@@ -25,7 +25,6 @@ _ASSIGN_OPS = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&",
                "^=": "^", "<<=": "<<", ">>=": ">>"}
 _BINOPS = {"+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"}
 _CMP = {"<", "<=", ">", ">=", "==", "!="}
-ALLOC = "c.array"  # the IR call a local array declaration (`double t[m];`) lowers to
 
 
 _PRAGMA = re.compile(rb"^[ \t]*#[ \t]*pragma\b(?:[^\n]*\\\n)*[^\n]*", re.M)
@@ -256,7 +255,7 @@ class _Lowering:
                     out.append(self.opaque(d, "a multi-dimensional local array is not modelled"))
                 else:
                     out.append(ir.Assign(ir.Name(inner.text.decode(), self.span(inner)),
-                                         ir.Call(ALLOC, (self.expr(size),), (), span), None, span,
+                                         ir.Call(ir.C_ARRAY, (self.expr(size),), (), span), None, span,
                                          declares=True))
             elif d.type == "identifier":
                 out.append(ir.Declare((d.text.decode(),), span))

@@ -17,6 +17,10 @@ _NOSPAN = Span.unknown()
 
 # ---------------------------------------------------------------- expressions
 
+# the call a C local array declaration (`double t[m];`) lowers to: new storage, like np.empty
+C_ARRAY = "c.array"
+
+
 @dataclass(frozen=True)
 class Const:
     value: int | float | bool | str | None

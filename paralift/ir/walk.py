@@ -101,3 +101,22 @@ def free_names(e: ir.Expr, bound: frozenset[str] = frozenset()) -> Iterator[ir.N
         return
     for c in children(e):
         yield from free_names(c, bound)
+
+
+def accessed(body: Iterable[ir.Stmt]) -> set[str]:
+    """The arrays `body` subscripts."""
+    return {x.array for s in walk_stmts(body) for e in stmt_exprs(s) for x in subexprs(e)
+            if isinstance(x, ir.Access)}
+
+
+def declared_in(body: Iterable[ir.Stmt]) -> set[str]:
+    """Names declared inside `body` (C declarations, `for (int j ...)` counters): private to it."""
+    out = set()
+    for s in walk_stmts(body):
+        if isinstance(s, ir.Assign) and s.declares and isinstance(s.target, ir.Name):
+            out.add(s.target.id)
+        elif isinstance(s, ir.Declare):
+            out |= set(s.names)
+        elif isinstance(s, ir.Loop) and s.form == "c-for":
+            out.add(s.var)
+    return out

@@ -1,0 +1,1 @@
+"""Analysis passes over the IR, ending in a verdict per loop (`verdict.py`)."""

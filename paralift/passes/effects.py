@@ -93,8 +93,7 @@ _C_IO = {"printf", "fprintf", "puts", "putchar", "fputs", "fwrite", "scanf", "fs
 
 
 def _c_call_kind(func: str) -> str:
-    from paralift.frontend.c import ALLOC
-    if func == ALLOC:
+    if func == ir.C_ARRAY:
         return "alloc"
     return "pure" if func in _C_MATH else "impure"
 

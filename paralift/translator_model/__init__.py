@@ -1,1 +1,1 @@
-"""Filled in by a later issue; see DESIGN.md."""
+"""The translator loop: a model proposes parallel code, the legality gate and the tester decide."""

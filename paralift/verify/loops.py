@@ -18,7 +18,8 @@ class WatchedLoop:
 
 
 def loops_to_cover(source: str, path: str, function: str) -> tuple[WatchedLoop, ...]:
-    from paralift.analysis import analyze_source, language_of
+    from paralift.analysis import analyze_source
+    from paralift.files import language_of
     fa = analyze_source(source, path, language_of(path) or "python")
     kv = next((k for k in fa.kernels if k.kernel.name == function), None)
     if kv is None:

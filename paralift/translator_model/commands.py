@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+from paralift import targets
+
 EXIT_OK, EXIT_CHANGED, EXIT_INPUT_ERROR = 0, 1, 2
 COMMANDS = ("translate", "dataset", "train", "evaluate", "evolve")
 
@@ -50,7 +52,7 @@ def add_parsers(sub) -> None:
     t = sub.add_parser("translate", help="let a model propose parallel code; keep only what the tester verifies",
                        description=_TRANSLATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     t.add_argument("paths", nargs="+", metavar="PATH", help="Python or C files, or directories")
-    t.add_argument("--target", choices=["numba", "openmp", "cuda", "mpi"], required=True)
+    t.add_argument("--target", choices=targets.NAMES, required=True)
     _model_options(t)
     t.add_argument("--attempts", type=_positive, default=3, metavar="K", help="attempts per function (default 3)")
     t.add_argument("--function", action="append", metavar="NAME", help="only this function (repeatable)")
@@ -89,7 +91,7 @@ def add_parsers(sub) -> None:
     e.add_argument("--split", choices=["holdout", "train", "all"], default="holdout",
                    help="which kernels to score (default: the held-out ones)")
     _holdout_option(e)
-    e.add_argument("--target", choices=["numba", "openmp", "cuda", "mpi"], default=None,
+    e.add_argument("--target", choices=targets.NAMES, default=None,
                    help="translate for this target instead of each record's own")
     e.add_argument("--samples", type=_positive, default=1, metavar="N", help="independent runs per kernel (default 1)")
     e.add_argument("--attempts", type=_positive, default=1, metavar="K",
@@ -163,14 +165,17 @@ class _Refused(Exception):
 
 
 def _translator(args, target: str | None):
-    from paralift.translate.translators import EndpointTranslator, PipelineTranslator
+    from paralift.translator_model.translators import (
+        EndpointTranslator,
+        PipelineTranslator,
+    )
     if args.model == "paralift":
         return PipelineTranslator(target)  # None: each request's own target
     hub = args.model.startswith("hf:")
     if os.path.isdir(args.model) or hub:
         if not _has_llm_extra():
             raise _Refused("a transformers model needs the llm extra: pip install 'paralift[llm]'")
-        from paralift.translate.translators import TransformersTranslator
+        from paralift.translator_model.translators import TransformersTranslator
         where = args.model[3:] if hub else args.model
         try:
             return TransformersTranslator(where, args.max_new_tokens, args.temperature or 0.0)
@@ -232,18 +237,23 @@ def run(args: argparse.Namespace) -> int:
 def _translate(args: argparse.Namespace) -> int:
     import difflib
 
-    from paralift.analysis import expand_paths, read_source
     from paralift.diagnostics import Diagnostic
-    from paralift.files import WriteError, source_lines, write_back
-    from paralift.translate.loop import summary, translate_source
+    from paralift.files import (
+        WriteError,
+        expand_paths,
+        read_source,
+        source_lines,
+        write_back,
+    )
+    from paralift.translator_model.loop import summary, translate_source
     translator = _translator(args, args.target)
-    targets = list(expand_paths(args.paths))
-    if args.output and len(targets) != 1:
+    inputs = list(expand_paths(args.paths))
+    if args.output and len(inputs) != 1:
         raise _Refused("-o needs exactly one input file")
     from paralift.verify.sandbox import describe
     _say(f"paralift: the model's code runs in a {describe()}")
     results, failed, changed = [], False, False
-    for t in targets:
+    for t in inputs:
         if isinstance(t, Diagnostic):
             _say(f"{t.span.where()}: error {t.code}: {t.message}")
             failed = True
@@ -287,9 +297,9 @@ def _translate(args: argparse.Namespace) -> int:
 def _translated_records(res, target: str, model: str) -> list[dict]:
     """A translate run's verified functions as records, each with its module cut from the
     original file, so a record never depends on the rest of the file."""
-    from paralift.analysis import language_of
-    from paralift.translate.dataset import SourceFile, record_id
-    from paralift.translate.evaluate import answer_record, fresh
+    from paralift.files import language_of
+    from paralift.translator_model.dataset import SourceFile, record_id
+    from paralift.translator_model.evaluate import answer_record, fresh
     language = language_of(res.path) or "python"
     original = SourceFile(res.original, res.path, language)
     answers = []
@@ -305,8 +315,8 @@ def _translated_records(res, target: str, model: str) -> list[dict]:
 
 
 def _dataset(args: argparse.Namespace) -> int:
-    from paralift.translate.dataset import ForbiddenCorpus, build_records
-    from paralift.translate.evaluate import split_of
+    from paralift.translator_model.dataset import ForbiddenCorpus, build_records
+    from paralift.translator_model.evaluate import split_of
     if args.dataset_command != "build":
         raise _Refused("dataset needs an action: build")
     count = held = 0
@@ -324,10 +334,10 @@ def _dataset(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from paralift.translate.evaluate import select
+    from paralift.translator_model.evaluate import select
     if not _has_llm_extra():
         raise _Refused("training needs the llm extra: pip install 'paralift[llm]'")
-    from paralift.translate.train import train
+    from paralift.translator_model.train import train
     records = select(_read_records(args.data), "train", args.holdout)
     if not records:
         raise _Refused("no training records left after the held-out split")
@@ -338,7 +348,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from paralift.translate.evaluate import accepted, evaluate, kernels, select
+    from paralift.translator_model.evaluate import accepted, evaluate, kernels, select
     records = _read_records(args.data)
     asked = kernels(select(records, args.split, args.holdout))[:args.limit]
     if not asked:
@@ -366,10 +376,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _evolve(args: argparse.Namespace) -> int:
     if not _has_llm_extra():
         raise _Refused("co-evolution trains a model: pip install 'paralift[llm]'")
-    from paralift.translate.train import train
-    from paralift.translate.translators import TransformersTranslator
-    from paralift.translate.dataset import ForbiddenCorpus, unlabeled
-    from paralift.translate.evolve import evolve
+    from paralift.translator_model.dataset import ForbiddenCorpus, unlabeled
+    from paralift.translator_model.evolve import evolve
+    from paralift.translator_model.train import train
+    from paralift.translator_model.translators import TransformersTranslator
     records = _read_records(args.data)
     try:
         pool = list(unlabeled(args.pool)) if args.pool else []

@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from paralift.analysis import expand_paths, language_of, read_source
+from paralift import targets
 from paralift.diagnostics import Diagnostic
-from paralift.files import source_lines
+from paralift.files import expand_paths, language_of, read_source, source_lines
 
 
 class ForbiddenCorpus(ValueError):
@@ -34,7 +34,7 @@ class SourceFile:
     each needs."""
 
     def __init__(self, source: str, path: str, language: str):
-        from paralift.translate.loop import extents
+        from paralift.translator_model.loop import extents
         self.lines = source_lines(source)
         self.spans = extents(source, path, language)
 
@@ -73,7 +73,7 @@ def records_for(source: str, path: str, origin: str = "corpus", group_of=None) -
     original's group), so a train/held-out split never separates the two."""
     from paralift.rewriting import rewrite_source
     language = language_of(path) or "python"
-    target = "openmp" if language == "c" else "numba"
+    target = targets.default_for(language)
     res = rewrite_source(source, path, target=target)
     original, rewritten = SourceFile(source, path, language), SourceFile(res.result, path, language)
     imports = new_imports(source, res.result, language)
@@ -120,7 +120,7 @@ def unlabeled(paths: Iterable[str], progress=None) -> Iterator[dict]:
     """Kernels without a parallel version, for a model to translate (co-evolution's pool):
     every top-level function with loops, as a record skeleton with its module."""
     from paralift.analysis import analyze_source
-    from paralift.translate.loop import loop_functions
+    from paralift.translator_model.loop import loop_functions
     for t, source in _sources(paths):
         language = language_of(t) or "python"
         fa = analyze_source(source, t, language)
@@ -135,7 +135,7 @@ def unlabeled(paths: Iterable[str], progress=None) -> Iterator[dict]:
                 continue
             rid = record_id(t, name, before)
             yield {"id": rid, "group": rid, "split": "train", "origin": "pool", "path": t, "language": language,
-                   "target": "openmp" if language == "c" else "numba", "function": name, "sequential": before,
+                   "target": targets.default_for(language), "function": name, "sequential": before,
                    "module": file.module(name)}
 
 
@@ -175,7 +175,7 @@ def new_imports(before: str, after: str, language: str) -> str:
 def messages_for(record: dict) -> list[dict]:
     """The chat the translate loop sends for this record's kernel: training on the very
     prompt a model is later asked with."""
-    from paralift.translate.loop import prompt
+    from paralift.translator_model.loop import prompt
     module = record.get("module") or record["sequential"]
     return prompt(module, record["path"], record["language"], record["function"], record["target"])
 

@@ -14,23 +14,17 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from paralift.analysis import analyze_source, language_of
+from paralift import targets
+from paralift.analysis import analyze_source
 from paralift.check import check_source
 from paralift.diagnostics import Severity
-from paralift.files import source_lines
+from paralift.files import language_of, source_lines
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_stmts
-from paralift.translate import policy
+from paralift.translator_model import policy
 from paralift.verify import sandbox
+from paralift.verify.sessions import Candidate
 
-TARGET_TEXT = {
-    "numba": "Numba: `@numba.njit(parallel=True)` with `numba.prange` on the loops that can run in parallel",
-    "cuda": "CUDA with numba.cuda: a `@cuda.jit` kernel per parallel loop nest and a host function with the "
-            "original signature that copies arrays in, launches, and copies them out",
-    "mpi": "MPI with mpi4py: an SPMD function with the original signature, called on every rank, that "
-           "distributes the parallel loop and returns the full result on every rank",
-    "openmp": "OpenMP: `#pragma omp parallel for` with the right private, reduction and lastprivate clauses",
-}
 _FENCE = re.compile(r"```[A-Za-z+]*\n(.*?)```", re.S)
 
 
@@ -102,8 +96,9 @@ def extent(source: str, path: str, language: str, function: str) -> tuple[int, i
 def extents(source: str, path: str, language: str) -> dict[str, tuple[int, int]]:
     """`extent` of every top-level function, from one parse."""
     from paralift.frontend import frontend_for
-    parsed = frontend_for(language)(source, path)
-    module = parsed[0] if isinstance(parsed, tuple) else parsed
+    module, _ = frontend_for(language)(source, path)
+    if module is None:
+        return {}
     lines = source_lines(source)
     out: dict[str, tuple[int, int]] = {}
     for k in module.kernels:
@@ -162,7 +157,7 @@ def prompt(source: str, path: str, language: str, function: str, target: str) ->
         {"role": "system", "content": "You rewrite sequential numeric kernels into parallel code that computes "
                                       "exactly the same results. Answer with one fenced code block and nothing else."},
         {"role": "user", "content": (
-            f"Target: {TARGET_TEXT[target]}.\n\nRewrite this {fence} function, keeping its name and signature. "
+            f"Target: {targets.emitter(target, language).prompt}.\n\nRewrite this {fence} function, keeping its name and signature. "
             f"Return only the rewritten function and the imports (or includes) it needs.\n\n```{fence}\n{text}\n```\n\n"
             f"What paralift's dependence analysis proved about its loops:\n{facts(source, path, language, function)}\n\n"
             "Parallelize only loops the analysis calls parallel or reduction; keep the others sequential."),
@@ -200,8 +195,7 @@ def gate(candidate: str, path: str, language: str, span_of: Callable[[str], tupl
 
 
 def _session(target: str, language: str):
-    from paralift.rewriting import candidate_session
-    return candidate_session(target, language)
+    return targets.load(targets.emitter(target, language).exact)
 
 
 def loop_functions(fa) -> list[str]:
@@ -244,7 +238,7 @@ def translate_source(source: str, path: str, target: str, translator, attempts: 
 
 
 def _one(current, original, path, language, name, target, translator, messages, n, session):
-    from paralift.translate.translators import TranslatorError
+    from paralift.translator_model.translators import TranslatorError
     try:
         reply = translator.complete(messages)
     except TranslatorError as err:
@@ -268,7 +262,7 @@ def _one(current, original, path, language, name, target, translator, messages, 
     if why is not None:
         return Attempt(n, False, "gate" if "legality" in why else "syntax", why, reply=reply), current
     with sandbox.confined() if not trusted else nullcontext(), \
-            session(original, candidate, path, False) as verify_one:
+            session(Candidate(original, candidate, path)) as verify_one:
         v = verify_one(name)
     if not v.ok:
         return Attempt(n, False, "tester", policy.for_model(v.message),

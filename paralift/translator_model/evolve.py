@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from paralift.translate.evaluate import HOLDOUT, Evaluation, accepted, evaluate, kernels, select
+from paralift.translator_model.evaluate import HOLDOUT, Evaluation, accepted, evaluate, kernels, select
 
 
 @dataclass(frozen=True)

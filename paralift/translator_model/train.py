@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from paralift.translate.dataset import answer_text, messages_for
+from paralift.translator_model.dataset import answer_text, messages_for
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def train(records: list[dict], out: str, model_path: str | None = None, steps: i
     import torch
     from peft import LoraConfig, get_peft_model
 
-    from paralift.translate.translators import render
+    from paralift.translator_model.translators import render
     chats = [messages_for(r) for r in records]
     answers = [answer_text(r) for r in records]
     if not chats:

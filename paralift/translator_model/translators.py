@@ -82,13 +82,14 @@ class PipelineTranslator:
     returns_file: bool = True  # answers with the whole rewritten file, kernels and helpers included
 
     def complete(self, messages: list[dict]) -> str:
+        from paralift.files import language_of
         from paralift.rewriting import rewrite_source
         request = json.loads(messages[-1].get("paralift", "{}")) if "paralift" in messages[-1] else None
         if request is None:
             raise TranslatorError("the paralift pipeline answers the loop's own requests only")
         res = rewrite_source(request["source"], request["path"], target=self.target or request["target"],
                              functions={request["function"]}, check=False)
-        fence = "c" if request["path"].endswith((".c", ".h")) else "python"
+        fence = language_of(request["path"]) or "python"
         return f"```{fence}\n{res.result}\n```"
 
 

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import comb
 
-from paralift.translate.dataset import SourceFile, new_imports, record_id
+from paralift import targets
+from paralift.translator_model.dataset import SourceFile, new_imports, record_id
 
 HOLDOUT = 0.2
 
@@ -118,7 +119,7 @@ def evaluate(records: Iterable[dict], translator, samples: int = 1, attempts: in
              ) -> Evaluation:
     """Each record's module goes through the translate loop `samples` times, for the
     record's own target or `target`."""
-    from paralift.translate.loop import translate_source
+    from paralift.translator_model.loop import translate_source
     results, records = [], list(records)
     for number, record in enumerate(records, 1):
         goal = target or record["target"]
@@ -148,7 +149,7 @@ def answer_record(kernel: dict, target: str, result: str, tests: str, model: str
     needs; a CUDA or MPI host function needs its kernels and helpers, so there it is the
     whole verified module."""
     module = kernel.get("module") or kernel["sequential"]
-    if target in ("numba", "openmp"):
+    if targets.emitter(target, kernel["language"]).answer == "function":
         parallel = SourceFile(result, kernel["path"], kernel["language"]).text(kernel["function"])
         imports = new_imports(module, result, kernel["language"])
     else:
