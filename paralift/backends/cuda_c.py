@@ -18,7 +18,8 @@ Functions that are not offloaded stay in the C file; the `.cu` says which, and w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
@@ -104,12 +105,20 @@ __device__ static int pl_atomic_min(int *p, int v) { return atomicMin(p, v); }
 '''
 
 
+class GridDim(NamedTuple):
+    """One loop of the nest a kernel's grid covers."""
+    var: str
+    ctype: str        # its declared C type, "" when declared outside the loop
+    lower: str
+    upper: str
+    step: int
+
+
 @dataclass(frozen=True)
 class CudaCLoopPlan:
-    line: int
-    col: int
+    loop: ir.Loop = field(repr=False, compare=False)  # the loop it launches
     kernel: str
-    dims: tuple[tuple[str, str, str, str, int], ...]  # (variable, its C type or "", lower, upper, step)
+    dims: tuple[GridDim, ...]
     arrays: tuple[str, ...]                       # array parameters the kernel uses
     scalars: tuple[str, ...]                      # scalar parameters it reads
     locals: tuple[str, ...]                       # the host's local variables it receives
@@ -118,6 +127,10 @@ class CudaCLoopPlan:
     inductions: tuple[tuple[str, int], ...] = ()  # `k += c` per iteration: k starts at k + c * (thread)
     lasts: tuple[str, ...] = ()                   # values the last iteration's thread hands back
     walking: tuple[tuple[str, str], ...] = ()     # (pointer, array): passed as an offset into the array
+
+    @property
+    def line(self) -> int:
+        return self.loop.span.line
 
 
 @dataclass(frozen=True)
@@ -232,9 +245,9 @@ class _Planner:
         edits += _flattened(_accesses(body), self.render, taken)
         self.count += 1
         name = f"pl_{self.kv.kernel.name}_kernel{self.count if self.count > 1 else ''}"
-        dims = tuple((lp.var, cf.declared_type(self.lines, lp) if lp.form == "c-for" else "",
-                      self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
-        return CudaCLoopPlan(v.loop.span.line, v.loop.span.col, name, dims, tuple(arrays), tuple(scalars),
+        dims = tuple(GridDim(lp.var, cf.declared_type(self.lines, lp) if lp.form == "c-for" else "",
+                             self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
+        return CudaCLoopPlan(v.loop, name, dims, tuple(arrays), tuple(scalars),
                              tuple(locals_), tuple((op, t) for t, op in sorted(scalar_reds.items())),
                              tuple(sorted(edits)), tuple(v.induction), tuple(v.lastprivate), tuple(walking))
 
@@ -383,8 +396,7 @@ def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[st
     skipped = list(chosen.skipped)
     if not plans:
         return CudaCKernelPlan(k.name, skipped=tuple(skipped)), None
-    launched = [s for s in walk_stmts(k.body) if isinstance(s, ir.Loop)
-                and (s.span.line, s.span.col) in {(p.line, p.col) for p in plans}]
+    launched = [p.loop for p in plans]
     arrays = {a for p in plans for a in p.arrays}
     params = {p.name: p for p in k.params}
     try:

@@ -9,7 +9,8 @@ combined with `MPI_Allreduce`, so every rank returns the full result. Compile wi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
@@ -135,13 +136,31 @@ static void pl_halo(void *base, long first, long n, long row, long below, long a
 '''
 
 
+class Rows(NamedTuple):
+    """The block of an array's rows one rank owns in a distributed loop."""
+    array: str
+    first: str        # C expression of the loop's first row
+    row: str          # elements per row
+    mpi_type: str
+    offset: int | None  # the row is `i + offset`; None: it follows an induction variable
+
+
+class Halo(NamedTuple):
+    """Rows of neighbours a sweep reads, exchanged before it runs in a time loop."""
+    array: str
+    first: str
+    row: str
+    mpi_type: str
+    below: int
+    above: int
+
+
 @dataclass(frozen=True)
 class MpiCLoopPlan:
-    line: int
-    col: int
+    loop: ir.Loop = field(repr=False, compare=False)  # the loop it distributes
     header: str                                     # the new `for (...)`
     trip: str
-    rows: tuple[tuple[str, str, str, str, object], ...]  # (array, first row, row elements, MPI type, offset)
+    rows: tuple[Rows, ...]
     reductions: tuple[tuple[str, str, str], ...]    # (op, scalar, MPI type)
     array_reductions: tuple[tuple[str, str, str, str, str], ...] = ()  # (op, array, count, MPI type, C type)
     merged: tuple[tuple[str, str], ...] = ()      # (array, bytes): each rank's changes merged after the loop
@@ -150,8 +169,12 @@ class MpiCLoopPlan:
     induction_updates: tuple[tuple[int, int, int, int, str], ...] = ()  # each `k++`, and what replaces it
     prelude: tuple[str, ...] = ()                 # first in the body
     lasts: tuple[tuple[str, str], ...] = ()       # (name, MPI type): the last iteration's value, broadcast
-    halo: tuple[tuple[str, str, str, str, int, int], ...] = ()  # (array, first, row, type, rows below, above)
+    halo: tuple[Halo, ...] = ()
     gather: bool = True                           # gather after the loop (not inside a time loop)
+
+    @property
+    def line(self) -> int:
+        return self.loop.span.line
 
 
 @dataclass(frozen=True)
@@ -264,7 +287,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
             first = f"pl_{offset[0]}_start{count}" + (f" + {offset[1]}" if offset[1] else "")
         else:
             first = f"({lo}) + {offset}" if offset else f"({lo})"
-        rows.append((array, first, row, mpi_type, offset if isinstance(offset, int) else None))
+        rows.append(Rows(array, first, row, mpi_type, offset if isinstance(offset, int) else None))
     lo, hi = source_text(lines, loop.lower), source_text(lines, loop.upper)
     ctype = cf.declared_type(lines, loop) + " " if loop.form == "c-for" else ""
     times = f"{step} * " if step != 1 else ""
@@ -278,7 +301,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
                        for name, c in v.induction for st in walk_stmts(loop.body)
                        if isinstance(st, ir.Assign) and st.target == ir.Name(name))
     prelude = tuple(f"{name} = pl_{name}_start{count} + {c} * {t};" for name, c in v.induction)
-    return MpiCLoopPlan(loop.span.line, loop.span.col, header, trip, tuple(rows),
+    return MpiCLoopPlan(loop, header, trip, tuple(rows),
                         tuple(reds), tuple(array_reds), tuple(merged), tuple(element_reds),
                         tuple(v.induction), updates_at, prelude, tuple(lasts)), ""
 
@@ -312,18 +335,17 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
                 counter[0] += 1
             return p, why
         chosen = outermost(kv, plan, lambda loop: False)
-        loops = {(s.span.line, s.span.col): s for s in walk_stmts(k.body) if isinstance(s, ir.Loop)}
-        by_pos = {(lp.line, lp.col): lp for lp in chosen.plans}
+        by_loop = {id(lp.loop): lp for lp in chosen.plans}
         for s in walk_stmts(k.body):
-            if isinstance(s, ir.Loop) and (s.span.line, s.span.col) not in by_pos:
-                gathers = _time_loop(s, by_pos)
+            if isinstance(s, ir.Loop) and id(s) not in by_loop:
+                gathers = _time_loop(s, by_loop)
                 if gathers:  # the blocks stay with their ranks through the steps: gather once, after
                     at = starts[s.span.end_line - 1] + s.span.end_col
                     indent = re.match(r"\s*", lines[s.span.line - 1]).group(0)
                     edits.append((at, at, "\n" + "\n".join(indent + g for g in gathers)))
-        plans.append(MpiCKernelPlan(k.name, tuple(by_pos.values()), tuple(chosen.skipped)))
+        plans.append(MpiCKernelPlan(k.name, tuple(by_loop.values()), tuple(chosen.skipped)))
         for n, lp in enumerate(chosen.plans, 1):
-            edits.append(_edit(source, starts, lines, loops[(lp.line, lp.col)], by_pos[(lp.line, lp.col)], n))
+            edits.append(_edit(source, starts, lines, lp.loop, by_loop[id(lp.loop)], n))
     if not edits:
         return Rewrite(source, tuple(plans), False)
     out = source
@@ -337,7 +359,7 @@ def _time_loop(loop: ir.Loop, plans: dict) -> list[str]:
     arrays they write at `i + c` rows: its sweeps exchange halos instead of gathering (the
     plans are updated), and the gathers it needs after it are returned."""
     from dataclasses import replace
-    sweeps = [(st, plans.get((st.span.line, st.span.col))) for st in loop.body]
+    sweeps = [(st, plans.get(id(st))) for st in loop.body]
     if not sweeps or any(not isinstance(st, ir.Loop) or p is None or p.reductions or p.array_reductions
                          or p.merged or p.element_reductions or p.inductions or p.lasts for st, p in sweeps):
         return []
@@ -353,11 +375,11 @@ def _time_loop(loop: ir.Loop, plans: dict) -> list[str]:
         need = rows_read(sweep, {a: o[0] for a, o in owner.items()})
         if need is None:
             return []  # a read no halo describes
-        halos[(p.line, p.col)] = tuple(
-            (a, owner[a][1], owner[a][2], owner[a][3], max(0, -min(ds)), max(0, max(ds)))
+        halos[id(sweep)] = tuple(
+            Halo(a, owner[a][1], owner[a][2], owner[a][3], max(0, -min(ds)), max(0, max(ds)))
             for a, ds in sorted(need.items()) if min(ds) < 0 or max(ds) > 0)
-    for _, p in sweeps:
-        plans[(p.line, p.col)] = replace(p, halo=halos[(p.line, p.col)], gather=False)
+    for sweep, p in sweeps:
+        plans[id(sweep)] = replace(p, halo=halos[id(sweep)], gather=False)
     trip = sweeps[0][1].trip
     return [f"pl_gather_rows({a}, {first}, {trip}, {row}, {t});" for a, (_, first, row, t) in sorted(owner.items())]
 
