@@ -193,46 +193,94 @@ def _scalar_type(function_text: str, name: str) -> str | None:
 def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, count: int):
     if v.verdict == "sequential":
         return None, ""
+    try:
+        return _plan(v, kernel, lines, text, count), ""
+    except cf.Refuse as why:
+        return None, str(why)
+
+
+def _plan(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, count: int) -> MpiCLoopPlan:
+    """The loop's iterations in blocks over the ranks: what each rank owns, what it merges
+    and reduces, and how its loop header reads. Each step refuses with its reason."""
     loop = v.loop
-    if loop.form not in ("c-for", "c-for-var") or not (isinstance(loop.step, ir.Const)
-                                                         and type(loop.step.value) is int and loop.step.value > 0):
-        return None, "only counted `for` loops with a positive constant step are distributed"
-    step = loop.step.value
+    step = _counted_step(loop)
     why = last_values_unsupported(v)
     if why:
-        return None, why
-    lasts = []
+        raise cf.Refuse(why)
+    lasts = _lasts(v, text)
+    params = {p.name: p for p in kernel.params}
+    array_reds, element_reds = _array_reductions(v, kernel, params)
+    reduced = {r[1] for r in array_reds} | {_array_of(e) for _, e, _ in element_reds}
+    written = _written_rows(loop, step, dict(v.induction), reduced)
+    merged = _merged(v, kernel, params, written)
+    reds = _scalar_reductions(v, written, text)
+    rows = _rows(loop, lines, params, written, count)
+    header, trip, t = _header(loop, lines, step, count)
+    updates_at = tuple((st.span.line, st.span.col, st.span.end_line, st.span.end_col,
+                        f"{name} = pl_{name}_start{count} + {c} * ({t} + 1)")
+                       for name, c in v.induction for st in walk_stmts(loop.body)
+                       if isinstance(st, ir.Assign) and st.target == ir.Name(name))
+    prelude = tuple(f"{name} = pl_{name}_start{count} + {c} * {t};" for name, c in v.induction)
+    return MpiCLoopPlan(loop, header, trip, tuple(rows),
+                        tuple(reds), tuple(array_reds), tuple(merged), tuple(element_reds),
+                        tuple(v.induction), updates_at, prelude, tuple(lasts))
+
+
+def _counted_step(loop: ir.Loop) -> int:
+    if loop.form not in ("c-for", "c-for-var") or not (isinstance(loop.step, ir.Const)
+                                                         and type(loop.step.value) is int and loop.step.value > 0):
+        raise cf.Refuse("only counted `for` loops with a positive constant step are distributed")
+    return loop.step.value
+
+
+def _element_type(param: ir.Param) -> str:
+    return cf.base_type(param.ctype).replace("const ", "").strip()
+
+
+def _lasts(v: LoopVerdict, text: str) -> list[tuple[str, str]]:
+    """(name, MPI type) of each last value, broadcast from the rank that ran the last iteration."""
+    out = []
     for name in v.lastprivate:
         mpi_type = _scalar_type(text, name)
         if mpi_type is None:
-            return None, f"no MPI type for `{name}`, whose last value the other ranks need"
-        lasts.append((name, mpi_type))
-    inductions = dict(v.induction)
-    params = {p.name: p for p in kernel.params}
-    accessed = nests.accessed(loop.body)
+            raise cf.Refuse(f"no MPI type for `{name}`, whose last value the other ranks need")
+        out.append((name, mpi_type))
+    return out
+
+
+def _elements(kernel: ir.Kernel, loop: ir.Loop, params, name: str) -> str:
+    """The declared element count of `name`, or the part the loop can touch."""
+    dims = cf.dims(params[name].ctype)
+    return " * ".join(f"({d})" for d in dims) if dims and all(dims) else \
+        cf.extents(kernel, [loop], {name}, params)[name]
+
+
+def _array_reductions(v: LoopVerdict, kernel: ir.Kernel, params):
+    """Reductions into arrays: whole sections (allreduced), or one element per iteration of
+    the loop around (`x[i] -= ...` over j)."""
+    loop, accessed = v.loop, nests.accessed(v.loop.body)
     array_reds, element_reds = [], []
     for op, name in v.reductions:
         if name not in accessed:
             continue
-        param, dims = params.get(name), cf.dims(params[name].ctype) if name in params else []
-        mpi_type = MPI_TYPES.get(cf.base_type(param.ctype).replace("const ", "").strip()) if param else None
+        param = params.get(name)
+        mpi_type = MPI_TYPES.get(_element_type(param)) if param else None
         element = one_element(loop, name, _c_text)
         if element is not None and mpi_type is not None and op in MPI_OPS:
-            element_reds.append((op, element, mpi_type))  # `x[i] -= ...` over j: one element
+            element_reds.append((op, element, mpi_type))
             continue
         if reads_besides_updates(loop, name):
-            return None, f"`{name}` is read besides its reduction updates, so ranks cannot start it empty"
+            raise cf.Refuse(f"`{name}` is read besides its reduction updates, so ranks cannot start it empty")
         if mpi_type is None or op not in MPI_OPS:
-            return None, f"no MPI reduction for the elements of `{name}`"
-        try:  # the declared extent, or the part the loop can touch (an index array scanned)
-            elements = " * ".join(f"({d})" for d in dims) if dims and all(dims) else \
-                cf.extents(kernel, [loop], {name}, params)[name]
-        except cf.Refuse as why:
-            return None, str(why)
-        array_reds.append((op, name, elements, mpi_type,
-                           cf.base_type(param.ctype).replace("const ", "").strip()))
+            raise cf.Refuse(f"no MPI reduction for the elements of `{name}`")
+        array_reds.append((op, name, _elements(kernel, loop, params, name), mpi_type, _element_type(param)))
+    return array_reds, element_reds
+
+
+def _written_rows(loop: ir.Loop, step: int, inductions: dict, reduced: set[str]) -> dict[str, set]:
+    """Per array the loop writes (not reduced): the row offsets it writes at, `i + k` as k,
+    `k + c` of an induction variable as (k, c), anything else as None."""
     written: dict[str, set] = {}
-    reduced = {r[1] for r in array_reds} | {_array_of(e) for _, e, _ in element_reds}
     for s in walk_stmts(loop.body):
         if isinstance(s, ir.Assign) and isinstance(s.target, ir.Access) and s.target.array not in reduced:
             t = s.target
@@ -243,44 +291,53 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
                             and p[(names[0],)] == 1 and inductions.get(names[0]) == 1)
             key = p.get((), 0) if owned else (names[0], p.get((), 0)) if by_induction else None
             written.setdefault(t.array, set()).add(key)
-    # arrays not written at owned rows: each rank's changes are merged (XOR of changed bytes)
+    return written
+
+
+def _merged(v: LoopVerdict, kernel: ir.Kernel, params, written: dict[str, set]) -> list[tuple[str, str]]:
+    """Arrays not written at owned rows: each rank's changes are merged (XOR of changed
+    bytes). They leave `written`."""
     merged = []
     for array in sorted(a for a, offsets in written.items() if len(offsets) != 1 or None in offsets):
         param = params.get(array)
         if param is None:
-            return None, f"`{array}` is not a parameter"
+            raise cf.Refuse(f"`{array}` is not a parameter")
         if array in v.private:
-            return None, f"the scratch array `{array}` is written by every rank"
-        try:
-            dims = cf.dims(param.ctype)
-            elements = " * ".join(f"({d})" for d in dims) if dims and all(dims) else \
-                cf.extents(kernel, [loop], {array}, params)[array]
-        except cf.Refuse as why:
-            return None, str(why)
-        merged.append((array, f"({elements}) * sizeof({cf.base_type(param.ctype).replace('const ', '').strip()})"))
+            raise cf.Refuse(f"the scratch array `{array}` is written by every rank")
+        elements = _elements(kernel, v.loop, params, array)
+        merged.append((array, f"({elements}) * sizeof({_element_type(param)})"))
         del written[array]
-    reds = []
+    return merged
+
+
+def _scalar_reductions(v: LoopVerdict, written: dict[str, set], text: str) -> list[tuple[str, str, str]]:
+    accessed, out = nests.accessed(v.loop.body), []
     for op, name in v.reductions:
         if name in accessed:
             continue
         if name in written:
-            return None, f"reduction into elements of `{name}` is not distributed yet"
+            raise cf.Refuse(f"reduction into elements of `{name}` is not distributed yet")
         mpi_type = _scalar_type(text, name)
         if op not in MPI_OPS or mpi_type is None:
-            return None, f"no MPI reduction for `{name}`"
-        reds.append((op, name, mpi_type))
+            raise cf.Refuse(f"no MPI reduction for `{name}`")
+        out.append((op, name, mpi_type))
+    return out
+
+
+def _rows(loop: ir.Loop, lines: list[str], params, written: dict[str, set], count: int) -> list[Rows]:
+    """The block of rows each rank owns of every array written at one row offset."""
     rows = []
     for array, offsets in sorted(written.items()):
         param = params.get(array)
         if len(offsets) != 1 or param is None:
-            return None, f"`{array}` is not a parameter written at one row offset"
+            raise cf.Refuse(f"`{array}` is not a parameter written at one row offset")
         dims = cf.dims(param.ctype)
         if len(dims) > 1 and not all(dims[1:]):
-            return None, f"the rows of `{array}` have no declared length"
+            raise cf.Refuse(f"the rows of `{array}` have no declared length")
         row = " * ".join(f"({d})" for d in dims[1:]) or "1"
-        mpi_type = MPI_TYPES.get(cf.base_type(param.ctype).replace("const ", "").strip())
+        mpi_type = MPI_TYPES.get(_element_type(param))
         if mpi_type is None:
-            return None, f"no MPI type for the elements of `{array}`"
+            raise cf.Refuse(f"no MPI type for the elements of `{array}`")
         lo = source_text(lines, loop.lower)
         offset = next(iter(offsets))
         if isinstance(offset, tuple):  # rows follow an induction variable: from its start
@@ -288,6 +345,11 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
         else:
             first = f"({lo}) + {offset}" if offset else f"({lo})"
         rows.append(Rows(array, first, row, mpi_type, offset if isinstance(offset, int) else None))
+    return rows
+
+
+def _header(loop: ir.Loop, lines: list[str], step: int, count: int) -> tuple[str, str, str]:
+    """The rank's own `for (...)`, the trip count, and the iteration number as C."""
     lo, hi = source_text(lines, loop.lower), source_text(lines, loop.upper)
     ctype = cf.declared_type(lines, loop) + " " if loop.form == "c-for" else ""
     times = f"{step} * " if step != 1 else ""
@@ -296,14 +358,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
     trip = f"(long)({hi}) - ({lo})" if step == 1 else \
         f"((long)({hi}) > ({lo}) ? ((long)({hi}) - ({lo}) + {step - 1}) / {step} : 0)"
     t = f"({loop.var} - ({lo}))" if step == 1 else f"(({loop.var} - ({lo})) / {step})"
-    updates_at = tuple((st.span.line, st.span.col, st.span.end_line, st.span.end_col,
-                        f"{name} = pl_{name}_start{count} + {c} * ({t} + 1)")
-                       for name, c in v.induction for st in walk_stmts(loop.body)
-                       if isinstance(st, ir.Assign) and st.target == ir.Name(name))
-    prelude = tuple(f"{name} = pl_{name}_start{count} + {c} * {t};" for name, c in v.induction)
-    return MpiCLoopPlan(loop, header, trip, tuple(rows),
-                        tuple(reds), tuple(array_reds), tuple(merged), tuple(element_reds),
-                        tuple(v.induction), updates_at, prelude, tuple(lasts)), ""
+    return header, trip, t
 
 
 def _array_of(element: str) -> str:
