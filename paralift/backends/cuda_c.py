@@ -168,6 +168,32 @@ class _Planner:
     def _plan(self, v: LoopVerdict) -> CudaCLoopPlan | None:
         if v.verdict == "sequential":
             return None
+        reductions = self._launchable(v)
+        loops = self._nest(v, reductions)
+        body = loops[-1].body
+        self._device_code(body)
+        arrays = sorted(_accessed(body))
+        for a in arrays:
+            if a not in self.params:
+                raise cf.Refuse(f"`{a}` is not a parameter: only parameters are copied to the device")
+        scalar_reds = {t: op for t, op in reductions.items() if t not in arrays}
+        scalars, locals_ = self._passed(loops, arrays, scalar_reds)
+        edits = self._atomics(body, reductions)
+        walking = self._walking(v, body, locals_, arrays)
+        edits += [(c.span.line, c.span.col, c.span.end_line, c.span.end_col, "return;")
+                  for c in _own_continues(body)]  # the iteration is the thread: `continue` ends it
+        taken = [(e[0], e[1], e[2], e[3]) for e in edits]
+        edits += _flattened(_accesses(body), self.render, taken)
+        self.count += 1
+        name = f"pl_{self.kv.kernel.name}_kernel{self.count if self.count > 1 else ''}"
+        dims = tuple(GridDim(lp.var, cf.declared_type(self.lines, lp) if lp.form == "c-for" else "",
+                             self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
+        return CudaCLoopPlan(v.loop, name, dims, tuple(arrays), tuple(scalars),
+                             tuple(locals_), tuple((op, t) for t, op in sorted(scalar_reds.items())),
+                             tuple(sorted(edits)), tuple(v.induction), tuple(v.lastprivate), tuple(walking))
+
+    def _launchable(self, v: LoopVerdict) -> dict[str, str]:
+        """The loop's reductions (target -> op), if it can become a grid at all."""
         if not self.simple(v.loop):
             raise cf.Refuse("only counted `for` loops with a positive constant step become CUDA grids")
         why = last_values_unsupported(v)
@@ -178,6 +204,11 @@ class _Planner:
         reductions = {t: op for op, t in v.reductions}
         if any(op not in ATOMIC for op in reductions.values()):
             raise cf.Refuse("a reduction operator without a CUDA atomic")
+        return reductions
+
+    def _nest(self, v: LoopVerdict, reductions: dict[str, str]) -> list[ir.Loop]:
+        """The loop and up to two perfectly nested parallel loops inside it: the grid's
+        dimensions (rectangular: no inner bound names an outer counter)."""
         loops = [v.loop]
         while len(loops) < 3 and not v.induction and not v.lastprivate:
             body = loops[-1].body
@@ -192,10 +223,10 @@ class _Planner:
             if names & {lp.var for lp in loops}:
                 break
             loops.append(inner.loop)
-        body = loops[-1].body
-        declared = {lp.var for lp in loops if lp.form == "c-for"} | declared_in(body)
-        used = _used(body) | {x.id for lp in loops[1:] for e in (lp.lower, lp.upper)
-                              for x in subexprs(e) if isinstance(x, ir.Name)}
+        return loops
+
+    def _device_code(self, body) -> None:
+        """Refuse what cannot run on the device: unmodelled code, calls to the file's helpers."""
         for s in walk_stmts(body):
             if isinstance(s, ir.Opaque):
                 raise cf.Refuse(f"it holds code paralift does not model: {s.reason}")
@@ -203,18 +234,24 @@ class _Planner:
                 for x in subexprs(e):
                     if isinstance(x, ir.Call) and x.func in self.helpers:
                         raise cf.Refuse(f"it calls `{x.func}`, which is not compiled for the device yet")
-        arrays = sorted({a for a in _accessed(body)})
-        for a in arrays:
-            if a not in self.params:
-                raise cf.Refuse(f"`{a}` is not a parameter: only parameters are copied to the device")
-        scalar_reds = {t: op for t, op in reductions.items() if t not in arrays}
+
+    def _passed(self, loops: list[ir.Loop], arrays: list[str], scalar_reds) -> tuple[list[str], list[str]]:
+        """The scalar parameters the kernel reads (sizes of flattened arrays included), and
+        the host's local variables it receives."""
+        body = loops[-1].body
+        declared = {lp.var for lp in loops if lp.form == "c-for"} | declared_in(body)
+        used = _used(body) | {x.id for lp in loops[1:] for e in (lp.lower, lp.upper)
+                              for x in subexprs(e) if isinstance(x, ir.Name)}
         shapes = {n for x in _accesses(body) if len(x.indices) > 1 and x.array in self.params
                   for d in cf.dims(self.params[x.array].ctype) for n in re.findall(r"[A-Za-z_]\w*", d)}
         scalars = sorted(n for n in used | shapes if n in self.params and n not in arrays)
         locals_ = sorted(n for n in used - declared - set(self.params) - set(scalar_reds)
                          if n in _function_names(self.kv.kernel) and n not in {lp.var for lp in loops})
         mapped_outside = [lp.var for lp in loops if lp.form == "c-for-var"]
-        locals_ = sorted(set(locals_) | set(mapped_outside))
+        return scalars, sorted(set(locals_) | set(mapped_outside))
+
+    def _atomics(self, body, reductions: dict[str, str]) -> list:
+        """Every reduction update, rewritten as the atomic that does it on the device."""
         edits = []
         for s in walk_stmts(body):
             u = updates.match(s)
@@ -230,7 +267,11 @@ class _Planner:
             semicolon = ";" if isinstance(s, ir.If) else ""
             edits.append((s.span.line, s.span.col, s.span.end_line, s.span.end_col,
                           f"{ATOMIC[u.op]}({where}, {value}){semicolon}"))
-        walking = []  # (pointer, the array it walks): a host pointer becomes an offset into the device copy
+        return edits
+
+    def _walking(self, v: LoopVerdict, body, locals_: list[str], arrays: list[str]) -> list[tuple[str, str]]:
+        """(pointer, the array it walks): a host pointer becomes an offset into the device copy."""
+        walking = []
         for k, _ in v.induction:
             if k in locals_:
                 continue
@@ -239,17 +280,7 @@ class _Planner:
             if len(bases) != 1 or next(iter(bases)) not in arrays:
                 raise cf.Refuse(f"`{k}` walks a pointer paralift cannot follow onto the device")
             walking.append((k, next(iter(bases))))
-        edits += [(c.span.line, c.span.col, c.span.end_line, c.span.end_col, "return;")
-                  for c in _own_continues(body)]  # the iteration is the thread: `continue` ends it
-        taken = [(e[0], e[1], e[2], e[3]) for e in edits]
-        edits += _flattened(_accesses(body), self.render, taken)
-        self.count += 1
-        name = f"pl_{self.kv.kernel.name}_kernel{self.count if self.count > 1 else ''}"
-        dims = tuple(GridDim(lp.var, cf.declared_type(self.lines, lp) if lp.form == "c-for" else "",
-                             self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
-        return CudaCLoopPlan(v.loop, name, dims, tuple(arrays), tuple(scalars),
-                             tuple(locals_), tuple((op, t) for t, op in sorted(scalar_reds.items())),
-                             tuple(sorted(edits)), tuple(v.induction), tuple(v.lastprivate), tuple(walking))
+        return walking
 
     def render(self, e: ir.Expr) -> str:
         """An expression's text with multi-dimensional VLA accesses flattened."""
