@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import re
 
+from paralift.backends.contract import Refuse
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
-
-
-class Refuse(Exception):
-    pass
 
 
 def base_type(ctype: str) -> str:

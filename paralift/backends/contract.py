@@ -14,6 +14,10 @@ from typing import Protocol
 from paralift.analysis import FileAnalysis
 
 
+class Refuse(Exception):
+    """A backend leaves a loop as it was; the message says why, for the user."""
+
+
 class KernelPlan(Protocol):
     name: str
     loops: tuple       # what was rewritten, per loop (each backend's own plan record)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from paralift.backends.contract import Rewrite
+from paralift.backends.contract import Refuse, Rewrite
 from paralift.analysis import FileAnalysis
 from paralift.backends.nests import Names as _Names, Skip, accessed as _accessed, insert_header, \
     last_values_unsupported, outermost, source_text, subtracts as _subtracts
@@ -207,99 +207,25 @@ class _Planner:
     def plan(self, v: LoopVerdict) -> tuple[CudaLoopPlan | None, str]:
         if v.verdict == "sequential":
             return None, ""
-        if not self.simple(v.loop):
-            return None, "only `range` loops with a positive constant step become CUDA grids"
-        why = last_values_unsupported(v)
-        if why:
-            return None, why
-        reductions = dict((t, op) for op, t in v.reductions)
-        folded = {t: op for t, op in reductions.items() if op not in ATOMIC}
-        for t in folded:  # no atomic: each iteration leaves its term, the host combines them in order
-            tops = [st for st in v.loop.body if (u := updates.match(st)) is not None and u.target == ir.Name(t)]
-            alls = [st for st in walk_stmts(v.loop.body) if (u := updates.match(st)) is not None
-                    and u.target == ir.Name(t)]
-            if len(tops) != 1 or len(alls) != 1 or any(isinstance(x, ir.Continue) for x in walk_stmts(v.loop.body)):
-                return None, f"`{t}` reduces with `{folded[t]}`, which has no CUDA atomic, in more than one place"
-        loops = [v.loop]
-        while len(loops) < 3 and not (v.lastprivate or v.induction or folded):  # perfect nests join the grid
-            body = loops[-1].body
-            if len(body) != 1 or not isinstance(body[0], ir.Loop):
-                break
-            inner = self.by_loop[id(body[0])]
-            if not self.simple(inner.loop) or inner.lastprivate or inner.induction:
-                break
-            if inner.verdict == "sequential" or any(reductions.get(t) != op for op, t in inner.reductions):
-                break
-            if _loop_exprs(inner.loop) & {lp.var for lp in loops}:
-                break  # triangular: the inner range depends on an outer index
-            loops.append(inner.loop)
+        try:
+            return self._plan(v), ""
+        except Refuse as why:
+            return None, str(why)
+
+    def _plan(self, v: LoopVerdict) -> CudaLoopPlan:
+        reductions, folded = self._launchable(v)
+        loops = self._nest(v, reductions, folded)
         body = loops[-1].body
-        scratch = sorted({n for lp in loops for n in self.by_loop[id(lp)].private} & _accessed(body))
-        if scratch:
-            return None, f"the private scratch array `{scratch[0]}` would need memory per thread"
-        blocked = self.blocked_call(body)
-        if blocked:
-            return None, blocked
+        self._device_ready(loops, body)
         inside = assigned_names(body) | {lp.var for lp in loops}
         used = _names_in(body) | {n for lp in loops[1:] for n in _loop_exprs(lp)}
         params = sorted((used & self.locals) - inside - {t for t in reductions if t in self.locals
                                                          and t not in _accessed(body)})
-        scalars, atomics, written = [], [], set()
-        for s in walk_stmts(body):
-            if isinstance(s, ir.Assign):
-                ts = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
-                written |= {t.array for t in ts if isinstance(t, ir.Access)}
-        for name, op in sorted(reductions.items()):
-            if name in _accessed(body):
-                continue
-            acc = self.names.fresh(f"_paralift_{name}")
-            scalars.append((op, name, acc, ()))
-        accumulators = {name: acc for _, name, acc, _ in scalars}
-        dtypes: dict[str, set[str]] = {name: set() for name in accumulators}
-        for s in walk_stmts(body):
-            u = updates.match(s)
-            if u is None:
-                continue
-            target = u.target.id if isinstance(u.target, ir.Name) else u.target.array
-            if target not in reductions:
-                continue
-            value = self.text(u.operand)
-            if _subtracts(s):
-                value = f"-({value})"
-            if isinstance(u.target, ir.Name) and target in folded:
-                atomics.append((s.span.line, s.span.col, f"{accumulators[target]}[_g] = {value}"))
-                dtypes[target] |= {f"{a}.dtype" for a in _arrays(u.operand) if a in self.locals}
-                if isinstance(u.operand, (ir.Compare, ir.BoolOp)) or (isinstance(u.operand, ir.UnaryOp)
-                                                                     and u.operand.op == "not"):
-                    dtypes[target] = {"numpy.bool_"}
-                elif _floating(u.operand):
-                    dtypes[target].add("numpy.float64")
-                continue
-            if isinstance(u.target, ir.Name):
-                where = f"{accumulators[target]}, 0"
-                dtypes[target] |= {f"{a}.dtype" for a in _arrays(u.operand) if a in self.locals}
-                if _floating(u.operand):
-                    dtypes[target].add("numpy.float64")
-            else:
-                idx = [self.text(i) for i in u.target.indices]
-                where = f"{target}, {idx[0] if len(idx) == 1 else '(' + ', '.join(idx) + ')'}"
-            atomics.append((s.span.line, s.span.col, f"cuda.atomic.{ATOMIC[u.op]}({where}, {value})"))
-        scalars = [(op, n, acc, tuple(sorted(dtypes[n]))) for op, n, acc, _ in scalars]
+        scalars, atomics = self._reduction_updates(body, reductions, folded)
         folds = tuple(x for x in scalars if x[1] in folded)
         scalars = [x for x in scalars if x[1] not in folded]
-        inductions = []
-        for name, step in v.induction:  # `k += c` becomes `k = k_start + c * (t + 1)`
-            start = self.names.fresh(f"{name}_start")
-            inductions.append((name, step, start))
-            for st in v.loop.body:
-                if isinstance(st, ir.Assign) and st.target == ir.Name(name):
-                    atomics.append((st.span.line, st.span.col, f"{name} = {start} + {_times(step, '(_g + 1)')}"))
-        lasts = []
-        for name in v.lastprivate:  # the thread of the last iteration leaves its value in a slot
-            value = next(st.value for st in v.loop.body if isinstance(st, ir.Assign) and st.target == ir.Name(name))
-            dtypes = sorted({f"{a}.dtype" for a in _arrays(value) if a in self.locals}
-                            | ({"numpy.float64"} if _floating(value) else set())) or ["numpy.int64"]
-            lasts.append((name, self.names.fresh(f"_paralift_last_{name}"), tuple(dtypes)))
+        inductions = self._inductions(v, atomics)
+        lasts = self._lasts(v)
         params = sorted(set(params) - {n for n, _, _ in inductions})
         renames = tuple(sorted((h, f"_paralift_device_{h}") for h in used if h in self.helpers))
         from paralift.ir.printer import expr as show  # enumerate's bound and elements are made up
@@ -311,8 +237,117 @@ class _Planner:
         elements = tuple(f"{st.target.id} = {show(st.value)}" for lp in loops if lp.form == "enumerate"
                          for st in lp.body[:len(lp.binds)])
         return CudaLoopPlan(v.loop.span.line, v.loop.span.col, kernel, dims, tuple(params),
-                            tuple(scalars), tuple(atomics), tuple(sorted(written)), renames,
-                            tuple(inductions), tuple(lasts), elements, folds, same_shape), ""
+                            tuple(scalars), tuple(atomics), tuple(sorted(_written_arrays(body))), renames,
+                            tuple(inductions), tuple(lasts), elements, folds, same_shape)
+
+    def _launchable(self, v: LoopVerdict) -> tuple[dict[str, str], dict[str, str]]:
+        """The loop's reductions (target -> op), and those without an atomic ("folded": each
+        iteration leaves its term, the host combines them in order)."""
+        if not self.simple(v.loop):
+            raise Refuse("only `range` loops with a positive constant step become CUDA grids")
+        why = last_values_unsupported(v)
+        if why:
+            raise Refuse(why)
+        reductions = dict((t, op) for op, t in v.reductions)
+        folded = {t: op for t, op in reductions.items() if op not in ATOMIC}
+        for t in folded:
+            tops = [st for st in v.loop.body if (u := updates.match(st)) is not None and u.target == ir.Name(t)]
+            alls = [st for st in walk_stmts(v.loop.body) if (u := updates.match(st)) is not None
+                    and u.target == ir.Name(t)]
+            if len(tops) != 1 or len(alls) != 1 or any(isinstance(x, ir.Continue) for x in walk_stmts(v.loop.body)):
+                raise Refuse(f"`{t}` reduces with `{folded[t]}`, which has no CUDA atomic, in more than one place")
+        return reductions, folded
+
+    def _nest(self, v: LoopVerdict, reductions, folded) -> list[ir.Loop]:
+        """The loop and up to two perfectly nested parallel loops: the grid's dimensions."""
+        loops = [v.loop]
+        while len(loops) < 3 and not (v.lastprivate or v.induction or folded):
+            body = loops[-1].body
+            if len(body) != 1 or not isinstance(body[0], ir.Loop):
+                break
+            inner = self.by_loop[id(body[0])]
+            if not self.simple(inner.loop) or inner.lastprivate or inner.induction:
+                break
+            if inner.verdict == "sequential" or any(reductions.get(t) != op for op, t in inner.reductions):
+                break
+            if _loop_exprs(inner.loop) & {lp.var for lp in loops}:
+                break  # triangular: the inner range depends on an outer index
+            loops.append(inner.loop)
+        return loops
+
+    def _device_ready(self, loops: list[ir.Loop], body) -> None:
+        scratch = sorted({n for lp in loops for n in self.by_loop[id(lp)].private} & _accessed(body))
+        if scratch:
+            raise Refuse(f"the private scratch array `{scratch[0]}` would need memory per thread")
+        blocked = self.blocked_call(body)
+        if blocked:
+            raise Refuse(blocked)
+
+    def _reduction_updates(self, body, reductions, folded) -> tuple[list, list]:
+        """Scalar reductions (op, name, accumulator, dtypes), and every reduction update
+        rewritten: an atomic, or for a folded one a store of its term."""
+        scalars = [(op, name, self.names.fresh(f"_paralift_{name}"), ())
+                   for name, op in sorted(reductions.items()) if name not in _accessed(body)]
+        accumulators = {name: acc for _, name, acc, _ in scalars}
+        dtypes: dict[str, set[str]] = {name: set() for name in accumulators}
+        atomics = []
+        for s in walk_stmts(body):
+            u = updates.match(s)
+            target = None if u is None else u.target.id if isinstance(u.target, ir.Name) else u.target.array
+            if target not in reductions:
+                continue
+            value = self.text(u.operand)
+            if _subtracts(s):
+                value = f"-({value})"
+            if isinstance(u.target, ir.Name):
+                dtypes[target] |= {f"{a}.dtype" for a in _arrays(u.operand) if a in self.locals}
+            if isinstance(u.target, ir.Name) and target in folded:
+                atomics.append((s.span.line, s.span.col, f"{accumulators[target]}[_g] = {value}"))
+                if isinstance(u.operand, (ir.Compare, ir.BoolOp)) or (isinstance(u.operand, ir.UnaryOp)
+                                                                     and u.operand.op == "not"):
+                    dtypes[target] = {"numpy.bool_"}
+                elif _floating(u.operand):
+                    dtypes[target].add("numpy.float64")
+                continue
+            if isinstance(u.target, ir.Name):
+                where = f"{accumulators[target]}, 0"
+                if _floating(u.operand):
+                    dtypes[target].add("numpy.float64")
+            else:
+                idx = [self.text(i) for i in u.target.indices]
+                where = f"{target}, {idx[0] if len(idx) == 1 else '(' + ', '.join(idx) + ')'}"
+            atomics.append((s.span.line, s.span.col, f"cuda.atomic.{ATOMIC[u.op]}({where}, {value})"))
+        return [(op, n, acc, tuple(sorted(dtypes[n]))) for op, n, acc, _ in scalars], atomics
+
+    def _inductions(self, v: LoopVerdict, atomics: list) -> list[tuple[str, int, str]]:
+        """`k += c` becomes `k = k_start + c * (t + 1)` (the edit joins `atomics`)."""
+        inductions = []
+        for name, step in v.induction:
+            start = self.names.fresh(f"{name}_start")
+            inductions.append((name, step, start))
+            for st in v.loop.body:
+                if isinstance(st, ir.Assign) and st.target == ir.Name(name):
+                    atomics.append((st.span.line, st.span.col, f"{name} = {start} + {_times(step, '(_g + 1)')}"))
+        return inductions
+
+    def _lasts(self, v: LoopVerdict) -> list[tuple[str, str, tuple[str, ...]]]:
+        """The thread of the last iteration leaves each last value in a slot of this dtype."""
+        lasts = []
+        for name in v.lastprivate:
+            value = next(st.value for st in v.loop.body if isinstance(st, ir.Assign) and st.target == ir.Name(name))
+            dtypes = sorted({f"{a}.dtype" for a in _arrays(value) if a in self.locals}
+                            | ({"numpy.float64"} if _floating(value) else set())) or ["numpy.int64"]
+            lasts.append((name, self.names.fresh(f"_paralift_last_{name}"), tuple(dtypes)))
+        return lasts
+
+
+def _written_arrays(body) -> set[str]:
+    written = set()
+    for s in walk_stmts(body):
+        if isinstance(s, ir.Assign):
+            ts = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
+            written |= {t.array for t in ts if isinstance(t, ir.Access)}
+    return written
 
 
 def _arrays(e: ir.Expr) -> set[str]:
