@@ -190,25 +190,13 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     why = last_values_unsupported(v)
     if why:
         return None, why
-    written: dict[str, set[int]] = {}
     accessed = nests.accessed(loop.body)
-    arrays = tuple((op, t) for op, t in v.reductions if t in accessed)
-    elements = tuple((op, e) for op, t in arrays if (e := one_element(loop, t, _python_text(lines), python=True)) is not None)
-    arrays = tuple((op, t) for op, t in arrays if t not in {e.split("[")[0] for _, e in elements})
+    arrays, elements = _array_reductions(v, lines)
     for _, t in arrays:  # other ranks start the array from the identity: nothing else may read it
         if reads_besides_updates(loop, t):
             return None, f"`{t}` is read besides its reduction updates, so ranks cannot start it empty"
     scalars = {t for _, t in v.reductions} - accessed
-    for s in walk_stmts(loop.body):
-        if isinstance(s, ir.Assign):
-            targets = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
-            for t in targets:
-                if isinstance(t, ir.Access) and t.array not in {a for _, a in arrays} | \
-                        {e.split("[")[0] for _, e in elements}:
-                    c = row_offset(loop, t)
-                    if c is None:
-                        c = _induction_row(t, dict(v.induction))
-                    written.setdefault(t.array, set()).add(c)
+    written = _rows_written(v, {a for _, a in arrays} | {e.split("[")[0] for _, e in elements})
     # arrays not written at owned rows are merged: the iterations of a parallel loop write
     # disjoint elements, so each rank's changes combine exactly (`_paralift_merge`)
     merged = tuple(sorted(a for a, offsets in written.items() if len(offsets) != 1 or None in offsets))
@@ -234,6 +222,31 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
                        array_reductions=arrays, inductions=tuple(v.induction), induction_updates=updates_at,
                        lasts=tuple(v.lastprivate), step=step, merged=merged, element_reductions=elements,
                        elements=elements_of_loop), ""
+
+
+def _array_reductions(v: LoopVerdict, lines: list[str]):
+    """Reductions into arrays: whole arrays, and single elements (`x[i] -= ...` over j)."""
+    accessed = nests.accessed(v.loop.body)
+    arrays = tuple((op, t) for op, t in v.reductions if t in accessed)
+    elements = tuple((op, e) for op, t in arrays
+                     if (e := one_element(v.loop, t, _python_text(lines), python=True)) is not None)
+    return tuple((op, t) for op, t in arrays if t not in {e.split("[")[0] for _, e in elements}), elements
+
+
+def _rows_written(v: LoopVerdict, reduced: set[str]) -> dict[str, set]:
+    """Per array the loop writes (not reduced): its row offsets from the loop's index (or an
+    induction variable's), None where the row is neither."""
+    written: dict[str, set] = {}
+    for s in walk_stmts(v.loop.body):
+        if isinstance(s, ir.Assign):
+            targets = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
+            for t in targets:
+                if isinstance(t, ir.Access) and t.array not in reduced:
+                    c = row_offset(v.loop, t)
+                    if c is None:
+                        c = _induction_row(t, dict(v.induction))
+                    written.setdefault(t.array, set()).add(c)
+    return written
 
 
 def plan_kernel(kv: KernelVerdicts, lines: list[str], halo: bool = True) -> MpiKernelPlan:

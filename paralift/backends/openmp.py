@@ -130,22 +130,10 @@ def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[_Needs | None, s
         # found by the tester: with zero iterations and 2 threads, gcc's lastprivate alone left
         # garbage behind; starting every copy from the original value keeps it
         clauses.append(f"firstprivate({', '.join(last)}) lastprivate({', '.join(last)})")
-    reductions = []
-    for op, target in v.reductions:
-        if target in written:
-            reductions.append((op, target))
-            continue
-        if _reads_besides_updates(loop, target):
-            return None, (f"the loop reads other elements of `{target}`, which an OpenMP "
-                          "reduction would replace with each thread's private copy")
-        section = _section(params.get(target))
-        if section is None:
-            return None, (f"reduction into elements of `{target}`: OpenMP needs its extent, and "
-                          f"`{target}` is a pointer (declare it as an array, e.g. `{target}[n]`)")
-        reductions.append((op, target + section))
-    for op in sorted({op for op, _ in reductions}):
-        names = ", ".join(t for o, t in reductions if o == op)
-        clauses.append(f"reduction({_OPS[op]}:{names})")
+    reductions = _reduction_clauses(v, written, params)
+    if isinstance(reductions, str):
+        return None, reductions
+    clauses += reductions
     clauses += [f"linear({n}:{step})" for n, step in v.induction]  # a step applies to its whole list
     depth = 1 if v.induction or v.reductions else _collapse(loop, by_loop)
     if depth > 1:
@@ -159,6 +147,25 @@ def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[_Needs | None, s
         # work grows with the index: deal the iterations out round-robin, not in halves
         clauses.append("schedule(static, 1)")
     return _Needs(loop.span.line, prefix, tuple(clauses), depth), ""
+
+
+def _reduction_clauses(v: LoopVerdict, written: set[str], params) -> list[str] | str:
+    """`reduction(+:s, y[:n])` clauses, one per operator; a string refuses the loop."""
+    reductions = []
+    for op, target in v.reductions:
+        if target in written:
+            reductions.append((op, target))
+            continue
+        if _reads_besides_updates(v.loop, target):
+            return (f"the loop reads other elements of `{target}`, which an OpenMP "
+                    "reduction would replace with each thread's private copy")
+        section = _section(params.get(target))
+        if section is None:
+            return (f"reduction into elements of `{target}`: OpenMP needs its extent, and "
+                    f"`{target}` is a pointer (declare it as an array, e.g. `{target}[n]`)")
+        reductions.append((op, target + section))
+    return [f"reduction({_OPS[op]}:{', '.join(t for o, t in reductions if o == op)})"
+            for op in sorted({op for op, _ in reductions})]
 
 
 def _nest_vars(loop: ir.Loop, depth: int) -> set[str]:
