@@ -24,7 +24,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from paralift.backends.contract import Refuse, Rewrite
 from paralift.analysis import FileAnalysis
 from paralift.backends.nests import Names as _Names, Skip, accessed as _accessed, insert_header, \
-    last_values_unsupported, outermost, source_text, subtracts as _subtracts
+    last_values_unsupported, outermost, perfect_nest, source_text, subtracts as _subtracts
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
@@ -214,7 +214,7 @@ class _Planner:
 
     def _plan(self, v: LoopVerdict) -> CudaLoopPlan:
         reductions, folded = self._launchable(v)
-        loops = self._nest(v, reductions, folded)
+        loops = [v.loop] if folded else perfect_nest(v, self.by_loop, self.simple)
         body = loops[-1].body
         self._device_ready(loops, body)
         inside = assigned_names(body) | {lp.var for lp in loops}
@@ -257,23 +257,6 @@ class _Planner:
             if len(tops) != 1 or len(alls) != 1 or any(isinstance(x, ir.Continue) for x in walk_stmts(v.loop.body)):
                 raise Refuse(f"`{t}` reduces with `{folded[t]}`, which has no CUDA atomic, in more than one place")
         return reductions, folded
-
-    def _nest(self, v: LoopVerdict, reductions, folded) -> list[ir.Loop]:
-        """The loop and up to two perfectly nested parallel loops: the grid's dimensions."""
-        loops = [v.loop]
-        while len(loops) < 3 and not (v.lastprivate or v.induction or folded):
-            body = loops[-1].body
-            if len(body) != 1 or not isinstance(body[0], ir.Loop):
-                break
-            inner = self.by_loop[id(body[0])]
-            if not self.simple(inner.loop) or inner.lastprivate or inner.induction:
-                break
-            if inner.verdict == "sequential" or any(reductions.get(t) != op for op, t in inner.reductions):
-                break
-            if _loop_exprs(inner.loop) & {lp.var for lp in loops}:
-                break  # triangular: the inner range depends on an outer index
-            loops.append(inner.loop)
-        return loops
 
     def _device_ready(self, loops: list[ir.Loop], body) -> None:
         scratch = sorted({n for lp in loops for n in self.by_loop[id(lp)].private} & _accessed(body))

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
 from paralift.backends.nests import Skip, accessed as _accessed, declared_in, last_values_unsupported, outermost, \
-    source_text, subtracts as _subtracts
+    perfect_nest, source_text, subtracts as _subtracts
 from paralift.backends import cfootprint as cf
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
@@ -169,7 +169,7 @@ class _Planner:
         if v.verdict == "sequential":
             return None
         reductions = self._launchable(v)
-        loops = self._nest(v, reductions)
+        loops = perfect_nest(v, self.by_loop, self.simple)
         body = loops[-1].body
         self._device_code(body)
         arrays = sorted(_accessed(body))
@@ -205,25 +205,6 @@ class _Planner:
         if any(op not in ATOMIC for op in reductions.values()):
             raise cf.Refuse("a reduction operator without a CUDA atomic")
         return reductions
-
-    def _nest(self, v: LoopVerdict, reductions: dict[str, str]) -> list[ir.Loop]:
-        """The loop and up to two perfectly nested parallel loops inside it: the grid's
-        dimensions (rectangular: no inner bound names an outer counter)."""
-        loops = [v.loop]
-        while len(loops) < 3 and not v.induction and not v.lastprivate:
-            body = loops[-1].body
-            if len(body) != 1 or not isinstance(body[0], ir.Loop):
-                break
-            inner = self.by_loop[id(body[0])]
-            if not self.simple(inner.loop) or inner.lastprivate or inner.induction or inner.verdict == "sequential":
-                break
-            if any(reductions.get(t) != op for op, t in inner.reductions):
-                break
-            names = {x.id for e in (inner.loop.lower, inner.loop.upper) for x in subexprs(e) if isinstance(x, ir.Name)}
-            if names & {lp.var for lp in loops}:
-                break
-            loops.append(inner.loop)
-        return loops
 
     def _device_code(self, body) -> None:
         """Refuse what cannot run on the device: unmodelled code, calls to the file's helpers."""

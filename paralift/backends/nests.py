@@ -214,3 +214,26 @@ def rows_read(loop: ir.Loop, owner: dict[str, int]) -> dict[str, list[int]] | No
                         return None
                     need.setdefault(x.array, []).append(d - owner[x.array])
     return need
+
+
+def perfect_nest(v: LoopVerdict, by_loop: dict, simple: Callable[[ir.Loop], bool], most: int = 3) -> list[ir.Loop]:
+    """The loop and the parallel loops perfectly nested in it that can join it in one
+    iteration space (a grid, a collapsed nest): counted (`simple`), rectangular (no bound
+    names an outer counter), with the same reductions, and no counters or last values."""
+    loops = [v.loop]
+    reductions = {t: op for op, t in v.reductions}
+    while len(loops) < most and not v.induction and not v.lastprivate:
+        body = loops[-1].body
+        if len(body) != 1 or not isinstance(body[0], ir.Loop):
+            break
+        inner = by_loop[id(body[0])]
+        if not simple(inner.loop) or inner.lastprivate or inner.induction or inner.verdict == "sequential":
+            break
+        if any(reductions.get(t) != op for op, t in inner.reductions):
+            break
+        bounds = {x.id for e in (inner.loop.lower, inner.loop.upper, inner.loop.step)
+                  for x in subexprs(e) if isinstance(x, ir.Name)}
+        if bounds & {lp.var for lp in loops}:
+            break  # triangular: the inner range depends on an outer index
+        loops.append(inner.loop)
+    return loops
