@@ -99,8 +99,11 @@ def test_sigint_exits_130_quietly_and_sigterm_removes_temporaries(tmp_path):
     slow.write_text(KERNEL)
     env = dict(os.environ, TMPDIR=str(tmp_path))
     for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        # as from a terminal: a runner that starts the suite in the background leaves SIGINT
+        # ignored, and Python then never turns it into KeyboardInterrupt
         proc = subprocess.Popen([sys.executable, "-m", "paralift.cli", "rewrite", str(slow)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.time() + 60
         while time.time() < deadline and not [p for p in os.listdir(tmp_path) if p.startswith("paralift-")]:
             time.sleep(0.05)  # until the tester has made its temporaries
