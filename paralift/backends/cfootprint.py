@@ -10,7 +10,7 @@ from paralift.backends.contract import Refuse
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
+from paralift.ir.walk import stmt_exprs, subexprs, written_arrays
 
 
 def base_type(ctype: str) -> str:
@@ -42,7 +42,7 @@ def extents(kernel: ir.Kernel, launched: list[ir.Loop], arrays: set[str], params
         else:
             pointer_arrays.add(a)
     terms: dict[str, list[str]] = {a: [] for a in pointer_arrays}
-    tables = set(params) - written(kernel.body)  # index arrays the function only reads
+    tables = set(params) - written_arrays(kernel.body)  # index arrays the function only reads
     param_names = set(params)
 
     def visit(body, ranges):
@@ -180,15 +180,6 @@ def _largest(x: ir.Access, ranges, params: set[str], tables: set[str] = frozense
     _, largest, guards = got
     value = f"1 + {largest}"
     return f"({' && '.join(guards)} ? {value} : 0)" if guards else value
-
-
-def written(body) -> set[str]:
-    out = set()
-    for s in walk_stmts(body):
-        if isinstance(s, ir.Assign):
-            ts = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
-            out |= {t.array for t in ts if isinstance(t, ir.Access)}
-    return out
 
 
 def line_offsets(source: str) -> list[int]:

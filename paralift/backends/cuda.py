@@ -27,7 +27,7 @@ from paralift.backends.nests import Names as _Names, Skip, accessed as _accessed
     last_values_unsupported, outermost, perfect_nest, source_text, subtracts as _subtracts
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
-from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
+from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts, written_arrays
 from paralift.passes import updates
 from paralift.passes.effects import resolve
 from paralift.passes.scalars import assigned_names
@@ -237,7 +237,7 @@ class _Planner:
         elements = tuple(f"{st.target.id} = {show(st.value)}" for lp in loops if lp.form == "enumerate"
                          for st in lp.body[:len(lp.binds)])
         return CudaLoopPlan(v.loop.span.line, v.loop.span.col, kernel, dims, tuple(params),
-                            tuple(scalars), tuple(atomics), tuple(sorted(_written_arrays(body))), renames,
+                            tuple(scalars), tuple(atomics), tuple(sorted(written_arrays(body))), renames,
                             tuple(inductions), tuple(lasts), elements, folds, same_shape)
 
     def _launchable(self, v: LoopVerdict) -> tuple[dict[str, str], dict[str, str]]:
@@ -322,15 +322,6 @@ class _Planner:
                             | ({"numpy.float64"} if _floating(value) else set())) or ["numpy.int64"]
             lasts.append((name, self.names.fresh(f"_paralift_last_{name}"), tuple(dtypes)))
         return lasts
-
-
-def _written_arrays(body) -> set[str]:
-    written = set()
-    for s in walk_stmts(body):
-        if isinstance(s, ir.Assign):
-            ts = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
-            written |= {t.array for t in ts if isinstance(t, ir.Access)}
-    return written
 
 
 def _arrays(e: ir.Expr) -> set[str]:

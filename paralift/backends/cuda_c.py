@@ -28,7 +28,7 @@ from paralift.backends.nests import Skip, accessed as _accessed, declared_in, la
 from paralift.backends import cfootprint as cf
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
-from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
+from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts, written_arrays
 from paralift.passes import updates
 from paralift.passes.scalars import assigned_names
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
@@ -420,7 +420,7 @@ def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[st
         if rebound:
             raise cf.Refuse(f"`{rebound[0]}` is rebound in the function (a pointer swap?): its device copy "
                           "is made once and would not follow it")
-        synced = tuple(sorted(_host_uses(k, launched) & arrays & cf.written(k.body)))
+        synced = tuple(sorted(_host_uses(k, launched) & arrays & written_arrays(k.body)))
         extents = cf.extents(k, launched, arrays, params, _induction_ranges(k, launched, plans, lines))
     except cf.Refuse as why:
         return CudaCKernelPlan(k.name, skipped=(Skip(k.span.line, str(why)),) + tuple(skipped)), None

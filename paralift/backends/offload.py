@@ -17,7 +17,7 @@ from paralift.backends import cfootprint as cf
 from paralift.backends.contract import Rewrite
 from paralift.backends import footprint, openmp
 from paralift.ir import nodes as ir
-from paralift.ir.walk import accessed
+from paralift.ir.walk import accessed, written_arrays
 from paralift.passes.verdict import LoopVerdict
 
 
@@ -45,7 +45,7 @@ class _Device(openmp.Directive):
 
 def _maps(kernel: ir.Kernel, loop: ir.Loop, arrays: set[str], params) -> list[str]:
     """`map(to: ...)` and `map(tofrom: ...)` with a section per array."""
-    written = cf.written([loop])
+    written = written_arrays([loop])
     sections = [_section(a, params[a], loop) for a in sorted(arrays)]
     out = []
     for kind, keep in (("to", lambda a: a not in written), ("tofrom", lambda a: a in written)):

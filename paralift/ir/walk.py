@@ -120,3 +120,13 @@ def declared_in(body: Iterable[ir.Stmt]) -> set[str]:
         elif isinstance(s, ir.Loop) and s.form == "c-for":
             out.add(s.var)
     return out
+
+
+def written_arrays(body: Iterable[ir.Stmt]) -> set[str]:
+    """The arrays `body` assigns elements of (`a[i] = ...`, `a[i], b[i] = ...`)."""
+    out = set()
+    for s in walk_stmts(body):
+        if isinstance(s, ir.Assign):
+            targets = s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)
+            out |= {t.array for t in targets if isinstance(t, ir.Access)}
+    return out
