@@ -64,7 +64,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
                 "OpenMP: `#pragma omp parallel for` with the right private, reduction and lastprivate clauses",
                 "function"),), "#pragma omp parallel for"),
     Target("offload", "OpenMP offload", (
-        Emitter("c", "paralift.backends.offload:rewrite", f"{_V}:openmp", f"{_V}:openmp_exact",
+        Emitter("c", "paralift.backends.offload:rewrite", f"{_V}:offload", f"{_V}:offload_exact",
                 "OpenMP target offload: `#pragma omp target teams distribute parallel for` with `map` clauses "
                 "for every array the loop touches (`to` if only read, `tofrom` if written) and the right "
                 "private and reduction clauses", "function"),), "#pragma omp target teams distribute parallel for"),

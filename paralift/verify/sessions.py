@@ -13,6 +13,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from paralift.verify.ccall import gomp
 from paralift.verify.ctester import Build, race_inputs, verify_c
 from paralift.verify.options import TesterOptions
 from paralift.verify.tester import Original, Verdict, verify
@@ -85,6 +86,14 @@ class RaceLog:
 def openmp(c: Candidate):
     with Build(c.original, c.source, c.path) as build:
         yield lambda name: verify_c(c.original, c.source, name, c.path, build=build, tsan=c.tsan)
+
+
+def offload_devices() -> int:
+    """How many offload devices the OpenMP runtime sees (0 without libgomp)."""
+    try:
+        return int(gomp().omp_get_num_devices())
+    except (OSError, AttributeError):
+        return 0
 
 
 @contextmanager
@@ -178,3 +187,26 @@ def cuda_c_exact(c: Candidate):
                 return replace(v, ok=False, message=found[0] if found else error)
             return v
         yield one
+
+
+def _maps_unexercised(session):
+    """OpenMP target offload through `session`. Without a device the runtime runs each
+    region on the host and ignores its `map` clauses, so the outputs prove the loop but not
+    the maps: a verified function says so, unless a device ran it."""
+    @contextmanager
+    def offloaded(c: Candidate):
+        devices = offload_devices()
+        with session(c) as inner:
+            def one(name: str) -> Verdict:
+                v = inner(name)
+                if not v.ok or devices:
+                    return v
+                return replace(v, warnings=v.warnings + (
+                    "no offload device here: the regions ran on the host, where `map` clauses copy nothing, "
+                    "so the map sections were not exercised",))
+            yield one
+    return offloaded
+
+
+offload = _maps_unexercised(openmp)
+offload_exact = _maps_unexercised(openmp_exact)
