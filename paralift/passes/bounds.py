@@ -59,11 +59,15 @@ def _leaves(analysis, acc: AccessRec, d: int, extent: Extent | None) -> Leaving 
         return None
     system = System()
     analysis.domain(acc, "a", system)
+    # a condition, bound or exit left out makes the domain larger: then it only may leave
+    certain = acc.exact and all(_exact_loop(analysis, analysis.ka.loops[u], system) for u in acc.loops)
     for g in acc.guards:
         lin = analysis.linear(g.expr, "a", system)
-        if lin is not None:
-            e = fmt(lin)
-            system.cons.append({">=": f"{e} >= 0", "==": f"{e} = 0"}.get(g.relation, f"({e} < 0 or {e} > 0)"))
+        if lin is None:
+            certain = False
+            continue
+        e = fmt(lin)
+        system.cons.append({">=": f"{e} >= 0", "==": f"{e} = 0"}.get(g.relation, f"({e} < 0 or {e} > 0)"))
     lin = analysis.linear(sub, "a", system)
     size = analysis.linear(extent.size, "a", system) if extent is not None else None
     if lin is None:
@@ -72,8 +76,13 @@ def _leaves(analysis, acc: AccessRec, d: int, extent: Extent | None) -> Leaving 
     for side in (below, above):
         if side is not None and _always(system, side):
             index = _index(system, fmt(lin), side, extent)
-            return Leaving(acc, d, index, extent.text if extent else "?", acc.exact)
+            return Leaving(acc, d, index, extent.text if extent else "?", certain)
     return None
+
+
+def _exact_loop(analysis, info, system: System) -> bool:
+    return not info.has_break and info.step is not None and \
+        analysis.linear(info.lower, "a", system) is not None and analysis.linear(info.upper, "a", system) is not None
 
 
 def _always(system: System, condition: str) -> bool:
