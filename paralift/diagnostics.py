@@ -42,45 +42,47 @@ class Code:
     bad: str = ""    # an example that gets the diagnostic
     good: str = ""   # the same example, fixed
     severity: Severity = Severity.NOTE  # as `paralift check` reports it (reasons are notes)
+    kind: str = "reason"  # input: a file paralift cannot take; check: `paralift check` finds it in a
+                          # parallel loop; reason: why the analysis keeps a loop sequential
 
 
 CODES: dict[str, Code] = {c.code: c for c in (
-    Code("PL001", "syntax-error", "the file could not be parsed", severity=Severity.ERROR),
-    Code("PL002", "decode-error", "the file is not valid UTF-8", severity=Severity.ERROR),
-    Code("PL003", "unreadable-file", "the file could not be read", severity=Severity.ERROR),
+    Code("PL001", "syntax-error", "the file could not be parsed", severity=Severity.ERROR, kind="input"),
+    Code("PL002", "decode-error", "the file is not valid UTF-8", severity=Severity.ERROR, kind="input"),
+    Code("PL003", "unreadable-file", "the file could not be read", severity=Severity.ERROR, kind="input"),
     Code("PL004", "file-too-large", "the file is larger than the size limit",
-         severity=Severity.ERROR),
+         severity=Severity.ERROR, kind="input"),
     Code("PL005", "unsupported-language", "no frontend for this kind of file",
-         severity=Severity.ERROR),
+         severity=Severity.ERROR, kind="input"),
     Code("PL101", "racy-loop", "a parallel loop carries a dependence between iterations",
          "#pragma omp parallel for\nfor (int i = 1; i < n; i++) a[i] += a[i - 1];",
          "for (int i = 1; i < n; i++) a[i] += a[i - 1];  /* a prefix sum stays sequential */",
-         severity=Severity.ERROR),
+         severity=Severity.ERROR, kind="check"),
     Code("PL102", "missing-reduction", "a reduction has no reduction clause, the wrong operator, or a "
          "spelling Numba's prange does not reduce",
          "#pragma omp parallel for\nfor (int i = 0; i < n; i++) s += a[i];",
          "#pragma omp parallel for reduction(+:s)\nfor (int i = 0; i < n; i++) s += a[i];",
-         severity=Severity.ERROR),
+         severity=Severity.ERROR, kind="check"),
     Code("PL103", "shared-private", "a variable each iteration sets before using it is shared between threads",
          "double t;\n#pragma omp parallel for\nfor (int i = 0; i < n; i++) { t = a[i] * a[i]; b[i] = t; }",
          "#pragma omp parallel for\nfor (int i = 0; i < n; i++) { double t = a[i] * a[i]; b[i] = t; }",
-         severity=Severity.ERROR),
+         severity=Severity.ERROR, kind="check"),
     Code("PL104", "missing-lastprivate", "a value the parallel loop leaves behind is used after it but not kept",
          "#pragma omp parallel for\nfor (int i = 0; i < n; i++) t = a[i];\nreturn t;",
          "#pragma omp parallel for lastprivate(t)\nfor (int i = 0; i < n; i++) t = a[i];\nreturn t;",
-         severity=Severity.ERROR),
+         severity=Severity.ERROR, kind="check"),
     Code("PL105", "racy-induction", "a counter stepped in every iteration of a parallel loop",
          "#pragma omp parallel for\nfor (int i = 0; i < n; i++) { b[k] = a[i]; k++; }",
          "#pragma omp parallel for linear(k:1)\nfor (int i = 0; i < n; i++) { b[k] = a[i]; k++; }",
-         severity=Severity.ERROR),
+         severity=Severity.ERROR, kind="check"),
     Code("PL106", "unverified-parallel", "the analysis cannot prove a parallel loop safe (not a proven race)",
          "#pragma omp parallel for\nfor (int i = 0; i < n; i++) a[idx[i]] = b[i];  /* safe if idx never repeats */",
          "#pragma omp parallel for  // paralift: ignore[PL106] -- idx is a permutation\n"
          "for (int i = 0; i < n; i++) a[idx[i]] = b[i];",
-         severity=Severity.WARNING),
+         severity=Severity.WARNING, kind="check"),
     Code("PL110", "could-be-parallel", "a sequential loop that could run in parallel",
          "for i in range(n):\n    y[i] = 2.0 * x[i]",
-         "for i in prange(n):\n    y[i] = 2.0 * x[i]"),
+         "for i in prange(n):\n    y[i] = 2.0 * x[i]", kind="check"),
     Code("PL201", "carried-dependence", "an array element is written in one iteration and used in another"),
     Code("PL202", "carried-scalar", "a scalar carries a value from one iteration to the next"),
     Code("PL203", "early-exit", "break or return makes the iteration order observable"),
@@ -108,4 +110,4 @@ class Diagnostic:
 def checker_codes() -> list[Code]:
     """The codes `paralift check` reports about parallel loops (PL1xx), errors first."""
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
-    return sorted((c for c in CODES.values() if c.code.startswith("PL1")), key=lambda c: (order[c.severity], c.code))
+    return sorted((c for c in CODES.values() if c.kind == "check"), key=lambda c: (order[c.severity], c.code))
