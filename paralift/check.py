@@ -183,6 +183,7 @@ class _Loop:
     at: Span
     lines: list[str] | None
     scatter: ir.Access | None   # prange: a write two iterations may share
+    certain: tuple[Diagnostic, ...]  # reasons of a sequential verdict that are proven races
 
     @property
     def kind(self) -> str:
@@ -210,7 +211,8 @@ def _rule(code: str):
 def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str,
                lines: list[str] | None = None) -> list[Diagnostic]:
     scatter = _scatter(v, kernel) if claim.kind == "prange" else None
-    c = _Loop(v, claim, kernel, _loop_span(v.loop, path), lines, scatter)
+    certain = tuple(r for r in v.reasons if _certain(r, v.loop, kernel)) if v.verdict == "sequential" else ()
+    c = _Loop(v, claim, kernel, _loop_span(v.loop, path), lines, scatter, certain)
     return [d for _, rule in _RULES for d in rule(c)]
 
 
@@ -224,14 +226,14 @@ def _races(c: _Loop) -> list[Diagnostic]:
             f"subscript that can be the same for two iterations of `{c.v.loop.var}`, and Numba has no atomic "
             "updates: keep the loop sequential, or give each thread its own copy and combine them",
             (c.scatter.span,))]
-    certain = [r for r in c.v.reasons if _certain(r, c.v.loop, c.kernel)] if not c.parallel else []
-    return [c.diagnostic("PL101", f"this {c.kind} loop races: {certain[0].message}",
-                         certain[0].related or (certain[0].span,))] if certain else []
+    first = c.certain[0] if c.certain else None
+    return [c.diagnostic("PL101", f"this {c.kind} loop races: {first.message}",
+                         first.related or (first.span,))] if first else []
 
 
 @_rule("PL106")
 def _unproven(c: _Loop) -> list[Diagnostic]:
-    if c.parallel or c.scatter is not None or any(_certain(r, c.v.loop, c.kernel) for r in c.v.reasons):
+    if c.parallel or c.scatter is not None or c.certain:
         return []
     why = c.v.reasons[0].message if c.v.reasons else "the analysis cannot prove it"
     return [c.diagnostic("PL106", f"cannot prove this {c.kind} loop safe: {why}",
