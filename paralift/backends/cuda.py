@@ -21,13 +21,13 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from paralift.backends.contract import Refuse, Rewrite
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Names as _Names, Skip, accessed as _accessed, insert_header, \
+from paralift.backends.contract import Refuse, Rewrite
+from paralift.backends.nests import Names as _Names, Skip, insert_header, \
     last_values_unsupported, outermost, perfect_nest, source_text, subtracts as _subtracts
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
-from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts, written_arrays
+from paralift.ir.walk import accessed as _accessed, stmt_exprs, subexprs, walk_stmts, written_arrays
 from paralift.passes import updates
 from paralift.passes.effects import resolve
 from paralift.passes.scalars import assigned_names

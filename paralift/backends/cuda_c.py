@@ -21,14 +21,13 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, accessed as _accessed, declared_in, last_values_unsupported, outermost, \
-    perfect_nest, source_text, subtracts as _subtracts
+from paralift.backends.contract import Refuse, Rewrite
+from paralift.backends.nests import Skip, last_values_unsupported, outermost, perfect_nest, source_text, subtracts as _subtracts
 from paralift.backends import cfootprint as cf
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
-from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts, written_arrays
+from paralift.ir.walk import accessed as _accessed, declared_in, stmt_exprs, subexprs, walk_stmts, written_arrays
 from paralift.passes import updates
 from paralift.passes.scalars import assigned_names
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
@@ -162,7 +161,7 @@ class _Planner:
     def plan(self, v: LoopVerdict) -> tuple[CudaCLoopPlan | None, str]:
         try:
             return self._plan(v), ""
-        except cf.Refuse as why:
+        except Refuse as why:
             return None, str(why)
 
     def _plan(self, v: LoopVerdict) -> CudaCLoopPlan | None:
@@ -175,7 +174,7 @@ class _Planner:
         arrays = sorted(_accessed(body))
         for a in arrays:
             if a not in self.params:
-                raise cf.Refuse(f"`{a}` is not a parameter: only parameters are copied to the device")
+                raise Refuse(f"`{a}` is not a parameter: only parameters are copied to the device")
         scalar_reds = {t: op for t, op in reductions.items() if t not in arrays}
         scalars, locals_ = self._passed(loops, arrays, scalar_reds)
         edits = self._atomics(body, reductions)
@@ -195,26 +194,26 @@ class _Planner:
     def _launchable(self, v: LoopVerdict) -> dict[str, str]:
         """The loop's reductions (target -> op), if it can become a grid at all."""
         if not self.simple(v.loop):
-            raise cf.Refuse("only counted `for` loops with a positive constant step become CUDA grids")
+            raise Refuse("only counted `for` loops with a positive constant step become CUDA grids")
         why = last_values_unsupported(v)
         if why:
-            raise cf.Refuse(why)
+            raise Refuse(why)
         if any(c <= 0 for _, c in v.induction):
-            raise cf.Refuse("an induction variable that steps down")
+            raise Refuse("an induction variable that steps down")
         reductions = {t: op for op, t in v.reductions}
         if any(op not in ATOMIC for op in reductions.values()):
-            raise cf.Refuse("a reduction operator without a CUDA atomic")
+            raise Refuse("a reduction operator without a CUDA atomic")
         return reductions
 
     def _device_code(self, body) -> None:
         """Refuse what cannot run on the device: unmodelled code, calls to the file's helpers."""
         for s in walk_stmts(body):
             if isinstance(s, ir.Opaque):
-                raise cf.Refuse(f"it holds code paralift does not model: {s.reason}")
+                raise Refuse(f"it holds code paralift does not model: {s.reason}")
             for e in stmt_exprs(s):
                 for x in subexprs(e):
                     if isinstance(x, ir.Call) and x.func in self.helpers:
-                        raise cf.Refuse(f"it calls `{x.func}`, which is not compiled for the device yet")
+                        raise Refuse(f"it calls `{x.func}`, which is not compiled for the device yet")
 
     def _passed(self, loops: list[ir.Loop], arrays: list[str], scalar_reds) -> tuple[list[str], list[str]]:
         """The scalar parameters the kernel reads (sizes of flattened arrays included), and
@@ -259,7 +258,7 @@ class _Planner:
             bases = {x.array for x in _accesses(body) if any(isinstance(y, ir.Name) and y.id == k
                                                             for i in x.indices for y in subexprs(i))}
             if len(bases) != 1 or next(iter(bases)) not in arrays:
-                raise cf.Refuse(f"`{k}` walks a pointer paralift cannot follow onto the device")
+                raise Refuse(f"`{k}` walks a pointer paralift cannot follow onto the device")
             walking.append((k, next(iter(bases))))
         return walking
 
@@ -270,7 +269,7 @@ class _Planner:
             idx = [self.render(i) for i in e.indices]
             if len(idx) > 1:
                 if len(dims) != len(idx):
-                    raise cf.Refuse(f"`{e.array}` is indexed in {len(idx)} dimensions without a declared shape")
+                    raise Refuse(f"`{e.array}` is indexed in {len(idx)} dimensions without a declared shape")
                 flat = f"({idx[0]})"
                 for d, i in zip(dims[1:], idx[1:]):
                     flat = f"({flat} * ({d}) + ({i}))"
@@ -418,11 +417,11 @@ def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[st
         # kernels touch is copied to the device before each launch and back after it
         rebound = sorted(arrays & assigned_names(k.body))
         if rebound:
-            raise cf.Refuse(f"`{rebound[0]}` is rebound in the function (a pointer swap?): its device copy "
+            raise Refuse(f"`{rebound[0]}` is rebound in the function (a pointer swap?): its device copy "
                           "is made once and would not follow it")
         synced = tuple(sorted(_host_uses(k, launched) & arrays & written_arrays(k.body)))
         extents = cf.extents(k, launched, arrays, params, _induction_ranges(k, launched, plans, lines))
-    except cf.Refuse as why:
+    except Refuse as why:
         return CudaCKernelPlan(k.name, skipped=(Skip(k.span.line, str(why)),) + tuple(skipped)), None
     written = sorted({x.array for lp in launched for s in walk_stmts([lp]) if isinstance(s, ir.Assign)
                       for x in [s.target] if isinstance(x, ir.Access)})
@@ -433,7 +432,7 @@ def _function(kv: KernelVerdicts, lines: list[str], source: str, helpers: set[st
         host = [x for st in walk_stmts(k.body) if id(st) not in inside for e in stmt_exprs(st)
                 for x in subexprs(e) if isinstance(x, ir.Access)]
         flat = _flattened(host, planner.render, [])
-    except cf.Refuse as why:
+    except Refuse as why:
         return CudaCKernelPlan(k.name, skipped=(Skip(k.span.line, str(why)),) + tuple(skipped)), None
     return plan, _emit(k, plan, launched, lines, source, flat)
 

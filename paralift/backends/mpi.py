@@ -20,13 +20,13 @@ from dataclasses import dataclass, replace
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
-from paralift.backends import nests
+from paralift.backends.contract import Rewrite
 from paralift.backends.nests import Skip, last_values_unsupported, row_offset, rows_read, insert_header, one_element, outermost, reads_besides_updates, source_text
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
+from paralift.ir import walk
 from paralift.ir.walk import walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
@@ -190,7 +190,7 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     why = last_values_unsupported(v)
     if why:
         return None, why
-    accessed = nests.accessed(loop.body)
+    accessed = walk.accessed(loop.body)
     arrays, elements = _array_reductions(v, lines)
     for _, t in arrays:  # other ranks start the array from the identity: nothing else may read it
         if reads_besides_updates(loop, t):
@@ -226,7 +226,7 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
 
 def _array_reductions(v: LoopVerdict, lines: list[str]):
     """Reductions into arrays: whole arrays, and single elements (`x[i] -= ...` over j)."""
-    accessed = nests.accessed(v.loop.body)
+    accessed = walk.accessed(v.loop.body)
     arrays = tuple((op, t) for op, t in v.reductions if t in accessed)
     elements = tuple((op, e) for op, t in arrays
                      if (e := one_element(v.loop, t, _python_text(lines), python=True)) is not None)

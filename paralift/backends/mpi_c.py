@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
+from paralift.backends.contract import Refuse, Rewrite
 from paralift.backends import cfootprint as cf
-from paralift.backends import nests
 from paralift.backends.nests import Skip, last_values_unsupported, rows_read, one_element, outermost, reads_besides_updates, source_text
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
+from paralift.ir import walk
 from paralift.ir.walk import walk_stmts
 from paralift.passes.verdict import LoopVerdict
 
@@ -195,7 +195,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, c
         return None, ""
     try:
         return _plan(v, kernel, lines, text, count), ""
-    except cf.Refuse as why:
+    except Refuse as why:
         return None, str(why)
 
 
@@ -206,7 +206,7 @@ def _plan(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, count:
     step = _counted_step(loop)
     why = last_values_unsupported(v)
     if why:
-        raise cf.Refuse(why)
+        raise Refuse(why)
     lasts = _lasts(v, text)
     params = {p.name: p for p in kernel.params}
     array_reds, element_reds = _array_reductions(v, kernel, params)
@@ -229,7 +229,7 @@ def _plan(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, count:
 def _counted_step(loop: ir.Loop) -> int:
     if loop.form not in ("c-for", "c-for-var") or not (isinstance(loop.step, ir.Const)
                                                          and type(loop.step.value) is int and loop.step.value > 0):
-        raise cf.Refuse("only counted `for` loops with a positive constant step are distributed")
+        raise Refuse("only counted `for` loops with a positive constant step are distributed")
     return loop.step.value
 
 
@@ -243,7 +243,7 @@ def _lasts(v: LoopVerdict, text: str) -> list[tuple[str, str]]:
     for name in v.lastprivate:
         mpi_type = _scalar_type(text, name)
         if mpi_type is None:
-            raise cf.Refuse(f"no MPI type for `{name}`, whose last value the other ranks need")
+            raise Refuse(f"no MPI type for `{name}`, whose last value the other ranks need")
         out.append((name, mpi_type))
     return out
 
@@ -258,7 +258,7 @@ def _elements(kernel: ir.Kernel, loop: ir.Loop, params, name: str) -> str:
 def _array_reductions(v: LoopVerdict, kernel: ir.Kernel, params):
     """Reductions into arrays: whole sections (allreduced), or one element per iteration of
     the loop around (`x[i] -= ...` over j)."""
-    loop, accessed = v.loop, nests.accessed(v.loop.body)
+    loop, accessed = v.loop, walk.accessed(v.loop.body)
     array_reds, element_reds = [], []
     for op, name in v.reductions:
         if name not in accessed:
@@ -270,9 +270,9 @@ def _array_reductions(v: LoopVerdict, kernel: ir.Kernel, params):
             element_reds.append((op, element, mpi_type))
             continue
         if reads_besides_updates(loop, name):
-            raise cf.Refuse(f"`{name}` is read besides its reduction updates, so ranks cannot start it empty")
+            raise Refuse(f"`{name}` is read besides its reduction updates, so ranks cannot start it empty")
         if mpi_type is None or op not in MPI_OPS:
-            raise cf.Refuse(f"no MPI reduction for the elements of `{name}`")
+            raise Refuse(f"no MPI reduction for the elements of `{name}`")
         array_reds.append((op, name, _elements(kernel, loop, params, name), mpi_type, _element_type(param)))
     return array_reds, element_reds
 
@@ -301,9 +301,9 @@ def _merged(v: LoopVerdict, kernel: ir.Kernel, params, written: dict[str, set]) 
     for array in sorted(a for a, offsets in written.items() if len(offsets) != 1 or None in offsets):
         param = params.get(array)
         if param is None:
-            raise cf.Refuse(f"`{array}` is not a parameter")
+            raise Refuse(f"`{array}` is not a parameter")
         if array in v.private:
-            raise cf.Refuse(f"the scratch array `{array}` is written by every rank")
+            raise Refuse(f"the scratch array `{array}` is written by every rank")
         elements = _elements(kernel, v.loop, params, array)
         merged.append((array, f"({elements}) * sizeof({_element_type(param)})"))
         del written[array]
@@ -311,15 +311,15 @@ def _merged(v: LoopVerdict, kernel: ir.Kernel, params, written: dict[str, set]) 
 
 
 def _scalar_reductions(v: LoopVerdict, written: dict[str, set], text: str) -> list[tuple[str, str, str]]:
-    accessed, out = nests.accessed(v.loop.body), []
+    accessed, out = walk.accessed(v.loop.body), []
     for op, name in v.reductions:
         if name in accessed:
             continue
         if name in written:
-            raise cf.Refuse(f"reduction into elements of `{name}` is not distributed yet")
+            raise Refuse(f"reduction into elements of `{name}` is not distributed yet")
         mpi_type = _scalar_type(text, name)
         if op not in MPI_OPS or mpi_type is None:
-            raise cf.Refuse(f"no MPI reduction for `{name}`")
+            raise Refuse(f"no MPI reduction for `{name}`")
         out.append((op, name, mpi_type))
     return out
 
@@ -330,14 +330,14 @@ def _rows(loop: ir.Loop, lines: list[str], params, written: dict[str, set], coun
     for array, offsets in sorted(written.items()):
         param = params.get(array)
         if len(offsets) != 1 or param is None:
-            raise cf.Refuse(f"`{array}` is not a parameter written at one row offset")
+            raise Refuse(f"`{array}` is not a parameter written at one row offset")
         dims = cf.dims(param.ctype)
         if len(dims) > 1 and not all(dims[1:]):
-            raise cf.Refuse(f"the rows of `{array}` have no declared length")
+            raise Refuse(f"the rows of `{array}` have no declared length")
         row = " * ".join(f"({d})" for d in dims[1:]) or "1"
         mpi_type = MPI_TYPES.get(_element_type(param))
         if mpi_type is None:
-            raise cf.Refuse(f"no MPI type for the elements of `{array}`")
+            raise Refuse(f"no MPI type for the elements of `{array}`")
         lo = source_text(lines, loop.lower)
         offset = next(iter(offsets))
         if isinstance(offset, tuple):  # rows follow an induction variable: from its start

@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir.walk import accessed, children, declared_in, stmt_exprs, subexprs, walk_stmts  # noqa: F401 - re-exported for the backends
+from paralift.ir.walk import children, stmt_exprs, subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 Plan = TypeVar("Plan")

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
+from paralift.backends.contract import Rewrite
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly

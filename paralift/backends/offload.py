@@ -3,7 +3,7 @@ clauses, for C.
 
 The OpenMP backend plans each nest (privates, reductions, collapse); this backend runs
 it on a device instead. Every array the loop touches is mapped over the elements the C
-footprint analysis bounds (`cfootprint.extents`): `to` when the loop only reads it,
+footprint analysis bounds (`cfootprint.length`): `to` when the loop only reads it,
 `tofrom` when it writes it. Reduced scalars are mapped `tofrom`. A loop whose footprint
 cannot be bounded, or that leaves a last value or steps a counter (which `linear` would
 carry across the device's teams), stays on the host with the reason. Where no device is
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from paralift.analysis import FileAnalysis
 from paralift.backends import cfootprint as cf
-from paralift.backends.contract import Rewrite
-from paralift.backends import footprint, openmp
+from paralift.backends import openmp
+from paralift.backends.contract import Refuse, Rewrite
 from paralift.ir import nodes as ir
 from paralift.ir.walk import accessed, written_arrays
 from paralift.passes.verdict import LoopVerdict
@@ -35,7 +35,7 @@ class _Device(openmp.Directive):
             return f"`{outside[0]}` is not a parameter: only parameters are mapped to the device"
         try:
             maps = _maps(kernel, v.loop, arrays, params)
-        except cf.Refuse as why:
+        except Refuse as why:
             return str(why)
         scalars = sorted(t for _, t in v.reductions if t not in arrays)
         if scalars:
@@ -61,7 +61,7 @@ def _section(name: str, param: ir.Param, loop: ir.Loop) -> str:
     dims = cf.dims(param.ctype)
     if dims and all(dims) and "*" not in param.ctype:
         return name + "".join(f"[0:{d}]" for d in dims)
-    return f"{name}[0:{footprint.length(loop, name)}]"
+    return f"{name}[0:{cf.length(loop, name)}]"
 
 
 def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> Rewrite:

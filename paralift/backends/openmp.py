@@ -21,13 +21,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from paralift.backends.contract import Rewrite
 from paralift.analysis import FileAnalysis
-from paralift.backends.nests import Skip, declared_in, outermost, reads_besides_updates as _reads_besides_updates, \
+from paralift.backends.contract import Rewrite
+from paralift.backends.nests import Skip, outermost, reads_besides_updates as _reads_besides_updates, \
     triangular
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
-from paralift.ir.walk import subexprs, walk_stmts
+from paralift.ir.walk import declared_in, subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
 _OPS = {"+": "+", "*": "*", "max": "max", "min": "min", "and": "&&", "or": "||",
