@@ -35,6 +35,15 @@ def test_every_kernel_is_verified_in_the_simulator_with_two_block_sizes():
     assert "def prefix(a, n):\n    for i in range(1, n):" in res.result  # carried: left alone
 
 
+def test_statements_sharing_a_line_with_an_update_are_kept_and_verified():
+    """`out[i] = a[i] * k; k += 2`: only the update is respelled, the line's other statement
+    and its comment stay (the whole line was once replaced by the update)."""
+    res = _rewrite(CASES / "one_line.py", check=True)
+    assert not res.refused, [v.summary() for v in res.refused]
+    assert {v.function for v in res.verdicts} == {"packed", "summed", "counted"}
+    assert "out[i] = a[i] * k; k = k_start + 2 * (_g + 1)  # the induction" in res.result
+
+
 def test_grid_dimensions_and_atomics():
     plans = {p.name: p for p in _rewrite(CASES / "kernels.py").plans}
     assert [len(lp.dims) for lp in plans["scale3"].loops] == [3]

@@ -16,13 +16,15 @@ launch moves the arrays it uses. Launch configuration comes from the problem siz
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from paralift.analysis import FileAnalysis
 from paralift.backends.contract import Refuse, Rewrite
+from paralift.backends.pyedit import PlanEditor
+from paralift.backends.steps import Induction, Site, inductions, site, times
 from paralift.backends.nests import Names as _Names, Skip, insert_header, \
     last_values_unsupported, outermost, perfect_nest, source_text, subtracts as _subtracts
 from paralift.files import source_lines
@@ -111,16 +113,15 @@ def _paralift_fold(op, terms, value, n):
 
 @dataclass(frozen=True)
 class CudaLoopPlan:
-    line: int
-    col: int
-    kernel: str                                   # the generated kernel's name
-    dims: tuple[tuple[str, str, str, int], ...]   # (variable, lower, upper, step) outermost first
-    params: tuple[str, ...]                       # the function's names the kernel uses
+    loop: ir.Loop = field(repr=False, compare=False)  # the loop it launches
+    kernel: str = ""                              # the generated kernel's name
+    dims: tuple[tuple[str, str, str, int], ...] = ()  # (variable, lower, upper, step) outermost first
+    params: tuple[str, ...] = ()                  # the function's names the kernel uses
     scalars: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()  # (op, name, accumulator, dtypes)
-    atomics: tuple[tuple[int, int, str], ...] = ()  # (line, col, the atomic statement)
+    atomics: tuple[tuple[Site, str], ...] = ()    # (where, the statement that replaces it)
     written: tuple[str, ...] = ()                 # arrays the kernel writes
     renames: tuple[tuple[str, str], ...] = ()     # helper -> its device version
-    inductions: tuple[tuple[str, int, str], ...] = ()  # (name, step per iteration, its start parameter)
+    inductions: tuple[Induction, ...] = ()        # started from a kernel parameter
     lasts: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (name, slot, dtypes): last values
     elements: tuple[str, ...] = ()                # `v = a[i]` of an enumerate loop, first in the thread
     folds: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()  # (op, scalar, terms, dtypes): no atomic
@@ -226,7 +227,7 @@ class _Planner:
         scalars = [x for x in scalars if x[1] not in folded]
         inductions = self._inductions(v, atomics)
         lasts = self._lasts(v)
-        params = sorted(set(params) - {n for n, _, _ in inductions})
+        params = sorted(set(params) - {ind.name for ind in inductions})
         renames = tuple(sorted((h, f"_paralift_device_{h}") for h in used if h in self.helpers))
         from paralift.ir.printer import expr as show  # enumerate's bound and elements are made up
         dims = tuple((lp.var, self.text(lp.lower), show(lp.upper) if lp.form == "enumerate" else self.text(lp.upper),
@@ -236,7 +237,7 @@ class _Planner:
         same_shape = tuple(sorted({(a, t, axis) for t, axis, others in rows for a in others}))
         elements = tuple(f"{st.target.id} = {show(st.value)}" for lp in loops if lp.form == "enumerate"
                          for st in lp.body[:len(lp.binds)])
-        return CudaLoopPlan(v.loop.span.line, v.loop.span.col, kernel, dims, tuple(params),
+        return CudaLoopPlan(v.loop, kernel, dims, tuple(params),
                             tuple(scalars), tuple(atomics), tuple(sorted(written_arrays(body))), renames,
                             tuple(inductions), tuple(lasts), elements, folds, same_shape)
 
@@ -285,7 +286,7 @@ class _Planner:
             if isinstance(u.target, ir.Name):
                 dtypes[target] |= {f"{a}.dtype" for a in _arrays(u.operand) if a in self.locals}
             if isinstance(u.target, ir.Name) and target in folded:
-                atomics.append((s.span.line, s.span.col, f"{accumulators[target]}[_g] = {value}"))
+                atomics.append((site(s.span), f"{accumulators[target]}[_g] = {value}"))
                 if isinstance(u.operand, (ir.Compare, ir.BoolOp)) or (isinstance(u.operand, ir.UnaryOp)
                                                                      and u.operand.op == "not"):
                     dtypes[target] = {"numpy.bool_"}
@@ -299,19 +300,14 @@ class _Planner:
             else:
                 idx = [self.text(i) for i in u.target.indices]
                 where = f"{target}, {idx[0] if len(idx) == 1 else '(' + ', '.join(idx) + ')'}"
-            atomics.append((s.span.line, s.span.col, f"cuda.atomic.{ATOMIC[u.op]}({where}, {value})"))
+            atomics.append((site(s.span), f"cuda.atomic.{ATOMIC[u.op]}({where}, {value})"))
         return [(op, n, acc, tuple(sorted(dtypes[n]))) for op, n, acc, _ in scalars], atomics
 
-    def _inductions(self, v: LoopVerdict, atomics: list) -> list[tuple[str, int, str]]:
+    def _inductions(self, v: LoopVerdict, atomics: list) -> list[Induction]:
         """`k += c` becomes `k = k_start + c * (t + 1)` (the edit joins `atomics`)."""
-        inductions = []
-        for name, step in v.induction:
-            start = self.names.fresh(f"{name}_start")
-            inductions.append((name, step, start))
-            for st in v.loop.body:
-                if isinstance(st, ir.Assign) and st.target == ir.Name(name):
-                    atomics.append((st.span.line, st.span.col, f"{name} = {start} + {_times(step, '(_g + 1)')}"))
-        return inductions
+        started = [ind.started(self.names.fresh(f"{ind.name}_start")) for ind in inductions(v)]
+        atomics += [(site(st.span), ind.respelled("_g")) for ind in started for st in ind.updates]
+        return started
 
     def _lasts(self, v: LoopVerdict) -> list[tuple[str, str, tuple[str, ...]]]:
         """The thread of the last iteration leaves each last value in a slot of this dtype."""
@@ -380,12 +376,11 @@ def plan_kernel(kv: KernelVerdicts, lines, imports, helpers, names) -> tuple[Cud
     planner = _Planner(kv, lines, imports, helpers, names)
     chosen = outermost(kv, planner.plan, lambda loop: False)
     plans = tuple(chosen.plans)
-    launched = [s for s in walk_stmts(k.body) if isinstance(s, ir.Loop)
-                and (s.span.line, s.span.col) in {(p.line, p.col) for p in plans}]
+    launched = [p.loop for p in plans]
     used = {n for p in plans for n in p.params}
     resident = _resident(k, launched, used) if plans else ()
     copy_back = tuple(a for a in resident if any(a in p.written for p in plans)
-                      or any(f"({a}, " in text for p in plans for _, _, text in p.atomics))
+                      or any(f"({a}, " in text for p in plans for _, text in p.atomics))
     return CudaKernelPlan(k.name, plans, tuple(chosen.skipped), resident, copy_back), launched
 
 
@@ -409,37 +404,16 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
     return Rewrite(code, plans, True)
 
 
-class _Editor(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
+class _Editor(PlanEditor):
     def __init__(self, kernels: dict[str, CudaKernelPlan]):
-        super().__init__()
+        loops = [lp for p in kernels.values() for lp in p.loops]
+        super().__init__(loops, {at: text for lp in loops for at, text in lp.atomics})
         self.kernels = kernels
-        self.loops = {(lp.line, lp.col): lp for p in kernels.values() for lp in p.loops}
-        self.atomics = {(line, col): text for lp in self.loops.values() for line, col, text in lp.atomics}
         self.pending: list[str] = []   # kernel definitions for the function being edited
         self.module = cst.Module(body=[])
 
-    def _pos(self, node) -> tuple[int, int]:
-        r = self.get_metadata(PositionProvider, node)
-        return r.start.line, r.start.column
-
-    def leave_SimpleStatementLine(self, original, updated):
-        for small in original.body:
-            r = self.get_metadata(PositionProvider, small)
-            text = self.atomics.get((r.start.line, r.start.column))
-            if text is not None:
-                return cst.parse_statement(text + "\n").with_changes(leading_lines=updated.leading_lines)
-        return updated
-
-    def leave_If(self, original, updated):
-        text = self.atomics.get(self._pos(original))
-        if text is not None:
-            return cst.parse_statement(text + "\n").with_changes(leading_lines=updated.leading_lines)
-        return updated
-
     def leave_For(self, original, updated):
-        plan = self.loops.get(self._pos(original))
+        plan = self.plan_of(original)
         if plan is None:
             return updated
         self.pending.append(self._kernel(plan, updated))
@@ -452,14 +426,14 @@ class _Editor(cst.CSTTransformer):
         lines += [f"{terms} = _paralift_terms({trip0}{''.join(', ' + d for d in dtypes or ('numpy.int64',))})"
                   for _, _, terms, dtypes in plan.folds]
         ranges = ", ".join(f"({lo}, {hi}{f', {step}' if step != 1 else ''})" for _, lo, hi, step in plan.dims)
-        args = (list(plan.params) + [acc for _, _, acc, _ in plan.scalars] + [n for n, _, _ in plan.inductions]
+        args = (list(plan.params) + [acc for _, _, acc, _ in plan.scalars] + [ind.name for ind in plan.inductions]
                 + [slot for _, slot, _ in plan.lasts] + [terms for _, _, terms, _ in plan.folds])
         lines.append(f"_paralift_launch({plan.kernel}, ({ranges},){''.join(', ' + a for a in args)})")
         lines += [f"{name} = _paralift_result({acc})" for _, name, acc, _ in plan.scalars]
         lines += [f"{name} = _paralift_fold({op!r}, {terms}, {name}, {trip0})" for op, name, terms, _ in plan.folds]
         _, lo, hi, step = plan.dims[0]
         trip = f"len(range({lo}, {hi}{f', {step}' if step != 1 else ''}))"
-        lines += [f"{name} = {name} + {_times(c, trip)}" for name, c, _ in plan.inductions]
+        lines += [f"{ind.name} = {ind.name} + {times(ind.step, trip)}" for ind in plan.inductions]
         lines += [f"if {trip} > 0:\n    {name} = _paralift_result({slot})" for name, slot, _ in plan.lasts]
         stmts = [cst.parse_statement(s + "\n") for s in lines]
         stmts[0] = stmts[0].with_changes(leading_lines=updated.leading_lines)
@@ -476,21 +450,21 @@ class _Editor(cst.CSTTransformer):
         code = textwrap.dedent(code)
         dims = len(plan.dims)
         bounds = [(f"_lo{k}", f"_n{k}") for k in range(dims)]
-        params = (list(plan.params) + [acc for _, _, acc, _ in plan.scalars] + [s for _, _, s in plan.inductions]
+        params = (list(plan.params) + [acc for _, _, acc, _ in plan.scalars] + [ind.start for ind in plan.inductions]
                   + [slot for _, slot, _ in plan.lasts] + [t for _, _, t, _ in plan.folds]
                   + [x for b in bounds for x in b])
         out = [f"@cuda.jit\ndef {plan.kernel}({', '.join(params)}):"]
         if dims == 1:
             out.append("    _g = cuda.grid(1)")
             out.append("    if _g < _n0:")
-            out.append(f"        {plan.dims[0][0]} = _lo0 + {_times(plan.dims[0][3], '_g')}")
-            out += [f"        {name} = {start} + {_times(c, '_g')}" for name, c, start in plan.inductions]
+            out.append(f"        {plan.dims[0][0]} = _lo0 + {times(plan.dims[0][3], '_g')}")
+            out += [f"        {ind.name} = {ind.value('_g')}" for ind in plan.inductions]
             out += [f"        {e}" for e in plan.elements]
         else:
             names = ", ".join(f"_g{k}" for k in range(dims - 1, -1, -1))  # x is the innermost
             out.append(f"    {names} = cuda.grid({dims})")
             out.append("    if " + " and ".join(f"_g{k} < _n{k}" for k in range(dims)) + ":")
-            out += [f"        {var} = _lo{k} + {_times(step, f'_g{k}')}" for k, (var, _, _, step) in enumerate(plan.dims)]
+            out += [f"        {var} = _lo{k} + {times(step, f'_g{k}')}" for k, (var, _, _, step) in enumerate(plan.dims)]
         out.append(textwrap.indent(code, "        ").rstrip())
         for name, slot, _ in plan.lasts:
             out += ["        if _g == _n0 - 1:", f"            {slot}[0] = {name}"]
@@ -578,10 +552,6 @@ class _SliceToLoop(cst.CSTTransformer):
         loop = cst.parse_statement(f"for _k in range({target.value.value}.shape[{axis}]):\n    pass\n")
         return loop.with_changes(body=loop.body.with_changes(body=[line.with_changes(leading_lines=[])]),
                                  leading_lines=updated.leading_lines)
-
-
-def _times(step: int, g: str) -> str:
-    return g if step == 1 else f"{step} * {g}"
 
 
 def _rename_calls(code: str, helper: str, device: str) -> str:

@@ -25,6 +25,7 @@ from paralift.analysis import FileAnalysis
 from paralift.backends.contract import Refuse, Rewrite
 from paralift.backends.nests import Skip, last_values_unsupported, outermost, perfect_nest, source_text, subtracts as _subtracts
 from paralift.backends import cfootprint as cf
+from paralift.backends.steps import Induction, inductions
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir.walk import accessed as _accessed, declared_in, stmt_exprs, subexprs, walk_stmts, written_arrays
@@ -123,7 +124,7 @@ class CudaCLoopPlan:
     locals: tuple[str, ...]                       # the host's local variables it receives
     reductions: tuple[tuple[str, str], ...]       # scalar (op, name)
     replace: tuple[tuple[int, int, int, int, str], ...] = ()  # body edits: span and new text
-    inductions: tuple[tuple[str, int], ...] = ()  # `k += c` per iteration: k starts at k + c * (thread)
+    inductions: tuple[Induction, ...] = ()   # `k += c` per iteration: k starts at k + c * (thread)
     lasts: tuple[str, ...] = ()                   # values the last iteration's thread hands back
     walking: tuple[tuple[str, str], ...] = ()     # (pointer, array): passed as an offset into the array
 
@@ -189,7 +190,7 @@ class _Planner:
                              self.text(lp.lower), self.text(lp.upper), lp.step.value) for lp in loops)
         return CudaCLoopPlan(v.loop, name, dims, tuple(arrays), tuple(scalars),
                              tuple(locals_), tuple((op, t) for t, op in sorted(scalar_reds.items())),
-                             tuple(sorted(edits)), tuple(v.induction), tuple(v.lastprivate), tuple(walking))
+                             tuple(sorted(edits)), inductions(v), tuple(v.lastprivate), tuple(walking))
 
     def _launchable(self, v: LoopVerdict) -> dict[str, str]:
         """The loop's reductions (target -> op), if it can become a grid at all."""
@@ -348,7 +349,8 @@ def _induction_ranges(kernel: ir.Kernel, launched, plans, lines) -> dict:
             continue
         before = kernel.body[:kernel.body.index(loop)]
         ranges = []
-        for name, c in plan.inductions:
+        for ind in plan.inductions:
+            name = ind.name
             sets = [st for st in before if name in _assigned(st)]
             last = sets[-1] if sets else None
             if not (isinstance(last, ir.Assign) and last.target == ir.Name(name) and last.op is None
@@ -358,7 +360,7 @@ def _induction_ranges(kernel: ir.Kernel, launched, plans, lines) -> dict:
             _, _, lo, hi, step = plan.dims[0]
             trip = f"({hi}) - ({lo})" if step == 1 else f"(({hi}) - ({lo}) + {step - 1}) / {step}"
             k0 = show(last.value)
-            ranges.append((name, ir.Name(f"({k0})"), ir.Name(f"({k0}) + {c} * ({trip})"), True, c))
+            ranges.append((name, ir.Name(f"({k0})"), ir.Name(f"({k0}) + {ind.step} * ({trip})"), True, ind.step))
         out[id(loop)] = ranges
     return out
 
@@ -505,10 +507,10 @@ def _kernel_code(plan: CudaCLoopPlan, params, loop: ir.Loop, source: str, starts
         times = f"{step} * " if step != 1 else ""
         out.append(f"        {ctype + ' ' if ctype else ''}{var} = pl_lo{k} + {times}pl_g{k};")
     walks = dict(plan.walking)
-    out += [f"        auto {k} = {walks[k]} + pl_{k}_offset + {c} * pl_g0;  /* where the pointer is now */"
-            if k in walks else
-            f"        {k} += {c} * pl_g0;  /* the induction variable's value in this iteration */"
-            for k, c in plan.inductions]
+    out += [f"        auto {i.name} = {walks[i.name]} + pl_{i.name}_offset + {i.step} * pl_g0;  /* where the pointer is now */"
+            if i.name in walks else
+            f"        {i.name} += {i.step} * pl_g0;  /* the induction variable's value in this iteration */"
+            for i in plan.inductions]
     out.append(body.rstrip("\n"))
     out += [f"        if (pl_g0 == pl_n0 - 1) *pl_last_{t} = {t};  /* the last iteration's value */" for t in plan.lasts]
     out.append("    }")
@@ -568,7 +570,7 @@ def _launch(plan: CudaCLoopPlan, indent: str, synced=()) -> str:
     out.append(f"{i3}PL_CHECK(cudaDeviceSynchronize());")
     out += [f"{i3}PL_CHECK(cudaMemcpy({a}, pl_d_{a}, pl_ext_{a} * sizeof *pl_d_{a}, cudaMemcpyDeviceToHost));"
             for a in synced]
-    out += [f"{i3}{k} += {c} * pl_n0;" for k, c in plan.inductions]
+    out += [f"{i3}{ind.name} += {ind.step} * pl_n0;" for ind in plan.inductions]
     for t in plan.lasts:
         out += [f"{i3}PL_CHECK(cudaMemcpy(&{t}, pl_last_{t}, sizeof {t}, cudaMemcpyDeviceToHost));",
                 f"{i3}PL_CHECK(cudaFree(pl_last_{t}));"]

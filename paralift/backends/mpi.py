@@ -15,18 +15,19 @@ helpers count the bytes they hand to MPI in `_PARALIFT_SENT`, which the benchmar
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from paralift.analysis import FileAnalysis
 from paralift.backends.contract import Rewrite
 from paralift.backends.nests import Skip, last_values_unsupported, row_offset, rows_read, insert_header, one_element, outermost, reads_besides_updates, source_text
+from paralift.backends.pyedit import PlanEditor
+from paralift.backends.steps import Induction, array_reductions, inductions, scalar_reductions, site, times
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir import walk
 from paralift.ir.walk import walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
 
@@ -118,18 +119,16 @@ def _paralift_halo(a, first, n, below, above, comm):
 
 @dataclass(frozen=True)
 class MpiLoopPlan:
-    line: int
-    col: int
-    var: str
-    trip: str            # the iteration count, as text
-    start: str           # the first index, as text
-    rows: tuple[tuple[str, object], ...]       # (array, offset of the owned row, or (induction, offset))
-    reductions: tuple[tuple[str, str], ...]    # (op, scalar)
+    loop: ir.Loop = field(repr=False, compare=False)  # the loop it distributes
+    var: str = ""
+    trip: str = ""       # the iteration count, as text
+    start: str = ""      # the first index, as text
+    rows: tuple[tuple[str, object], ...] = ()  # (array, offset of the owned row, or (induction, offset))
+    reductions: tuple[tuple[str, str], ...] = ()  # (op, scalar)
     halo: tuple[tuple[str, int, int, int], ...] = ()  # (array, owned-row offset, rows below, rows above)
     gather: bool = True                        # gather after the loop (not inside a time loop)
     array_reductions: tuple[tuple[str, str], ...] = ()  # (op, array): Allreduce of the whole array
-    inductions: tuple[tuple[str, int], ...] = ()  # (name, step): `k = k_start + step * t` per iteration
-    induction_updates: tuple[tuple[int, int, str], ...] = ()  # where each `k += c` is
+    inductions: tuple[Induction, ...] = ()        # `k = k_start + step * t` per iteration
     lasts: tuple[str, ...] = ()                   # values the last iteration leaves: from its rank
     step: int = 1                                 # the loop's step: owned rows are this far apart
     merged: tuple[str, ...] = ()                  # arrays written elsewhere: each rank's changes merged
@@ -140,8 +139,7 @@ class MpiLoopPlan:
 @dataclass(frozen=True)
 class MpiStepPlan:
     """A time loop whose sweeps exchange halos: the arrays are gathered once, after it."""
-    line: int
-    col: int
+    loop: ir.Loop = field(repr=False, compare=False)
     trip: str
     start: str
     rows: tuple[tuple[str, int], ...]
@@ -190,12 +188,11 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     why = last_values_unsupported(v)
     if why:
         return None, why
-    accessed = walk.accessed(loop.body)
     arrays, elements = _array_reductions(v, lines)
     for _, t in arrays:  # other ranks start the array from the identity: nothing else may read it
         if reads_besides_updates(loop, t):
             return None, f"`{t}` is read besides its reduction updates, so ranks cannot start it empty"
-    scalars = {t for _, t in v.reductions} - accessed
+    scalars = {t for _, t in scalar_reductions(v)}
     written = _rows_written(v, {a for _, a in arrays} | {e.split("[")[0] for _, e in elements})
     # arrays not written at owned rows are merged: the iterations of a parallel loop write
     # disjoint elements, so each rank's changes combine exactly (`_paralift_merge`)
@@ -215,19 +212,16 @@ def _plan_loop(v: LoopVerdict, lines: list[str]) -> tuple[MpiLoopPlan | None, st
     trip = f"len(range({lo}, {hi}, {step}))" if step != 1 else f"({hi}) - ({lo})" if lo != "0" else hi
     if step != 1 and any(not isinstance(o, int) for os in written.values() for o in os):
         return None, "rows chosen by an induction variable in a loop with a step are not distributed"
-    updates_at = tuple((st.span.line, st.span.col, name) for name, _ in v.induction for st in loop.body
-                       if isinstance(st, ir.Assign) and st.target == ir.Name(name))
-    return MpiLoopPlan(loop.span.line, loop.span.col, loop.var, trip, lo,
+    return MpiLoopPlan(loop, loop.var, trip, lo,
                        tuple(sorted((a, next(iter(o))) for a, o in written.items())), reds,
-                       array_reductions=arrays, inductions=tuple(v.induction), induction_updates=updates_at,
+                       array_reductions=arrays, inductions=inductions(v),
                        lasts=tuple(v.lastprivate), step=step, merged=merged, element_reductions=elements,
                        elements=elements_of_loop), ""
 
 
 def _array_reductions(v: LoopVerdict, lines: list[str]):
     """Reductions into arrays: whole arrays, and single elements (`x[i] -= ...` over j)."""
-    accessed = walk.accessed(v.loop.body)
-    arrays = tuple((op, t) for op, t in v.reductions if t in accessed)
+    arrays = array_reductions(v)
     elements = tuple((op, e) for op, t in arrays
                      if (e := one_element(v.loop, t, _python_text(lines), python=True)) is not None)
     return tuple((op, t) for op, t in arrays if t not in {e.split("[")[0] for _, e in elements}), elements
@@ -256,7 +250,7 @@ def plan_kernel(kv: KernelVerdicts, lines: list[str], halo: bool = True) -> MpiK
     if _calls(kv.kernel, "_paralift_block"):
         return MpiKernelPlan(kv.kernel.name, skipped=(Skip(kv.kernel.span.line, "already distributed"),))
     chosen = outermost(kv, lambda v: _plan_loop(v, lines), lambda loop: False)
-    loops = {(lp.line, lp.col): lp for lp in chosen.plans}
+    loops = {id(lp.loop): lp for lp in chosen.plans}
     steps = []
     for s in walk_stmts(kv.kernel.body):
         if halo and isinstance(s, ir.Loop):
@@ -270,7 +264,7 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
     """A sequential loop whose body is only distributed sweeps over one range, reading
     the arrays they write at `var + c` rows: its sweeps exchange halos instead of
     gathering (the plans in `plans` are updated), and it gathers once after the loop."""
-    sweeps = [(s, plans.get((s.span.line, s.span.col))) for s in loop.body]
+    sweeps = [(s, plans.get(id(s))) for s in loop.body]
     if len(sweeps) < 1 or any(not isinstance(s, ir.Loop) or p is None or p.reductions or p.array_reductions
                               for s, p in sweeps):
         return None
@@ -288,7 +282,7 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
         need = rows_read(sweep, owner)
         if need is None:
             return None  # a read no halo describes
-        halos[(p.line, p.col)] = tuple((a, owner[a], max(0, -min(ds)), max(0, max(ds)))
+        halos[id(sweep)] = tuple((a, owner[a], max(0, -min(ds)), max(0, max(ds)))
                                        for a, ds in sorted(need.items()) if min(ds) < 0 or max(ds) > 0)
     start = sweeps[0][1].start
     if not start.isdigit() or any(int(start) + off - below < 0 or int(start) + off < 0
@@ -296,9 +290,9 @@ def _time_loop(loop: ir.Loop, plans: dict) -> MpiStepPlan | None:
             or any(int(start) + off < 0 for off in owner.values()):
         return None  # rows before 0 would wrap around (Python indexing): keep the plain gathers
     for sweep, p in sweeps:
-        plans[(p.line, p.col)] = replace(p, halo=halos[(p.line, p.col)], gather=False)
+        plans[id(sweep)] = replace(p, halo=halos[id(sweep)], gather=False)
     first = sweeps[0][1]
-    return MpiStepPlan(loop.span.line, loop.span.col, first.trip, first.start, tuple(sorted(owner.items())))
+    return MpiStepPlan(loop, first.trip, first.start, tuple(sorted(owner.items())))
 
 
 def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None, halo: bool = True) -> Rewrite:
@@ -306,51 +300,41 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None, ha
     lines = source_lines(source)
     plans = tuple(plan_kernel(kv, lines, halo) for kv in fa.kernels
                   if functions is None or kv.kernel.name in functions)
-    active = {(lp.line, lp.col): lp for p in plans for lp in p.loops}
+    active = [lp for p in plans for lp in p.loops]
     if not active:
         return Rewrite(source, plans, False)
-    steps = {(st.line, st.col): st for p in plans for st in p.steps}
+    steps = [st for p in plans for st in p.steps]
     wrapper = MetadataWrapper(cst.parse_module(source))
-    new = wrapper.visit(_Editor(active, steps))
+    new = wrapper.visit(_Editor(active + steps))
     code = _with_imports(new.code)
     return Rewrite(code, plans, True)
 
 
-class _Editor(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, loops, steps):
-        super().__init__()
-        self.loops = loops
-        self.steps = steps
+class _Editor(PlanEditor):
+    """Each distributed loop is numbered: its block bounds and saved values are `_lo1`, ...
+    The respelled induction updates of a loop are known once its number is."""
+    def __init__(self, plans):
+        super().__init__(plans)
         self.count = 0
-        self.respell: dict[tuple[int, int], str] = {}  # induction updates of the loop being edited
 
     def visit_For(self, original):
-        r = self.get_metadata(PositionProvider, original)
-        plan = self.loops.get((r.start.line, r.start.column))
-        if plan is not None and plan.inductions:
+        plan = self.plan_of(original)
+        if isinstance(plan, MpiLoopPlan) and plan.inductions:
             self.count += 1  # numbered here: the body's statements need the names first
             self.pending = self.count
             counter = plan.var if plan.start == "0" else f"_t{self.count}"
-            steps = dict(plan.inductions)
-            for line, col, name in plan.induction_updates:
-                self.respell[(line, col)] = f"{name} = {name}_start{self.count} + {_times(steps[name], f'({counter} + 1)')}"
+            for ind in self._started(plan, self.count):
+                self.respell.update((site(st.span), ind.respelled(counter)) for st in ind.updates)
         return True
 
-    def leave_SimpleStatementLine(self, original, updated):
-        r = self.get_metadata(PositionProvider, original.body[0])
-        text = self.respell.get((r.start.line, r.start.column))
-        if text is None:
-            return updated
-        return cst.parse_statement(text + "\n").with_changes(leading_lines=updated.leading_lines)
+    @staticmethod
+    def _started(plan: MpiLoopPlan, number: int) -> list[Induction]:
+        return [ind.started(f"{ind.name}_start{number}") for ind in plan.inductions]
 
     def leave_For(self, original, updated):
-        r = self.get_metadata(PositionProvider, original)
-        step = self.steps.get((r.start.line, r.start.column))
-        if step is not None:
-            return self._after_steps(step, updated)
-        plan = self.loops.get((r.start.line, r.start.column))
+        plan = self.plan_of(original)
+        if isinstance(plan, MpiStepPlan):
+            return self._after_steps(plan, updated)
         if plan is None:
             return updated
         if plan.inductions:
@@ -361,7 +345,8 @@ class _Editor(cst.CSTTransformer):
         lo, hi = f"_lo{number}", f"_hi{number}"
         t = f"_t{number}"
         before = [f"{lo}, {hi} = _paralift_block({plan.trip}, MPI.COMM_WORLD)"]
-        before += [f"{name}_start{number} = {name}" for name, _ in plan.inductions]
+        started = self._started(plan, number)
+        before += [f"{ind.start} = {ind.name}" for ind in started]
         before += [f"_before_{a}{number} = np.array({a}, copy=True)" for a in plan.merged]
         for array, offset, below, above in plan.halo:
             before.append(f"_paralift_halo({array}, {_first(plan.start, offset)}, {plan.trip}, {below}, {above}, "
@@ -375,9 +360,8 @@ class _Editor(cst.CSTTransformer):
         counter = plan.var if plan.start == "0" and plan.step == 1 else t  # the user's variable counts from 0
         head = cst.parse_statement(f"for {counter} in range({lo}, {hi}):\n    pass\n")
         recover = [] if counter == plan.var else [
-            cst.parse_statement(f"{plan.var} = {plan.start} + {_times(plan.step, t)}\n")]
-        recover += [cst.parse_statement(f"{name} = {name}_start{number} + {_times(c, counter)}\n")
-                    for name, c in plan.inductions]
+            cst.parse_statement(f"{plan.var} = {plan.start} + {times(plan.step, t)}\n")]
+        recover += [cst.parse_statement(f"{ind.name} = {ind.value(counter)}\n") for ind in started]
         recover += [cst.parse_statement(e + "\n") for e in plan.elements]
         body = updated.body
         if isinstance(body, cst.IndentedBlock):
@@ -396,7 +380,7 @@ class _Editor(cst.CSTTransformer):
             after.append(f"{name} = MPI.COMM_WORLD.allreduce({name}, op={_MPI_OPS[op]})")
         for op, name in plan.array_reductions:
             after.append(f"MPI.COMM_WORLD.Allreduce(MPI.IN_PLACE, {name}, op={_MPI_OPS[op]})")
-        after += [f"{name} = {name}_start{number} + {_times(c, f'({plan.trip})')}" for name, c in plan.inductions]
+        after += [f"{ind.name} = {ind.value(f'({plan.trip})')}" for ind in started]
         after += [f"if ({plan.trip}) > 0:\n    {name} = _paralift_last(lambda: {name}, {plan.trip}, MPI.COMM_WORLD)"
                   for name in plan.lasts]
         stmts = [cst.parse_statement(s + "\n") for s in before]
@@ -413,10 +397,6 @@ class _Editor(cst.CSTTransformer):
         after += [f"_paralift_gather_rows({a}, {_first(step.start, off)}, {lo}, {hi}, MPI.COMM_WORLD)"
                   for a, off in step.rows]
         return cst.FlattenSentinel([updated] + [cst.parse_statement(x + "\n") for x in after])
-
-
-def _times(step: int, t: str) -> str:
-    return t if step == 1 else f"{step} * {t}"
 
 
 def _first(start: str, offset: int) -> str:

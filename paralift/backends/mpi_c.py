@@ -16,10 +16,10 @@ from paralift.analysis import FileAnalysis
 from paralift.backends.contract import Refuse, Rewrite
 from paralift.backends import cfootprint as cf
 from paralift.backends.nests import Skip, last_values_unsupported, rows_read, one_element, outermost, reads_besides_updates, source_text
+from paralift.backends.steps import Induction, array_reductions, inductions, scalar_reductions
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir import walk
 from paralift.ir.walk import walk_stmts
 from paralift.passes.verdict import LoopVerdict
 
@@ -165,7 +165,7 @@ class MpiCLoopPlan:
     array_reductions: tuple[tuple[str, str, str, str, str], ...] = ()  # (op, array, count, MPI type, C type)
     merged: tuple[tuple[str, str], ...] = ()      # (array, bytes): each rank's changes merged after the loop
     element_reductions: tuple[tuple[str, str, str], ...] = ()  # (op, element, MPI type)
-    inductions: tuple[tuple[str, int], ...] = ()  # (name, step): `k = k_start + step * t` in each iteration
+    inductions: tuple[Induction, ...] = ()       # `k = k_start + step * t` in each iteration
     induction_updates: tuple[tuple[int, int, int, int, str], ...] = ()  # each `k++`, and what replaces it
     prelude: tuple[str, ...] = ()                 # first in the body
     lasts: tuple[tuple[str, str], ...] = ()       # (name, MPI type): the last iteration's value, broadcast
@@ -216,14 +216,13 @@ def _plan(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, count:
     reds = _scalar_reductions(v, written, text)
     rows = _rows(loop, lines, params, written, count)
     header, trip, t = _header(loop, lines, step, count)
-    updates_at = tuple((st.span.line, st.span.col, st.span.end_line, st.span.end_col,
-                        f"{name} = pl_{name}_start{count} + {c} * ({t} + 1)")
-                       for name, c in v.induction for st in walk_stmts(loop.body)
-                       if isinstance(st, ir.Assign) and st.target == ir.Name(name))
-    prelude = tuple(f"{name} = pl_{name}_start{count} + {c} * {t};" for name, c in v.induction)
+    started = tuple(ind.started(f"pl_{ind.name}_start{count}") for ind in inductions(v))
+    updates_at = tuple((st.span.line, st.span.col, st.span.end_line, st.span.end_col, ind.respelled(t))
+                       for ind in started for st in ind.updates)
+    prelude = tuple(f"{ind.name} = {ind.value(t)};" for ind in started)
     return MpiCLoopPlan(loop, header, trip, tuple(rows),
                         tuple(reds), tuple(array_reds), tuple(merged), tuple(element_reds),
-                        tuple(v.induction), updates_at, prelude, tuple(lasts))
+                        started, updates_at, prelude, tuple(lasts))
 
 
 def _counted_step(loop: ir.Loop) -> int:
@@ -258,11 +257,9 @@ def _elements(kernel: ir.Kernel, loop: ir.Loop, params, name: str) -> str:
 def _array_reductions(v: LoopVerdict, kernel: ir.Kernel, params):
     """Reductions into arrays: whole sections (allreduced), or one element per iteration of
     the loop around (`x[i] -= ...` over j)."""
-    loop, accessed = v.loop, walk.accessed(v.loop.body)
+    loop = v.loop
     array_reds, element_reds = [], []
-    for op, name in v.reductions:
-        if name not in accessed:
-            continue
+    for op, name in array_reductions(v):
         param = params.get(name)
         mpi_type = MPI_TYPES.get(_element_type(param)) if param else None
         element = one_element(loop, name, _c_text)
@@ -311,10 +308,8 @@ def _merged(v: LoopVerdict, kernel: ir.Kernel, params, written: dict[str, set]) 
 
 
 def _scalar_reductions(v: LoopVerdict, written: dict[str, set], text: str) -> list[tuple[str, str, str]]:
-    accessed, out = walk.accessed(v.loop.body), []
-    for op, name in v.reductions:
-        if name in accessed:
-            continue
+    out = []
+    for op, name in scalar_reductions(v):
         if name in written:
             raise Refuse(f"reduction into elements of `{name}` is not distributed yet")
         mpi_type = _scalar_type(text, name)
@@ -473,8 +468,8 @@ def _edit(source: str, starts, lines, loop: ir.Loop, plan: MpiCLoopPlan, n: int)
             out.append(f"{i2}if (pl_rank{n} != 0)")
             out.append(f"{i2}    for (long pl_k = 0; pl_k < {count}; pl_k++) (({ctype} *)(void *){name})[pl_k] = "
                        f"{IDENTITY[op]};")
-    for name, _ in plan.inductions:  # works for integers and walking pointers alike
-        out.append(f"{i2}__typeof__({name}) pl_{name}_start{n} = {name};")
+    for ind in plan.inductions:  # works for integers and walking pointers alike
+        out.append(f"{i2}__typeof__({ind.name}) {ind.start} = {ind.name};")
     body = source[header_end:end]
     for line, col, end_line, end_col, new in sorted(plan.induction_updates, reverse=True):
         a, b = starts[line - 1] + col - header_end, starts[end_line - 1] + end_col - header_end
@@ -495,8 +490,8 @@ def _edit(source: str, starts, lines, loop: ir.Loop, plan: MpiCLoopPlan, n: int)
         out.append(f"{i2}pl_gather_rows({array}, {first}, {plan.trip}, {row}, {mpi_type});")
     for op, name, mpi_type in plan.reductions:
         out.append(f"{i2}MPI_Allreduce(MPI_IN_PLACE, &{name}, 1, {mpi_type}, {MPI_OPS[op]}, MPI_COMM_WORLD);")
-    for name, c in plan.inductions:
-        out.append(f"{i2}{name} = pl_{name}_start{n} + {c} * ({plan.trip});")
+    for ind in plan.inductions:
+        out.append(f"{i2}{ind.name} = {ind.value(f'({plan.trip})')};")
     for name, mpi_type in plan.lasts:  # the last rank with iterations ran the last one
         out.append(f"{i2}if ({plan.trip} > 0) {{")
         out.append(f"{i2}    int pl_owner = (int)(pl_size{n} < {plan.trip} ? pl_size{n} : {plan.trip}) - 1;")

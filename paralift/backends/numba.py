@@ -19,13 +19,15 @@ Anything else stays as it was, and the reason is reported.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from paralift.analysis import FileAnalysis
 from paralift.backends.contract import Rewrite
+from paralift.backends.pyedit import PlanEditor
+from paralift.backends.steps import Site, array_reductions, inductions, site
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
@@ -42,13 +44,12 @@ JIT_NAMES = {"numba.njit", "njit", "numba.jit", "jit", "nb.njit", "nb.jit"}
 
 @dataclass(frozen=True)
 class LoopPlan:
-    line: int
-    col: int
-    header: str                        # the new `for` header (without the colon)
+    loop: ir.Loop = field(repr=False, compare=False)  # the loop it rewrites
+    header: str = ""                        # the new `for` header (without the colon)
     prelude: tuple[str, ...] = ()      # statements at the top of the body
     before: tuple[str, ...] = ()       # statements just before the loop
     after: tuple[str, ...] = ()        # statements just after the loop
-    respell: tuple[tuple[int, int, str], ...] = ()  # (line, col, new statement) in the body
+    respell: tuple[tuple[Site, str], ...] = ()  # (where, new statement) in the body
     reductions: tuple[tuple[str, str], ...] = ()
     private: tuple[str, ...] = ()
     inner: str | None = None           # a sequential loop the body moves into (chunked loops)
@@ -109,7 +110,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) ->
         return None, ""
     loop = v.loop
     written = assigned_names(loop.body)
-    array_reds = [(op, t) for op, t in v.reductions if t not in written]
+    array_reds = list(array_reductions(v))
     unsupported = [(op, t) for op, t in array_reds if op != "+"]
     if unsupported:
         return None, (f"reduction into elements of `{unsupported[0][1]}` with `{unsupported[0][0]}`: "
@@ -118,7 +119,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) ->
         # seen in the tester: with 2 threads Numba returned another iteration's value
         return None, (f"`{v.lastprivate[0]}` is used after the loop, and Numba's prange does not "
                       "keep the last iteration's value")
-    respell: list[tuple[int, int, str]] = []
+    respell: list[tuple[Site, str]] = []
     for op, target in v.reductions:
         if (op, target) in array_reds:
             continue
@@ -136,21 +137,18 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) ->
         header, inner, counter, prelude = _chunked(loop, array_reds, text, names, before, after, respell)
     else:
         header, counter, prelude = _header(loop, text, names)
-    for name, step in v.induction:
-        start = names.fresh(f"{name}_start")
-        before.append(f"{start} = {name}")
-        times = "" if step == 1 else f"{step} * "
-        prelude.append(f"{name} = {start} + {times}{counter}")
-        for s in loop.body:
-            if isinstance(s, ir.Assign) and s.target == ir.Name(name):
-                respell.append((s.span.line, s.span.col, f"{name} = {start} + {times}({counter} + 1)"))
-        if name in live_after(kernel.body, loop, {name}):
-            after.append(f"{name} = {start} + {times}{_trip(loop, text)}")
+    for ind in inductions(v):
+        ind = ind.started(names.fresh(f"{ind.name}_start"))
+        before.append(f"{ind.start} = {ind.name}")
+        prelude.append(f"{ind.name} = {ind.value(counter)}")
+        respell += [(site(s.span), ind.respelled(counter)) for s in ind.updates]
+        if ind.name in live_after(kernel.body, loop, {ind.name}):
+            after.append(f"{ind.name} = {ind.value(_trip(loop, text))}")
     for array in v.private:
         alloc = _allocation(kernel, array, text) if array not in written else None
         if alloc is not None:  # a scratch array shared by iterations: one per iteration instead
             prelude.insert(0, f"{array} = {alloc}")
-    return LoopPlan(loop.span.line, loop.span.col, header, tuple(prelude), tuple(before), tuple(after),
+    return LoopPlan(loop, header, tuple(prelude), tuple(before), tuple(after),
                     tuple(respell), v.reductions, v.private, inner, bool(array_reds)), ""
 
 
@@ -180,7 +178,7 @@ def _chunked(loop: ir.Loop, reductions, text: _Text, names: _Names, before: list
             minus = isinstance(s, ir.Assign) and (s.op == "-" or (s.op is None and isinstance(s.value, ir.BinOp)
                                                                    and s.value.op == "-"))
             sign = "-" if minus else op
-            respell.append((s.span.line, s.span.col, f"{parts}[{index}] {sign}= {text.of(u.operand)}"))
+            respell.append((site(s.span), f"{parts}[{index}] {sign}= {text.of(u.operand)}"))
     inner = f"for {counter} in range({c} * {size}, min({trip}, ({c} + 1) * {size}))"
     return f"for {c} in numba.prange({chunks})", inner, counter, prelude
 
@@ -220,7 +218,7 @@ def _respell_reduction(loop: ir.Loop, op: str, target: str, text: _Text):
             new = f"{target} = {'max' if op == 'or' else 'min'}({target}, {e})"
         else:
             return None
-        out.append((s.span.line, s.span.col, new))
+        out.append((site(s.span), new))
     return out
 
 
@@ -351,19 +349,12 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
     return Rewrite(code, plans, code != source)
 
 
-class _Editor(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
+class _Editor(PlanEditor):
     def __init__(self, kernels: dict[str, KernelPlan], jit: set[str]):
-        super().__init__()
+        loops = [lp for p in kernels.values() for lp in p.loops]
+        super().__init__(loops, {at: new for lp in loops for at, new in lp.respell})
         self.kernels = kernels
         self.jit = jit
-        self.loops = {(lp.line, lp.col): lp for p in kernels.values() for lp in p.loops}
-        self.respell = {(ln, col): new for lp in self.loops.values() for ln, col, new in lp.respell}
-
-    def _pos(self, node) -> tuple[int, int]:
-        r = self.get_metadata(PositionProvider, node)
-        return r.start.line, r.start.column
 
     def leave_FunctionDef(self, original, updated):
         name = original.name.value
@@ -373,21 +364,8 @@ class _Editor(cst.CSTTransformer):
             return updated.with_changes(decorators=_with_jit(updated.decorators, parallel=False))
         return updated
 
-    def leave_SimpleStatementLine(self, original, updated):
-        new = self.respell.get(self._pos(original))
-        if new is None:
-            return updated
-        return updated.with_changes(body=[cst.parse_statement(new).body[0]])
-
-    def leave_If(self, original, updated):
-        new = self.respell.get(self._pos(original))
-        if new is None:
-            return updated
-        stmt = cst.parse_statement(new)
-        return stmt.with_changes(leading_lines=updated.leading_lines)
-
     def leave_For(self, original, updated):
-        plan = self.loops.get(self._pos(original))
+        plan = self.plan_of(original)
         if plan is None:
             return updated
         head = cst.parse_statement(plan.header + ":\n    pass\n")

@@ -302,12 +302,12 @@ void induction_variable(int n, const double *a, double *b) {
         MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
         pl_block((long)(n) - (0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
         __typeof__(k) pl_k_start1 = k;
-        for (int i = (0) + pl_lo1; i < (0) + pl_hi1; i++) { k = pl_k_start1 + 1 * (i - (0));
+        for (int i = (0) + pl_lo1; i < (0) + pl_hi1; i++) { k = pl_k_start1 + (i - (0));
             b[k] = a[i];
-            k = pl_k_start1 + 1 * ((i - (0)) + 1);
+            k = pl_k_start1 + ((i - (0)) + 1);
         }
         pl_gather_rows(b, pl_k_start1, (long)(n) - (0), 1, MPI_DOUBLE);
-        k = pl_k_start1 + 1 * ((long)(n) - (0));
+        k = pl_k_start1 + ((long)(n) - (0));
     }
 }
 
@@ -320,12 +320,12 @@ void pointer_walk(int n, const double *a, double *b) {
         MPI_Comm_size(MPI_COMM_WORLD, &pl_size1);
         pl_block((long)(n) - (0), pl_rank1, pl_size1, &pl_lo1, &pl_hi1);
         __typeof__(p) pl_p_start1 = p;
-        for (int i = (0) + pl_lo1; i < (0) + pl_hi1; i++) { p = pl_p_start1 + 1 * (i - (0));
+        for (int i = (0) + pl_lo1; i < (0) + pl_hi1; i++) { p = pl_p_start1 + (i - (0));
             b[i] = *p * 2.0;
-            p = pl_p_start1 + 1 * ((i - (0)) + 1);
+            p = pl_p_start1 + ((i - (0)) + 1);
         }
         pl_gather_rows(b, (0), (long)(n) - (0), 1, MPI_DOUBLE);
-        p = pl_p_start1 + 1 * ((long)(n) - (0));
+        p = pl_p_start1 + ((long)(n) - (0));
     }
 }
 
