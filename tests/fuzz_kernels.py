@@ -28,6 +28,10 @@ import numpy as np
 from hypothesis import strategies as st
 
 ARRAYS_1D = ("a", "b")
+# `v`: a view of a parameter, or new memory (NumPy's results and arithmetic)
+VIEWS = ("v = a[1:]", "v = a[::-1]", "v = np.reshape(c, -1)", "v = np.ravel(c)", "v = c.T[0]",
+         "v = np.asarray(b)", "v = c[1]", "v = x.real", "v = a + b", "v = np.less(a, b)",
+         "v = np.sqrt(np.abs(a))", "v = b.reshape(-1)", "v = b", "v = np.zeros(n + 2)")
 PARAMS = "a, b, c, x, idx, n, m"
 
 
@@ -47,8 +51,8 @@ def _sub(draw, scope: Scope) -> str:
 
 
 def _read(draw, scope: Scope) -> str:
-    kind = draw(st.sampled_from(["a", "b", "c", "cT", "real", "scalar", "const", "index"]))
-    if kind in ARRAYS_1D:
+    kind = draw(st.sampled_from(["a", "b", "c", "cT", "real", "scalar", "const", "index", "v"]))
+    if kind in ARRAYS_1D or kind == "v":
         return f"{kind}[{_sub(draw, scope)}]"
     if kind == "c":
         return f"c[{_sub(draw, scope)}, {_sub(draw, scope)}]"
@@ -82,7 +86,7 @@ def _cond(draw, scope: Scope) -> str:
 
 def _stmt(draw, scope: Scope, depth: int) -> list[str]:
     kinds = ["write", "update", "scalar", "reduce", "boolop", "continue", "if", "view", "tmp",
-             "slice", "row", "carried", "while", "alias"]
+             "slice", "row", "carried", "while", "alias", "in_place"]
     if not scope.inner and depth == 0:
         kinds.append("inner")
     kind = draw(st.sampled_from(kinds))
@@ -122,6 +126,8 @@ def _stmt(draw, scope: Scope, depth: int) -> list[str]:
         return ["row = c[i]", f"row[{_sub(draw, scope)}] = {_expr(draw, scope)}"]
     if kind == "carried":
         return [draw(st.sampled_from(["t = t + 1", "s, t = t, s", "u = u * 2 + i"]))]
+    if kind == "in_place":  # updates every element; binds nothing
+        return [draw(st.sampled_from(["a *= 2", "b -= 1", "c += 1", "v *= 2", f"v[{_sub(draw, scope)}] = 1"]))]
     if kind == "alias":  # a copy makes two names one array; a swap keeps them two
         return [draw(st.sampled_from(["b = a", "a = b", "a, b = b, a"]))]
     if kind == "while":
@@ -145,6 +151,7 @@ def kernels(draw) -> str:
             init.append(f"{name} = {value}")
     init.append("tmp = np.zeros(n + m + 2)")
     init += [draw(st.sampled_from(["", "", "b = a", "a, b = b, a"]))]
+    init += [draw(st.sampled_from(VIEWS)), draw(st.sampled_from(["", "", "a *= 2", "v -= 1"]))]
     lower = draw(st.sampled_from(["0", "1"]))
     body = [line for _ in range(draw(st.integers(1, 4))) for line in _stmt(draw, scope, 0)]
     tail = draw(st.sampled_from(["s", "t", "u", "k", "fl", "i", "j", "None", "(s, t)", "tmp[0]",

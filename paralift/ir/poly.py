@@ -66,6 +66,16 @@ def substitute(p: Poly, value: Callable[[object], Poly | None]) -> Poly | None:
     return out
 
 
+def dotted_name(e: ir.Expr) -> str | None:
+    """`self.grid.n` for a chain of attributes on a name, else None."""
+    if isinstance(e, ir.Name):
+        return e.id
+    if isinstance(e, ir.Attribute):
+        base = dotted_name(e.value)
+        return None if base is None else f"{base}.{e.attr}"
+    return None
+
+
 def from_expr(e: ir.Expr, name: Callable[[str], Poly | None],
               extent: Callable[[str, int], Poly | None]) -> Poly | None:
     """The polynomial value of an integer expression, or None when it has none."""
@@ -84,6 +94,8 @@ def from_expr(e: ir.Expr, name: Callable[[str], Poly | None],
             if a is None or b is None:
                 return None
             return mul(a, b) if op == "*" else add(a, b, 1 if op == "+" else -1)
+        case ir.Attribute() if (dotted := dotted_name(e)) is not None:
+            return name(dotted)   # `self.n`: the caller decides whether it is a constant
         case ir.Call(func="len", args=(ir.Name(id=a),), keywords=()):
             return extent(a, 0)
         case ir.Access(array=arr, indices=(ir.Const(value=int(d)),)) if arr.endswith(".shape"):

@@ -14,13 +14,24 @@ from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.poly import Poly
 from paralift.ir.printer import expr as show
-from paralift.ir.walk import bound_names, children, walk_stmts
+from paralift.ir.walk import bound_names, children, stmt_exprs, subexprs, walk_stmts
 from paralift.passes import updates
 from paralift.passes.effects import CallEnv, call_kind
+from paralift.passes.bindings import in_place
 from paralift.passes.scalars import assigned_names, induction_steps
 from paralift.passes.views import through_view
 
-SLICE = "slice"  # a subscript position that ranges over many cells
+@dataclass(frozen=True)
+class Range:
+    """A slice's positions: `lower <= index < upper` where a bound is non-negative (a
+    negative one counts from the end, and is then left out). None: no bound that side.
+    A positive step keeps the bounds (a superset of the positions); any other drops them."""
+    lower: Poly | None = None
+    upper: Poly | None = None
+
+
+def is_range(sub) -> bool:
+    return isinstance(sub, Range)
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ class Extent:
 class AccessRec:
     uid: int
     array: str
-    subs: tuple | None               # Poly | None (not polynomial) | SLICE; None: the whole array
+    subs: tuple | None               # Poly | None (not polynomial) | Range; None: the whole array
     write: bool
     update: str | None               # reduction operator when this is `x[s] op= e`
     node: ir.Expr
@@ -108,6 +119,7 @@ class Collector:
         self.alias = alias  # names a copy (`u1 = u2`) makes one array: the class's name
         self.shared_rows = {p.name for p in kernel.params if rows_may_alias(p.ctype)}
         self.rebound = assigned_names(kernel.body)
+        self.mutated = self.rebound | mutated_objects(kernel.body, calls)
         self.out = KernelAccesses({}, {}, [], {}, wraps=calls.language == "python")
         self.env: dict[str, tuple] = {}
         self.versions: dict[str, int] = {}
@@ -134,7 +146,21 @@ class Collector:
         self.env[name] = key
 
     def poly(self, e: ir.Expr) -> Poly | None:
-        return poly.from_expr(e, lambda n: poly.sym(self.current(n)), self.extent)
+        return poly.from_expr(e, self.symbol, self.extent)
+
+    def symbol(self, name: str) -> Poly | None:
+        """A name's current value; `obj.n` is a constant of the kernel unless the kernel
+        rebinds `obj`, assigns any of its attributes, or calls a method that may."""
+        if "." in name and name.split(".")[0] in self.mutated:
+            return None
+        return poly.sym(self.current(name))
+
+    def range(self, sl: ir.Slice) -> Range:
+        step = sl.step
+        if step is not None and not (isinstance(step, ir.Const) and type(step.value) is int and step.value > 0):
+            return Range()   # `a[::-1]`, or a step of unknown sign: the bounds mean other things
+        lower = poly.const(0) if sl.lower is None else self.poly(sl.lower)
+        return Range(lower, None if sl.upper is None else self.poly(sl.upper))
 
     def extent(self, array: str, dim: int) -> Poly | None:
         if array in self.rebound or "." in array:
@@ -144,7 +170,7 @@ class Collector:
     # -------------------------------------------------------------- accesses
     def record(self, node: ir.Expr, ctx: _Ctx, write: bool, update: str | None = None) -> None:
         if isinstance(node, ir.Access):
-            subs = tuple(SLICE if isinstance(i, ir.Slice) else self.poly(i) for i in node.indices)
+            subs = tuple(self.range(i) if isinstance(i, ir.Slice) else self.poly(i) for i in node.indices)
             array = node.array
         else:  # a whole-array use: np.sum(a), a.copy()
             subs, array = None, node.id
@@ -292,6 +318,11 @@ class Collector:
             self.reads(u.operand, ctx)
             self.reads_of_indices(u.target, ctx)
             return
+        if in_place(s, self.arrays, self.calls.language):  # `a *= alpha` updates every element of `a`, keeps the name
+            self.reads(s.value, ctx)
+            self.record(s.target, ctx, write=False)
+            self.record(s.target, ctx, write=True)
+            return
         self.reads(s.value, ctx)
         for t in targets:
             if isinstance(t, ir.Access):
@@ -404,6 +435,25 @@ def _compare(op: str, a: Poly, b: Poly, negate: bool) -> Guard | None:
 def _guard(path):
     """Under an if or a while: conditional relative to every enclosing loop."""
     return tuple((uid, index, True) for uid, index, _ in path)
+
+
+def mutated_objects(body, env: CallEnv) -> set[str]:
+    """Names whose attributes the code may change: attribute targets, and the objects of
+    method calls not known to be pure."""
+    out = set()
+    for s in walk_stmts(body):
+        if isinstance(s, ir.Assign):
+            for t in (s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)):
+                if isinstance(t, ir.Attribute) and (name := poly.dotted_name(t)) is not None:
+                    out.add(name.split(".")[0])   # (`self.b[i] = x` leaves `self.n` as it is)
+        for e in stmt_exprs(s):
+            for x in subexprs(e):
+                if isinstance(x, ir.Call) and "." in x.func and call_kind(x, env) == "impure":
+                    out.add(x.func.split(".")[0])
+                elif isinstance(x, ir.Call) and any(isinstance(a, ir.Name) for a in x.args) \
+                        and call_kind(x, env) == "impure":
+                    out |= {a.id for a in x.args if isinstance(a, ir.Name)}  # f(self) may set self.n
+    return out
 
 
 def collect(kernel: ir.Kernel, env: CallEnv, arrays: set[str], alias: dict[str, str] | None = None) -> KernelAccesses:

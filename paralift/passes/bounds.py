@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import islpy as isl
 
 from paralift.ir.printer import expr as show
-from paralift.passes.accesses import SLICE, AccessRec, Extent
+from paralift.passes.accesses import is_range, AccessRec, Extent
 from paralift.passes.isltext import System, fmt, single_value
 
 
@@ -55,7 +55,7 @@ def _leaving(analysis, acc: AccessRec) -> Leaving | None:
 
 def _leaves(analysis, acc: AccessRec, d: int, extent: Extent | None) -> Leaving | None:
     sub = acc.subs[d]
-    if sub is None or sub is SLICE:
+    if sub is None or is_range(sub):
         return None
     system = System()
     analysis.domain(acc, "a", system)

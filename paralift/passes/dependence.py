@@ -17,7 +17,7 @@ from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.poly import Poly
 from paralift.ir.walk import subexprs
-from paralift.passes.accesses import SLICE, AccessRec, KernelAccesses
+from paralift.passes.accesses import is_range, AccessRec, KernelAccesses
 from paralift.passes.bounds import Leaving, leaving
 from paralift.passes.isltext import Linear, System, empty, fmt, is_var, linearize, single_value
 
@@ -129,10 +129,39 @@ class LevelAnalysis:
         joined = rows.dim if rows is not None else -1
         cons = self.flat_equal(first, second, joined, system) if rows is not None else []
         for d, (s1, s2) in enumerate(zip(first.subs, second.subs)):
-            if d <= joined or s1 is SLICE or s2 is SLICE or s1 is None or s2 is None:
+            if d <= joined or s1 is None or s2 is None:
                 continue
-            cons += self.dim_equal(first, second, d, s1, s2, system)
+            if is_range(s1) or is_range(s2):
+                cons += self.range_meets(first, second, d, s1, s2, system)
+            else:
+                cons += self.dim_equal(first, second, d, s1, s2, system)
         return cons
+
+    def range_meets(self, first: AccessRec, second: AccessRec, d: int, s1, s2, system: System) -> list[str]:
+        """One index `x` along `d` that both touch: inside a slice's bounds, or equal to a
+        subscript's (wrapped) index. A bound or index without a linear form says nothing."""
+        x = system.var(f"x{len(system.vars)}")
+        cons = [f"{x} >= 0"]
+        for acc, sub, tag in ((first, s1, "a"), (second, s2, "b")):
+            if is_range(sub):
+                cons += self.within(sub, x, tag, system)
+                continue
+            lin = self.linear(sub, tag, system)
+            r = None if lin is None else self.real_index(acc, d, lin, tag, system)
+            if r is not None:
+                cons.append(f"{x} = {r}")
+        return cons
+
+    def within(self, rng, x: str, tag: str, system: System) -> list[str]:
+        """`lower <= x < upper`, each where the bound is non-negative (Python counts a
+        negative one from the end; then `x` is only known to be an index)."""
+        out = []
+        for bound, rel in ((rng.lower, ">="), (rng.upper, "<")):
+            lin = None if bound is None else self.linear(bound, tag, system)
+            if lin is not None:
+                b = fmt(lin)
+                out.append(f"({b} < 0 or {x} {rel} {b})" if self.ka.wraps else f"{x} {rel} {b}")
+        return out
 
     def rows_joined(self, first: AccessRec, second: AccessRec) -> Leaving | None:
         """C: the access of the two that leaves the innermost declared dimension, if one does,
@@ -152,7 +181,7 @@ class LevelAnalysis:
             return []
         flats = []
         for acc, tag in ((first, "a"), (second, "b")):
-            lins = [self.linear(s, tag, system) if s is not SLICE else None for s in acc.subs[:joined + 1]]
+            lins = [self.linear(s, tag, system) if not is_range(s) else None for s in acc.subs[:joined + 1]]
             if any(x is None for x in lins):
                 return []
             flat: Linear = {}
@@ -296,7 +325,7 @@ class LevelAnalysis:
         for index, sub in zip(acc.node.indices, acc.subs):
             if any(isinstance(x, ir.Access) for x in subexprs(index)):
                 continue
-            if sub is None or sub is SLICE:
+            if sub is None or is_range(sub):
                 return False
             system = System()
             alone = LevelAnalysis(self.ka, None, self.param_names)

@@ -12,29 +12,10 @@ from paralift.diagnostics import Diagnostic
 from paralift.ir import nodes as ir
 from paralift.ir.printer import expr as show
 from paralift.ir.walk import stmt_children, stmt_exprs, subexprs
+from paralift.passes.numpy_api import method_api, numpy_api
 
 _BUILTINS = {"abs", "min", "max", "len", "int", "float", "bool", "round", "pow", "divmod",
              "complex", "range", "sum", "any", "all", "isinstance", "tuple", "hash"}
-_ALLOC = {"zeros", "empty", "ones", "full", "zeros_like", "empty_like", "ones_like", "full_like",
-          "copy", "array", "arange", "linspace", "identity", "eye"}
-_NUMPY_PURE = _ALLOC | {
-    "sqrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "arcsin",
-    "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "abs",
-    "absolute", "fabs", "floor", "ceil", "trunc", "rint", "round", "sign", "hypot", "power",
-    "maximum", "minimum", "fmax", "fmin", "clip", "where", "isnan", "isinf", "isfinite", "square",
-    "reciprocal", "negative", "mod", "fmod", "remainder", "floor_divide", "true_divide", "divide",
-    "multiply", "add", "subtract", "dot", "vdot", "inner", "outer", "matmul", "sum", "prod", "mean",
-    "std", "var", "max", "min", "amax", "amin", "argmax", "argmin", "any", "all", "cumsum",
-    "cumprod", "float64", "float32", "int64", "int32", "intp", "bool_", "deg2rad", "rad2deg",
-    "logical_and", "logical_or", "logical_not", "logical_xor", "conj", "real", "imag", "angle",
-    "shape", "size", "ndim", "linalg.norm",
-}
-PURE_METHODS = {"sum", "prod", "min", "max", "mean", "std", "var", "copy", "dot", "any", "all",
-                "argmax", "argmin", "astype", "item", "conjugate", "conj", "cumsum", "cumprod",
-                "nonzero", "tolist"}
-_FRESH_METHODS = {"copy", "astype", "cumsum", "cumprod", "tolist"}
-
-
 @dataclass(frozen=True)
 class CallEnv:
     """What a call's name means in one module."""
@@ -57,29 +38,50 @@ def call_kind(call: ir.Call, env: CallEnv) -> str:
     if any(k == "out" for k, _ in call.keywords):
         return "impure"
     if call.receiver is not None:
-        if call.func not in PURE_METHODS:
-            return "impure"
-        return "alloc" if call.func in _FRESH_METHODS else "method"
+        return _method_kind(call.func)
     if call.func in env.helpers:
         return "pure"
     if env.language == "c":
         return _c_call_kind(call.func)
-    imports = env.imports
-    name = resolve(call.func, imports)
+    name = resolve(call.func, env.imports)
     module, _, attr = name.rpartition(".")
     if not module:
         return "pure" if name in _BUILTINS else "impure"
     if module in ("math", "cmath"):
         return "pure"
     if module == "numpy" or module.startswith("numpy."):
-        sub = name.removeprefix("numpy.")
-        if sub in _ALLOC:
-            return "alloc"
-        return "pure" if sub in _NUMPY_PURE else "impure"
-    root = name.split(".")[0]
-    if root not in imports and attr in PURE_METHODS:
-        return "alloc" if attr in _FRESH_METHODS else "method"
+        api = numpy_api(name.removeprefix("numpy."))
+        return "impure" if api is None or not api.pure else "alloc" if api.returns == "alloc" else "pure"
+    if name.split(".")[0] not in env.imports:
+        return _method_kind(attr)  # `a.sum()` on a local or parameter
     return "impure"
+
+
+def _method_kind(name: str) -> str:
+    api = method_api(name)
+    return "impure" if api is None or not api.pure else "alloc" if api.returns == "alloc" else "method"
+
+
+def returns(call: ir.Call, env: CallEnv) -> str | None:
+    """What a call returns: "alloc"/"new" (memory of its own), "view" (may be its first
+    argument's, or its receiver's, memory), None when unknown."""
+    if call_kind(call, env) == "impure" or (env.language == "c" and call.func != ir.C_ARRAY):
+        return None
+    if call.receiver is not None:
+        return method_api(call.func).returns
+    if env.language == "c":
+        return "alloc"
+    name = resolve(call.func, env.imports)
+    module, _, attr = name.rpartition(".")
+    if not module:
+        return "new" if name in _BUILTINS and call.func not in env.helpers else None
+    if module in ("math", "cmath"):
+        return "new"
+    if module == "numpy" or module.startswith("numpy."):
+        return numpy_api(name.removeprefix("numpy.")).returns
+    if call.func in env.helpers:
+        return None  # a helper may return its argument
+    return method_api(attr).returns
 
 
 _C_MATH = {f + suffix for f in (
@@ -99,8 +101,11 @@ def _c_call_kind(func: str) -> str:
 
 
 def is_fresh_array(value: ir.Expr, env: CallEnv) -> bool:
-    """Does `value` always evaluate to a newly allocated array (no view of another)?"""
-    return isinstance(value, ir.Call) and call_kind(value, env) == "alloc"
+    """Does `value` always evaluate to new memory (a new array, or a number), never a view
+    of another array? Arithmetic on arrays makes new arrays."""
+    if isinstance(value, (ir.BinOp, ir.UnaryOp, ir.Compare)):
+        return True
+    return isinstance(value, ir.Call) and returns(value, env) in ("alloc", "new")
 
 
 def _exprs_in(body) -> Iterator[tuple[ir.Stmt, ir.Expr]]:

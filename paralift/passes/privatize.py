@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import islpy as isl
 
-from paralift.passes.accesses import SLICE, AccessRec, KernelAccesses
+from paralift.passes.accesses import is_range, AccessRec, KernelAccesses
 from paralift.passes.dependence import LevelAnalysis
 from paralift.passes.isltext import System, fmt
 
@@ -29,7 +29,7 @@ def _position(acc: AccessRec, level: int) -> tuple[int, bool] | None:
 
 
 def _exact_write(ka: KernelAccesses, acc: AccessRec, level: int) -> bool:
-    if acc.subs is None or any(s is None or s is SLICE for s in acc.subs) or acc.update:
+    if acc.subs is None or any(s is None or is_range(s) for s in acc.subs) or acc.update:
         return False
     inner = acc.loops[acc.loops.index(level) + 1:]
     return all(ka.loops[u].step is not None and ka.loops[u].lower is not None
@@ -53,7 +53,7 @@ class _Images(LevelAnalysis):
         shared = [f"o{u}" for u in self.ka.loops[self.level].loops + (self.level,)]
         cells = []
         for d, s in enumerate(acc.subs or ()):
-            lin = self.linear(s, "a", system) if s is not None and s is not SLICE else None
+            lin = self.linear(s, "a", system) if s is not None and not is_range(s) else None
             if lin is None:
                 return None
             if read:  # only valid indices are read; negative ones wrap

@@ -141,9 +141,7 @@ def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
     reasons += facts.reasons
 
     accs = [a for a in f.accesses.accesses if uid in a.loops and a.array not in local_arrays]
-    for name in sorted(({a.array for a in accs} & f.assigned) - f.bound.fresh - f.bound.swapped - f.bound.copied):
-        reasons.append(Diagnostic("PL207", f"`{name}` is bound to something that is not a new "
-                                           "array, so it may be a view of another array", loop.span))
+    reasons += _shared_updates(loop, f) + _unknown_memory(loop, accs, f.bound)
     deps = _dependences(LevelAnalysis(f.accesses, uid, f.param_names), accs, f.budget)
     private_arrays = _privatized(deps, loop, uid, f, live_after)
     array_reductions: dict[str, set[str]] = {}
@@ -170,6 +168,31 @@ def _judge(loop: ir.Loop, depth: int, f: _KernelFacts) -> LoopVerdict:
                        private, tuple(sorted(set(facts.lastprivate) | set(own_last))),
                        facts.induction, tuple(_dedupe(reasons)),
                        _assumed_distinct(accs, f.params) if verdict != "sequential" else ())
+
+
+def _shared_updates(loop: ir.Loop, f: _KernelFacts) -> list[Diagnostic]:
+    """`a += 1` where `a = b` elsewhere: if they name one array, the update changes both."""
+    if f.env.language != "python":
+        return []
+    return [Diagnostic("PL207", f"`{s.target.id}` may name the same array as another name it is bound "
+                                f"to, and `{s.target.id} {s.op}= ...` would change both in place", s.span)
+            for s in walk_stmts(loop.body) if isinstance(s, ir.Assign) and s.op is not None
+            and isinstance(s.target, ir.Name) and s.target.id in f.bound.shared]
+
+
+def _unknown_memory(loop: ir.Loop, accs: list[AccessRec], bound: Bindings) -> list[Diagnostic]:
+    """Names of unknown memory the loop uses, and views whose memory it may write."""
+    touched, written = {a.array for a in accs}, {a.array for a in accs if a.write}
+    out = [Diagnostic("PL207", f"`{name}` is bound to something that is not a new array, so it "
+                               "may be a view of another array", loop.span)
+           for name in sorted(touched & bound.unknown)]
+    for view in sorted(touched & set(bound.views)):
+        if not bound.harmless(view, written):
+            viewed = bound.viewed(view)
+            bases = ", ".join(f"`{b}`" for b in sorted(viewed) if not any(b.startswith(o + ".") for o in viewed))
+            what = f"`{view}`, a view of {bases}," if bases else f"`{view}`"
+            out.append(Diagnostic("PL207", f"{what} shares memory the loop writes", loop.span))
+    return out
 
 
 def _assumed_distinct(accs: list[AccessRec], params: set[str]) -> tuple[str, ...]:

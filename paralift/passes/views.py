@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_stmts
-from paralift.passes.effects import CallEnv, call_kind, is_fresh_array
+from paralift.passes.effects import CallEnv, is_fresh_array, returns
 
 _METADATA = {"shape", "size", "ndim", "dtype", "itemsize", "nbytes"}
 
@@ -60,13 +60,16 @@ def _may_view(e: ir.Expr, arrays: set[str], ranks: dict[str, int], env: CallEnv)
 
 
 def _call_may_view(call: ir.Call, arrays, ranks, env: CallEnv) -> bool:
-    kind = call_kind(call, env)
+    got = returns(call, env)
+    if got in ("alloc", "new"):
+        return False  # math, NumPy ufuncs, reductions and linear algebra return new memory
+    if call.receiver is not None:
+        return _may_view(call.receiver, arrays, ranks, env)
     root = call.func.split(".")[0]
-    if call.receiver is not None or ("." in call.func and root in arrays):
-        # a.sum(), a.copy() are values or new arrays; a.reshape(), a.view() may be views
-        return kind == "impure"
-    if kind in ("alloc",) or (kind == "pure" and call.func not in env.helpers):
-        return False  # math, NumPy ufuncs and reductions return new arrays or numbers
+    if "." in call.func and root in arrays:
+        return True   # `a.reshape(...)`, or a method paralift does not know
+    if got == "view":
+        return bool(call.args) and _may_view(call.args[0], arrays, ranks, env)
     # a helper may return its argument; an unknown callee may return anything
     return any(_may_view(a, arrays, ranks, env) for a in call.args + tuple(v for _, v in call.keywords))
 
