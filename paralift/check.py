@@ -22,7 +22,7 @@ from paralift.diagnostics import CODES, Diagnostic, Severity, Span
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
 from paralift.ir import poly
-from paralift.ir.walk import accessed, declared_in, stmt_exprs, subexprs, walk_stmts
+from paralift.ir.walk import accessed, declared_in, walk_stmts
 from paralift.passes.scalars import target_names
 from paralift.ir.printer import expr as show
 from paralift.passes.verdict import LoopVerdict
@@ -105,26 +105,10 @@ def _ignored(lines: list[str], line: int) -> set[str]:
     return {c.strip() for c in m.group(1).split(",")} if m else set()
 
 
-def _certain(reason: Diagnostic, loop: ir.Loop, kernel: ir.Kernel) -> bool:
-    """A PL201 dependence between affine subscripts is exact: there are inputs on which the
-    iterations conflict. Through an index array or a product of loop variables it is only
-    possible."""
-    if reason.code in ("PL202", "PL208"):
-        return True
-    if reason.code != "PL201":
-        return False
-    loop_vars = {s.var for s in walk_stmts(kernel.body) if isinstance(s, ir.Loop)}
-    spans = set(reason.related)
-    nodes = [x for s in walk_stmts([loop]) for e in stmt_exprs(s) for x in subexprs(e)
-             if isinstance(x, ir.Access) and x.span in spans]
-    if not nodes:
-        return False
-    for x in nodes:
-        for i in x.indices:
-            p = poly.from_expr(i, lambda n: poly.sym(n), lambda a, d: None)
-            if p is None or any(sum(1 for s in m if s in loop_vars) > 1 for m in p):
-                return False
-    return True
+def _certain(reason: Diagnostic) -> bool:
+    """A PL201 dependence is proven when the analysis found a witness: values at which the
+    two iterations touch one element. Without one it is only possible."""
+    return reason.code in ("PL202", "PL208") or (reason.code == "PL201" and reason.proven)
 
 
 def _scatter(v: LoopVerdict, kernel: ir.Kernel) -> ir.Access | None:
@@ -211,7 +195,7 @@ def _rule(code: str):
 def check_loop(v: LoopVerdict, claim: Claim, kernel: ir.Kernel, path: str,
                lines: list[str] | None = None) -> list[Diagnostic]:
     scatter = _scatter(v, kernel) if claim.kind == "prange" else None
-    certain = tuple(r for r in v.reasons if _certain(r, v.loop, kernel)) if v.verdict == "sequential" else ()
+    certain = tuple(r for r in v.reasons if _certain(r)) if v.verdict == "sequential" else ()
     c = _Loop(v, claim, kernel, _loop_span(v.loop, path), lines, scatter, certain)
     return [d for _, rule in _RULES for d in rule(c)]
 

@@ -130,11 +130,15 @@ def _tester_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assume-int64", action="store_true",
                    help="accept C integer semantics: inputs on which the original computes an integer "
                         "outside int64 (which Numba and C wrap around) are skipped instead of refusing")
+    p.add_argument("--inputs", metavar="FILE.py:FUNCTION",
+                   help="inputs to test first: FUNCTION(kernel_name) returns argument tuples. Without "
+                        "it, a function `paralift_inputs_<kernel>()` in the kernel's file or in a "
+                        "conftest.py beside it is used")
 
 
 def _options(args: argparse.Namespace):
     from paralift.verify.options import TesterOptions
-    return TesterOptions(timeout=args.timeout, assume_int64=args.assume_int64)
+    return TesterOptions(timeout=args.timeout, assume_int64=args.assume_int64, inputs=args.inputs)
 
 
 def _analyze(args: argparse.Namespace) -> int:

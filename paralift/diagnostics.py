@@ -101,6 +101,12 @@ class Diagnostic:
     span: Span
     severity: Severity = Severity.NOTE
     related: tuple[Span, ...] = field(default=())
+    witness: object = None  # passes.witness.Witness: values at which it surely happens
+
+    @property
+    def proven(self) -> bool:
+        """A dependence shown to happen, not only possible."""
+        return self.witness is not None
 
     @property
     def name(self) -> str:

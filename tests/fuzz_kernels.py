@@ -73,7 +73,10 @@ def _expr(draw, scope: Scope) -> str:
     if form == "plain":
         return left
     if form == "sum":
-        return draw(st.sampled_from(["np.sum(a)", "np.sum(c[i, :])", "np.sum(b[:i])"]))
+        return draw(st.sampled_from(["np.sum(a)", "np.sum(c[i, :])", "np.sum(b[:i])", "np.sum(a[i + 1:])",
+                                     "np.sum(c[:i, i])", "np.sum(c[i, :i])", "np.sum(a[-2:])", "np.sum(b[:-1])",
+                                     "np.sum(a[i::2])", "np.sum(b[::-1][:i])", "np.sum(c[i:, i - 1])",
+                                     "np.sum(a[n - i:])"]))
     right = _read(draw, scope)
     return f"({left} == {right})" if form == "==" else f"{left} {form} {right}"
 
@@ -121,7 +124,11 @@ def _stmt(draw, scope: Scope, depth: int) -> list[str]:
     if kind == "slice":
         return [draw(st.sampled_from([f"a[i:i + 2] = {_expr(draw, scope)}",
                                       f"c[i, :] = {_expr(draw, scope)}",
-                                      "b[:i] += 1"]))]
+                                      "b[:i] += 1", f"c[i, i:] = {_expr(draw, scope)}",
+                                      f"c[i:, i] = c[i, i:] = {_expr(draw, scope)}",
+                                      f"a[i + 1:] = {_expr(draw, scope)}", f"b[-1:] = {_expr(draw, scope)}",
+                                      f"a[i::3] = {_expr(draw, scope)}", f"b[::-1][i:i + 1] = {_expr(draw, scope)}",
+                                      f"c[:i, i] = {_expr(draw, scope)}"]))]
     if kind == "row":
         return ["row = c[i]", f"row[{_sub(draw, scope)}] = {_expr(draw, scope)}"]
     if kind == "carried":

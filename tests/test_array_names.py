@@ -44,13 +44,15 @@ def test_a_temporary_used_elsewhere_is_not_a_rotation():
     assert sweep == "sequential"
 
 
-def test_a_copy_makes_the_names_one_array_and_the_pragma_an_error_that_says_so():
+def test_a_copy_makes_the_names_one_array_and_the_pragma_a_warning_that_says_so():
+    """The pragma races once `u1 = u2` has run (from the second step on): a race that
+    depends on how often the outer loop runs is not proven, so it is PL106, not PL101."""
     source = SWEEP.format(decl="", rebind="        u1 = u2;")
     (_, sweep, why) = _verdicts(source)[1]
     assert sweep == "sequential"
-    assert any("`u1 = u2` at line" in w and "`u1` may be `u2`" in w for w in why), why
-    errors = [d for d in check_source(source, "k.c", "c").diagnostics if d.severity.name == "ERROR"]
-    assert [d.code for d in errors] == ["PL101"]
+    assert any("`u1 = u2` at line" in w and "`u1` may be `u2`" in w and "may read" in w for w in why), why
+    found = [(d.code, d.severity.name) for d in check_source(source, "k.c", "c").diagnostics]
+    assert found == [("PL106", "WARNING")]
 
 
 def test_python_copies_are_one_array_swaps_two():

@@ -181,6 +181,11 @@ class _Lowering:
     def target(self, node: ast.expr) -> ir.Expr:
         if isinstance(node, (ast.Tuple, ast.List)):
             return ir.Tuple(tuple(self.target(e) for e in node.elts), self.span(node))
+        base = node
+        while isinstance(base, ast.Subscript):
+            base = base.value
+        if base is not node and _dotted(base) is None:
+            return ir.OpaqueExpr("assignment into a computed value", self.text(node), self.span(node))
         return self.expr(node)
 
     def for_loop(self, node: ast.For) -> ir.Stmt:
@@ -323,7 +328,7 @@ class _Lowering:
             base = base.value
         array = _dotted(base)
         if array is None:
-            return ir.OpaqueExpr("subscript of a computed value", self.text(node), span)
+            return ir.Call(ir.SUBSCRIPT, (self.expr(base), *indices), (), span)
         return ir.Access(array, tuple(indices), span)
 
     def index(self, s: ast.expr) -> ir.Expr:

@@ -19,6 +19,9 @@ _NOSPAN = Span.unknown()
 
 # the call a C local array declaration (`double t[m];`) lowers to: new storage, like np.empty
 C_ARRAY = "c.array"
+# the call an element read of a computed value (`np.outer(u, v)[i, :]`) lowers to: it reads
+# what evaluating the value reads, and the value's elements (a view's are its base's)
+SUBSCRIPT = "<subscript>"
 
 
 @dataclass(frozen=True)

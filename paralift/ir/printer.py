@@ -52,6 +52,8 @@ def _expr(e: ir.Expr) -> tuple[str, int]:
             return f" {op} ".join(_wrap(v, p + 1) for v in vs), p
         case ir.Ternary(cond=c, then=t, orelse=o):
             return f"{_wrap(t, 1)} if {_wrap(c, 1)} else {_wrap(o, 1)}", 0
+        case ir.Call(func=ir.SUBSCRIPT, args=(base, *idx)):
+            return f"{_wrap(base, _ATOM)}[{', '.join(expr(i) for i in idx)}]", _ATOM
         case ir.Call(func=f, args=args, keywords=kws, receiver=r):
             parts = [expr(a) for a in args] + [f"{k}={expr(v)}" for k, v in kws]
             head = f if r is None else f"{_wrap(r, _ATOM)}.{f}"

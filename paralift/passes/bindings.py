@@ -51,9 +51,13 @@ class Bindings:
         """Rebound names whose memory paralift cannot tell apart from others'."""
         return self.rebound - self.fresh - self.swapped - self.copied - set(self.views)
 
-    def harmless(self, view: str, written: set[str]) -> bool:
-        """A loop that writes `written` (and not `view`) cannot meet `view`'s memory."""
-        return view not in written and not (self.viewed(view) & self.reaching(written))
+    def harmless(self, view: str, touched: set[str], written: set[str]) -> bool:
+        """Can a loop that uses the arrays `touched`, writing `written`, meet `view`'s memory
+        through another name? A view it only reads is safe from names it only reads; a view
+        it writes must be the only name of its memory in the loop. (A view maps distinct
+        subscripts to distinct elements, so the view's own accesses are tested as an array.)"""
+        others = (touched if view in written else written) - {view}
+        return not (self.viewed(view) & self.reaching(others))
 
     def viewed(self, view: str) -> set[str]:
         """The arrays a view may share memory with, through views of views."""
@@ -141,9 +145,9 @@ def viewed_arrays(e: ir.Expr, arrays: set[str], env: effects.CallEnv) -> set[str
         case ir.Name(id=n):
             return {n} if n in arrays else set()
         case ir.Access(array=a):
-            return _dotted(a)
+            return _dotted(a, arrays)
         case ir.Attribute(value=v) if isinstance(v, (ir.Name, ir.Attribute)):
-            return _dotted(show(e))   # `a.T` views `a`; `self.data` is an array of its own
+            return _dotted(show(e), arrays)   # `a.T` views `a`; `self.data` is an array of its own
         case ir.Attribute(value=v):
             return viewed_arrays(v, arrays, env)   # `np.reshape(a, s).T` views `a`
         case ir.Call():
@@ -156,7 +160,7 @@ def viewed_arrays(e: ir.Expr, arrays: set[str], env: effects.CallEnv) -> set[str
                 return viewed_arrays(e.receiver, arrays, env)
             owner, dot, _ = e.func.rpartition(".")
             if dot and owner.split(".")[0] not in env.imports:
-                return _dotted(owner)      # `b.reshape(-1)` views `b`
+                return _dotted(owner, arrays)      # `b.reshape(-1)` views `b`
             return viewed_arrays(e.args[0], arrays, env) if e.args else None   # np.reshape(b, -1)
         case ir.Ternary(then=t, orelse=o):
             a, b = viewed_arrays(t, arrays, env), viewed_arrays(o, arrays, env)
@@ -164,10 +168,11 @@ def viewed_arrays(e: ir.Expr, arrays: set[str], env: effects.CallEnv) -> set[str
     return set() if effects.is_fresh_array(e, env) or isinstance(e, ir.Const) else None
 
 
-def _dotted(name: str) -> set[str]:
-    """`a.T.real` may share memory with `a.T.real`, `a.T` and `a`."""
+def _dotted(name: str, arrays: set[str]) -> set[str]:
+    """`a.T.real` may share memory with `a.T.real`, `a.T` and `a` (prefixes that are arrays:
+    `self.data` is not a view of the object `self`)."""
     parts = name.split(".")
-    return {".".join(parts[:k]) for k in range(1, len(parts) + 1)}
+    return {name} | {p for k in range(1, len(parts)) if (p := ".".join(parts[:k])) in arrays}
 
 
 def _permutes(s: ir.Assign, names: list[str], arrays: set[str]) -> bool:

@@ -17,7 +17,9 @@ from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.poly import Poly
 from paralift.ir.walk import subexprs
+from paralift.passes import witness
 from paralift.passes.accesses import is_range, AccessRec, KernelAccesses
+from paralift.passes.witness import Witness
 from paralift.passes.bounds import Leaving, leaving
 from paralift.passes.isltext import Linear, System, empty, fmt, is_var, linearize, single_value
 
@@ -31,6 +33,7 @@ class Dependence:
     distance: int | None  # later - earlier in loop-index units, when constant
     reduction: str | None  # operator when both are the same reduction update
     rows: Leaving | None = None  # C: one of them leaves a dimension into another row
+    witness: Witness | None = None  # values at which it surely happens (else it only may)
 
 
 class LevelAnalysis:
@@ -313,7 +316,8 @@ class LevelAnalysis:
         reduction = first.update if first.update is not None and first.update == second.update else None
         if reduction and not (self.reducible(first) and self.reducible(second)):
             reduction = None
-        return Dependence(first.array, first, second, self.distance(system, same), reduction, rows)
+        seen = witness.find(self, first, second) if rows is None and reduction is None else None
+        return Dependence(first.array, first, second, self.distance(system, same), reduction, rows, seen)
 
     def reducible(self, acc: AccessRec) -> bool:
         """Can the updated elements be named as a section of the array (OpenMP's
@@ -325,21 +329,24 @@ class LevelAnalysis:
         for index, sub in zip(acc.node.indices, acc.subs):
             if any(isinstance(x, ir.Access) for x in subexprs(index)):
                 continue
-            if sub is None or is_range(sub):
+            if sub is None or (is_range(sub) and sub.lower is None):
                 return False
-            system = System()
-            alone = LevelAnalysis(self.ka, None, self.param_names)
-            alone.domain(acc, "a", system)
-            q = poly.substitute(sub, lambda s: alone.resolve(s, "a"))
-            if q is None:
-                return False
-            lin = linearize(q, system)
-            if lin is not None:
-                if not empty(system.text([f"{fmt(lin)} < 0"])):
-                    return False
-            elif not alone.nonneg(q, system):
-                return False
+            bounds = [b for b in (sub.lower, sub.upper) if b is not None] if is_range(sub) else [sub]
+            if not all(self.never_below_zero(acc, b) for b in bounds):
+                return False  # (a slice's bounds too: a negative one counts from the end)
         return True
+
+    def never_below_zero(self, acc: AccessRec, p: Poly) -> bool:
+        system = System()
+        alone = LevelAnalysis(self.ka, None, self.param_names)
+        alone.domain(acc, "a", system)
+        q = poly.substitute(p, lambda s: alone.resolve(s, "a"))
+        if q is None:
+            return False
+        lin = linearize(q, system)
+        if lin is not None:
+            return empty(system.text([f"{fmt(lin)} < 0"]))
+        return alone.nonneg(q, system)
 
     def distance(self, system: System, same: list[str]) -> int | None:
         if self.level is None:

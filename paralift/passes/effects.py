@@ -39,7 +39,7 @@ def call_kind(call: ir.Call, env: CallEnv) -> str:
         return "impure"
     if call.receiver is not None:
         return _method_kind(call.func)
-    if call.func in env.helpers:
+    if call.func in env.helpers or call.func == ir.SUBSCRIPT:
         return "pure"
     if env.language == "c":
         return _c_call_kind(call.func)
@@ -69,6 +69,8 @@ def returns(call: ir.Call, env: CallEnv) -> str | None:
         return None
     if call.receiver is not None:
         return method_api(call.func).returns
+    if call.func == ir.SUBSCRIPT:
+        return "view"   # an element of a new array is a value; of a view, its base's
     if env.language == "c":
         return "alloc"
     name = resolve(call.func, env.imports)

@@ -187,7 +187,7 @@ def _unknown_memory(loop: ir.Loop, accs: list[AccessRec], bound: Bindings) -> li
                                "may be a view of another array", loop.span)
            for name in sorted(touched & bound.unknown)]
     for view in sorted(touched & set(bound.views)):
-        if not bound.harmless(view, written):
+        if not bound.harmless(view, touched, written):
             viewed = bound.viewed(view)
             bases = ", ".join(f"`{b}`" for b in sorted(viewed) if not any(b.startswith(o + ".") for o in viewed))
             what = f"`{view}`, a view of {bases}," if bases else f"`{view}`"
@@ -246,20 +246,28 @@ def _describe(d: Dependence, loop: ir.Loop, bound: Bindings) -> Diagnostic:
     if d.distance:
         k = abs(d.distance)
         when = f", {k} iteration{'s' if k > 1 else ''} apart"
+    names = [x.node.array if isinstance(x.node, ir.Access) else x.array for x in (a, b)]
+    # a witness holds for names that stand for one array throughout the loop: not bound in
+    # it, not swapped (`a, b = b, a`), not perhaps another's copy (`c = a`)
+    moving = scalars.assigned_names(loop.body) | bound.swapped | set(bound.alias) | bound.unknown
+    sure = d.witness is not None and not (set(names) & moving)
     if a.update and b.update:
         msg = (f"{at(a)} and {at(b)} may update the same element in different iterations of "
                f"`{loop.var}`, and the elements updated cannot be bounded for a reduction")
         span = a.node.span
     elif a.write and b.write and not (a.update or b.update):
-        msg = f"{at(a)} and {at(b)} write the same element in different iterations of `{loop.var}`"
+        verb = "write" if sure else "may write"
+        msg = f"{at(a)} and {at(b)} {verb} the same element in different iterations of `{loop.var}`"
         span = a.node.span
     elif a.write and (not b.write or b.update):
-        msg = f"{at(b)} reads the element {at(a)} wrote in an earlier iteration of `{loop.var}`{when}"
+        msg = (f"{at(b)} reads the element {at(a)} wrote in an earlier iteration of `{loop.var}`{when}" if sure
+               else f"{at(b)} may read an element {at(a)} wrote in an earlier iteration of `{loop.var}`{when}")
         span = b.node.span
     else:
-        msg = f"{at(a)} reads an element that {at(b)} overwrites in a later iteration of `{loop.var}`{when}"
+        msg = (f"{at(a)} reads an element that {at(b)} overwrites in a later iteration of `{loop.var}`{when}"
+               if sure else
+               f"{at(a)} may read an element that {at(b)} overwrites in a later iteration of `{loop.var}`{when}")
         span = a.node.span
-    names = [x.node.array if isinstance(x.node, ir.Access) else x.array for x in (a, b)]
     copy = next((c for c in bound.copies if c.name in names), None)
     if names[0] != names[1] and copy is not None:
         msg += f" (`{copy.name}` may be `{copy.source}`: `{copy.name} = {copy.source}` at line {copy.line})"
@@ -269,7 +277,9 @@ def _describe(d: Dependence, loop: ir.Loop, bound: Bindings) -> Diagnostic:
         msg = (f"{d.rows.describe()}, and {at(other)} {verb} elements of other rows in other "
                f"iterations of `{loop.var}`")
         span = d.rows.access.node.span
-    return Diagnostic("PL201", msg, span, related=(a.node.span, b.node.span))
+    if sure:
+        msg += f" ({d.witness.describe()})"
+    return Diagnostic("PL201", msg, span, related=(a.node.span, b.node.span), witness=d.witness if sure else None)
 
 
 def _dedupe(reasons: list[Diagnostic]) -> list[Diagnostic]:

@@ -93,6 +93,8 @@ def build(specs: tuple[ParamSpec, ...], sizes: dict[str, int], extent: int, seed
         elif spec.role == "array":
             own = 2 * max(extent, 1) if spec.name == longer else extent
             args.append(_array(rng, spec, (own,) * spec.rank, own, variant))
+        elif spec.role == "dtype":
+            args.append(np.float64 if variant.data != "int" else np.int64)
         else:
             raise ValueError(f"cannot make a value for `{spec.name}` ({spec.role})")
     return Case(dict(sizes), args, extent)

@@ -35,10 +35,11 @@ def verify_mpi(original: str, candidate: str, function: str, path: str = "<candi
     launcher = mpiexec()
     if launcher is None:
         return Verdict(function, False, "no `mpiexec` found: install the `mpich` wheel")
-    kernel = next((k for k in parse(original, path).kernels if k.name == function), None)
+    module = parse(original, path)
+    kernel = next((k for k in module.kernels if k.name == function), None)
     if kernel is None:
         return Verdict(function, False, f"no function `{function}` in the original")
-    specs = signature(kernel)
+    specs = signature(kernel, module)
     made = _cases(original, path, function, specs, cases, seed)
     if isinstance(made, Verdict):
         return made

@@ -13,3 +13,4 @@ class TesterOptions:
     # C integer semantics accepted: an input on which the original leaves int64 is skipped,
     # not a refusal (Python's integers never overflow; Numba's and C's wrap around)
     assume_int64: bool = False
+    inputs: str | None = None  # `--inputs FILE.py:FUNCTION`: argument tuples to test first

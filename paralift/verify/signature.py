@@ -1,10 +1,14 @@
 """What each parameter of a kernel is, read off the kernel's own code.
 
-    size      an integer that shapes the iteration space: used in a loop bound, a subscript
-              or an array allocation (`n`, `k`)
+    size      an integer that shapes the iteration space: used in a loop bound, a subscript,
+              an array allocation or a reshape (`n`, `k`)
     value     any other scalar (`alpha`, the `x` searched for)
-    array     subscripted; `index` arrays (their elements are used as subscripts or loop
-              bounds) hold integers, `bounds` arrays (used as loop bounds) also ascend
+    array     subscripted, or used as an array: an ndarray method or attribute (`a.max()`,
+              `a.shape`, `a.T`), `len(a)`, an operand of `@`, an argument of a NumPy function
+              or of a function of the module that subscripts it; `index` arrays (their
+              elements are used as subscripts or loop bounds) hold integers, `bounds` arrays
+              (used as loop bounds) also ascend
+    dtype     passed as a NumPy constructor's `dtype` (`np.zeros(n, dtype=dt)`)
     callable  called like a function: nothing to generate, the kernel cannot be tested
 """
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 
 from paralift.ir import nodes as ir
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
+from paralift.passes.numpy_api import METHODS
 
 
 @dataclass(frozen=True)
@@ -69,38 +74,110 @@ def float_arrays(kernel: ir.Kernel) -> set[str]:
     return out
 
 
-def signature(kernel: ir.Kernel) -> tuple[ParamSpec, ...]:
-    shaping: set[str] = set()     # names in bounds, subscripts, allocations
-    index_arrays: set[str] = set()
-    bound_arrays: set[str] = set()
-    called: set[str] = set()
-    ranks: dict[str, int] = {}
-    for s in walk_stmts(kernel.body):
+_ALLOCATING = ("zeros", "empty", "ones", "full", "arange", "linspace", "eye", "identity", "reshape", "tile",
+               "zeros_like", "empty_like", "ones_like", "full_like", "array", "asarray")
+_SHAPE_ATTRIBUTES = ("shape", "size", "ndim", "T", "dtype", "real", "imag", "flat")
+
+
+class _Uses:
+    """Evidence, from every use in a kernel, of what each name holds."""
+
+    def __init__(self, module: ir.Module | None):
+        self.helpers = {k.name: k for k in module.kernels} if module else {}
+        self.shaping: set[str] = set()   # names in bounds, subscripts, allocations
+        self.index_arrays: set[str] = set()
+        self.bound_arrays: set[str] = set()
+        self.called: set[str] = set()
+        self.dtypes: set[str] = set()
+        self.ranks: dict[str, int] = {}  # arrays, with the least rank their uses need
+
+    def array(self, name: str, rank: int = 1) -> None:
+        self.ranks[name] = max(self.ranks.get(name, 0), rank)
+
+    def stmt(self, s: ir.Stmt) -> None:
         if isinstance(s, ir.Loop):
             for e in (s.lower, s.upper, s.step):
-                shaping |= _names(e)
-                bound_arrays |= _arrays_in(e)
+                self.shaping |= _names(e)
+                self.bound_arrays |= _arrays_in(e)
         for e in stmt_exprs(s):
             for x in subexprs(e):
-                if isinstance(x, ir.Access):
-                    ranks[x.array] = max(ranks.get(x.array, 0), len(x.indices))
-                    for i in x.indices:
-                        shaping |= _names(i)
-                        index_arrays |= _arrays_in(i)
-                elif isinstance(x, ir.Call):
-                    called.add(x.func.split(".")[0])
-                    if x.func.rsplit(".", 1)[-1] in ("zeros", "empty", "ones", "full"):
-                        for a in x.args[:1]:
-                            shaping |= _names(a)
+                self.expr(x)
+
+    def expr(self, x: ir.Expr) -> None:
+        if isinstance(x, ir.Access):
+            name = x.array.split(".")[0]
+            self.array(name, len(x.indices) if "." not in x.array else 1)
+            for i in x.indices:
+                self.shaping |= _names(i)
+                self.index_arrays |= _arrays_in(i)
+        elif isinstance(x, ir.Attribute) and isinstance(x.value, ir.Name) and x.attr in _SHAPE_ATTRIBUTES:
+            self.array(x.value.id)
+        elif isinstance(x, ir.BinOp) and x.op == "@":
+            for side in (x.left, x.right):
+                if isinstance(side, ir.Name):
+                    self.array(side.id, 2)
+        elif isinstance(x, ir.Call):
+            self.call(x)
+
+    def call(self, x: ir.Call) -> None:
+        owner, dot, method = x.func.rpartition(".")
+        if (dot and owner in ("np", "numpy") or owner.startswith(("np.", "numpy."))) \
+                or (not dot and x.func in _ALLOCATING):
+            self.numpy_call(method, x)
+        elif dot and "." not in owner and x.receiver is None and method in METHODS:
+            self.array(owner)          # `a.max()`: a method of an array, not a callable
+        elif not dot and x.func == "len" and x.args and isinstance(x.args[0], ir.Name):
+            self.array(x.args[0].id)
+        elif not dot:
+            self.called.add(x.func)
+            self.helper_call(x)
+
+    def numpy_call(self, method: str, x: ir.Call) -> None:
+        for k, v in x.keywords:
+            if k == "dtype" and isinstance(v, ir.Name):
+                self.dtypes.add(v.id)
+            if k in ("shape", "newshape", "num"):
+                self.shaping |= _names(v)
+        if method in _ALLOCATING:
+            sizes = {"reshape": x.args[1:], "tile": x.args[1:], "arange": x.args, "linspace": x.args[2:3]}
+            for a in sizes.get(method, x.args[:1]):
+                self.shaping |= _names(a)
+            if method in ("zeros", "empty", "ones") and len(x.args) > 1 and isinstance(x.args[1], ir.Name):
+                self.dtypes.add(x.args[1].id)
+        for a in x.args[:2] if method not in _ALLOCATING else x.args[:1] if method == "reshape" else ():
+            if isinstance(a, ir.Name):
+                self.array(a.id)      # np.sum(a), np.dot(a, x), np.reshape(a, ...)
+
+    def helper_call(self, x: ir.Call) -> None:
+        """`f(a, n)` where the module's `f` subscripts its first parameter: `a` is an array."""
+        helper = self.helpers.get(x.func)
+        if helper is None:
+            return
+        inner = {s.name: s for s in signature(helper)}
+        for param, arg in zip(helper.params, x.args):
+            spec = inner.get(param.name)
+            if spec is not None and isinstance(arg, ir.Name):
+                if spec.role == "array":
+                    self.array(arg.id, spec.rank)
+                elif spec.role == "size":
+                    self.shaping.add(arg.id)
+
+
+def signature(kernel: ir.Kernel, module: ir.Module | None = None) -> tuple[ParamSpec, ...]:
+    uses = _Uses(module)
+    for s in walk_stmts(kernel.body):
+        uses.stmt(s)
     out = []
     floating = float_arrays(kernel)
     for p in kernel.params:
         n = p.name
-        if n in ranks or p.kind == "array":
-            out.append(ParamSpec(n, "array", max(ranks.get(n, 1), 1), n in index_arrays | bound_arrays,
-                                 n in bound_arrays, n in floating))
-        elif n in called:
+        if n in uses.dtypes:
+            out.append(ParamSpec(n, "dtype"))
+        elif n in uses.ranks or p.kind == "array":
+            out.append(ParamSpec(n, "array", max(uses.ranks.get(n, 1), 1),
+                                 n in uses.index_arrays | uses.bound_arrays, n in uses.bound_arrays, n in floating))
+        elif n in uses.called:
             out.append(ParamSpec(n, "callable"))
         else:
-            out.append(ParamSpec(n, "size" if n in shaping else "value"))
+            out.append(ParamSpec(n, "size" if n in uses.shaping else "value"))
     return tuple(out)

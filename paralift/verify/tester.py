@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from paralift.frontend.python import ParseError, parse
-from paralift.verify import inputs
+from paralift.verify import given, inputs
 from paralift.verify.compare import difference, outside_int64
 from paralift.verify.coverage import Coverage, instrument
 from paralift.verify.options import TesterOptions
@@ -162,10 +162,16 @@ def verify(original_source: str, candidate_source: str, function: str, path: str
     kernel = next((k for k in module.kernels if k.name == function), None)
     if kernel is None:
         return Verdict(function, False, f"no function `{function}` in the original")
-    specs = signature(kernel)
+    specs = signature(kernel, module)
+    hook = given.find_hook(path, original_source, function, options.inputs)
+    try:
+        given_cases = given.given_inputs(hook, function) if hook is not None else []
+    except given.GivenError as err:
+        return Verdict(function, False, str(err))
     untestable = [s.name for s in specs if s.role == "callable"]
-    if untestable:
-        return Verdict(function, False, f"cannot generate a value for `{untestable[0]}`, which is called")
+    if untestable and not given_cases:
+        return Verdict(function, False, f"cannot generate a value for `{untestable[0]}`, which is called "
+                                        f"(give inputs: `def {given.HOOK_PREFIX}{function}()` or --inputs)")
     own_original = original is None
     original = original or Original(original_source, path)
     coverage = Trips(original_source, path, function, options, watch=not races)
@@ -182,7 +188,12 @@ def verify(original_source: str, candidate_source: str, function: str, path: str
         try:
             candidate = Runner(worker, function, options.timeout, compiles=_jit_compiled(candidate_source))
             check = _Check(original.runner(function, options.timeout), candidate, specs, options, races)
-            return _run(check, coverage, function, specs, threads, cases, seed, shrink, unit)
+            failed, given_ran = _given(check, coverage, given_cases, function, threads, unit)
+            if failed is not None:
+                return failed
+            if any(s.role == "callable" for s in specs):
+                return _given_only(function, given_ran, threads, unit, coverage)
+            return _run(check, coverage, function, specs, threads, cases, seed, shrink, unit, given_ran)
         finally:
             if own:
                 worker.close()
@@ -250,8 +261,8 @@ class Trips:
 
 
 def _run(check: _Check, coverage: Trips, function: str, specs, threads, cases: int, seed: int,
-         shrink: bool, unit: str) -> Verdict:
-    ran, skipped, seen, raising = 0, [], [], 0
+         shrink: bool, unit: str, given_ran: int = 0) -> Verdict:
+    ran, skipped, seen, raising = given_ran, [], [], 0
     largest: inputs.Case | None = None
     for n, sizes in enumerate(inputs.size_schedule(specs, cases, seed)):
         if check.races and max(sizes.values(), default=0) > inputs.SIZES[-1]:
@@ -295,17 +306,50 @@ def _run(check: _Check, coverage: Trips, function: str, specs, threads, cases: i
             largest = fit.case if largest is None or fit.case.extent >= largest.extent else largest
         seen += [fit.case.extent] + [v for v in sizes.values()]
     if ran == raising:
-        return Verdict(function, False, "no input could be run: " + (skipped[0] if skipped else "none made"),
-                       skipped=tuple(skipped))
+        return Verdict(function, False, "no input could be run: " + (skipped[0] if skipped else "none made")
+                       + f" (give inputs: `def {given.HOOK_PREFIX}{function}()` or --inputs)", skipped=tuple(skipped))
     short = None if check.races else coverage.shortfall()
     if short and skipped:
         short += f" (on other inputs {skipped[0].split(': ', 1)[-1]})"
     if short:
         return Verdict(function, False, short, ran, tuple(threads), skipped=tuple(skipped), unit=unit)
     notes = () if check.races or largest is None else _aliased(check, largest, specs, max(threads))
-    return Verdict(function, True, "equivalent", ran, tuple(threads), (min(seen), max(seen)),
+    return Verdict(function, True, "equivalent", ran, tuple(threads), (min(seen), max(seen)) if seen else (0, 0),
                    skipped=tuple(skipped), unit=unit, warnings=notes,
                    coverage="" if check.races else coverage.coverage.summary())
+
+
+def _given(check: _Check, coverage: Trips, cases: list[list], function: str, threads,
+           unit: str) -> tuple[Verdict | None, int]:
+    """The user's own inputs, each compared as a generated one would be."""
+    ran = 0
+    for k, args in enumerate(cases, 1):
+        case = inputs.Case({"given input": k}, args, extent=0)
+        try:
+            fit = inputs.Fit(case, result=check.original(args))
+        except inputs.Raised as err:
+            fit = inputs.Fit(case, raised=str(err))
+        except inputs.NoAnswer as err:
+            return Verdict(function, False, f"{err}, on given input #{k}"), ran
+        if fit.raised is None:
+            check.note(case, fit.result)
+        problem = _first_problem(check, fit, threads, unit)
+        if problem:
+            return Verdict(function, False, f"on given input #{k}: {problem[1]}", ran, tuple(threads),
+                           counterexample=case.describe(check.specs), unit=unit), ran
+        ran += 1
+        if fit.raised is None:
+            coverage.add(case)
+    return None, ran
+
+
+def _given_only(function: str, ran: int, threads, unit: str, coverage: Trips) -> Verdict:
+    """A kernel whose inputs cannot be generated (it takes a callable): the given ones judge."""
+    short = coverage.shortfall()
+    if short:
+        return Verdict(function, False, short, ran, tuple(threads), unit=unit)
+    return Verdict(function, True, "equivalent on the given inputs", ran, tuple(threads), unit=unit,
+                   coverage=coverage.coverage.summary())
 
 
 def _aliased(check: _Check, case: inputs.Case, specs, threads: int) -> tuple[str, ...]:
