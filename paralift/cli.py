@@ -10,6 +10,7 @@ from paralift import __version__, targets
 from paralift.translator_model import commands
 
 EXIT_OK, EXIT_CHANGED, EXIT_INPUT_ERROR = 0, 1, 2
+EXIT_REFUSED = 3  # `rewrite`: a function's rewrite failed verification (it was left as it was)
 
 _ANALYZE_HELP = """\
 Analyze every loop of the Python functions in PATH (files or directories, walked
@@ -33,9 +34,11 @@ with gcc -O2 -fopenmp) before anything is written; a function whose rewrite fail
 as it was, and the counterexample is printed. A file that changed while it was verified
 is not overwritten. Writes go through symlinks and keep mode, owner and hard links.
 
-Without --in-place or -o, the unified diff is printed and no file is touched.
+Without --in-place or -o, the unified diff is printed and no file is touched. The run ends
+with a summary: functions rewritten, refused (not verified) and loops left sequential.
 Exit status: 0 if nothing changed, 1 if something changed (or would change; see
---exit-zero-even-if-changed), 2 if a file could not be read or parsed.
+--exit-zero-even-if-changed), 2 if a file could not be read or parsed, 3 if a function's
+rewrite was refused by the tester (the others are still written). 2 wins over 3, 3 over 1.
 """
 
 _VERIFY_HELP = """\
@@ -57,7 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("analyze", help="report which loops can run in parallel and why",
                        description=_ANALYZE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("paths", nargs="+", metavar="PATH", help="Python files or directories")
-    a.add_argument("--json", action="store_true", help="print the machine-readable JSON report")
+    a.add_argument("--format", choices=("table", "text", "json", "html"), default=None,
+                   help="table: for a terminal (the default there); text: one `file:line:col: ...` line "
+                        "per loop and per reason (the default into a pipe or file); json: the "
+                        "machine-readable report; html: one self-contained page with the source, each "
+                        "loop coloured by verdict (use -o)")
+    a.add_argument("--json", action="store_true", help="the same as --format json")
+    a.add_argument("-o", "--output", metavar="FILE", help="write the report here (html: the page)")
     a.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
     r = sub.add_parser("rewrite", help="rewrite parallel loops for a target, verified",
@@ -130,6 +139,8 @@ def _tester_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assume-int64", action="store_true",
                    help="accept C integer semantics: inputs on which the original computes an integer "
                         "outside int64 (which Numba and C wrap around) are skipped instead of refusing")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="print a refused function's whole error (a Numba typing error in full), not its gist")
     p.add_argument("--inputs", metavar="FILE.py:FUNCTION",
                    help="inputs to test first: FUNCTION(kernel_name) returns argument tuples. Without "
                         "it, a function `paralift_inputs_<kernel>()` in the kernel's file or in a "
@@ -147,9 +158,10 @@ def _analyze(args: argparse.Namespace) -> int:
     from paralift.analysis import FileAnalysis, analyze_file
     from paralift.diagnostics import Diagnostic
     from paralift.files import expand_paths
-    from paralift.report import render_text, report_json
+    from paralift.report import render_text
 
     out, err = Console(), Console(stderr=True)
+    form = "json" if args.json else args.format or ("table" if out.is_terminal else "text")
     inputs = list(expand_paths(args.paths))
     results: list[FileAnalysis] = []
     show_progress = not args.no_progress and err.is_terminal and len(inputs) > 20
@@ -161,18 +173,34 @@ def _analyze(args: argparse.Namespace) -> int:
             if show_progress:
                 status.update(f"analyzing {t} ({n}/{len(inputs)})")
             results.append(analyze_file(t))
-            if not args.json:
+            if form == "table":
                 render_text(results[-1], out)
-    if args.json:
-        sys.stdout.write(json.dumps(report_json(results), indent=1) + "\n")
-    else:
-        for r in results:
-            if r.errors and r.language == "unknown":
-                render_text(r, out)
+    _emit_report(form, results, out, args.output)
     failed = [r for r in results if r.errors]
     if failed:
         err.print(f"paralift: {len(failed)} of {len(results)} file(s) had errors", highlight=False)
     return EXIT_INPUT_ERROR if failed else EXIT_OK
+
+
+def _emit_report(form: str, results, out, output: str | None) -> None:
+    from paralift.report import render_lines, render_text, report_json
+    if form == "table":
+        for r in results:
+            if r.errors and r.language == "unknown":
+                render_text(r, out)
+        return
+    if form == "json":
+        text = json.dumps(report_json(results), indent=1) + "\n"
+    elif form == "html":
+        from paralift.html_report import render_html
+        text = render_html(results)
+    else:
+        text = "".join(line + "\n" for r in results for line in render_lines(r))
+    if output:
+        from paralift.files import write_back
+        write_back(output, text)
+    else:
+        sys.stdout.write(text)
 
 
 class _Null:
@@ -201,6 +229,7 @@ def _rewrite(args: argparse.Namespace) -> int:
         return EXIT_INPUT_ERROR
     functions = set(args.function) if args.function else None
     changed = failed = False
+    tally = _Tally()
     for t in inputs:
         if isinstance(t, Diagnostic):
             err.print(f"{t.span.where()}: error {t.code}: {t.message}")
@@ -217,7 +246,8 @@ def _rewrite(args: argparse.Namespace) -> int:
         for e in res.errors:
             err.print(f"{e.span.where()}: error {e.code}: {e.message}")
             failed = True
-        _report_plans(res, err)
+        _report_plans(res, err, args.verbose)
+        tally.add(res, err)
         if not res.changed:
             continue
         changed = True
@@ -235,12 +265,38 @@ def _rewrite(args: argparse.Namespace) -> int:
             sys.stdout.writelines(difflib.unified_diff(
                 source_lines(res.original, keepends=True), source_lines(res.result, keepends=True),
                 t, f"{t} ({target})"))
+    tally.print(err)
     if failed:
         return EXIT_INPUT_ERROR
+    if tally.refused:
+        return EXIT_REFUSED
     return EXIT_CHANGED if changed and not args.exit_zero_even_if_changed else EXIT_OK
 
 
-def _report_plans(res, err) -> None:
+class _Tally:
+    """What a `rewrite` run did, for its last line."""
+
+    def __init__(self):
+        self.rewritten = self.refused = self.sequential = self.files = 0
+
+    def add(self, res, err) -> None:
+        if res.errors:
+            return
+        self.files += 1
+        self.rewritten += len({p.name for p in res.plans if p.loops} - {v.function for v in res.refused}) \
+            if res.changed else 0
+        self.refused += len(res.refused)
+        self.sequential += getattr(res, "sequential", 0)
+        if not any(p.loops for p in res.plans):
+            err.print(f"{res.path}: no loop can run in parallel; see `paralift analyze {res.path}`")
+
+    def print(self, err) -> None:
+        if self.files:
+            err.print(f"paralift: {self.rewritten} function(s) rewritten, {self.refused} refused (not "
+                      f"verified, left as they were), {self.sequential} loop(s) left sequential")
+
+
+def _report_plans(res, err, verbose: bool = False) -> None:
     from rich.markup import escape
 
     for plan in res.plans:
@@ -250,6 +306,8 @@ def _report_plans(res, err) -> None:
         err.print(escape(v.summary()))
     for v in res.refused:
         err.print(escape(f"{res.path}: not rewritten: {v.summary()}"))
+        if verbose and getattr(v, "detail", ""):
+            err.print(escape(v.detail))
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -271,7 +329,7 @@ def _verify(args: argparse.Namespace) -> int:
     from paralift.verify.sandbox import confined
     from paralift.verify.sessions import RaceLog
     # NEW is code paralift did not write: it runs in the sandbox, like a model's
-    with confined(), RaceLog(sources[1], args.new) as race_log:  # prange loops also run under the race log
+    with confined(), RaceLog(sources[1], args.new, options=_options(args)) as race_log:  # prange loops too
         for name in args.function:
             if language_of(args.new) == "c":
                 from paralift.verify.ctester import verify_c
@@ -280,6 +338,8 @@ def _verify(args: argparse.Namespace) -> int:
                 v = race_log.check(verify(sources[0], sources[1], name, args.new, cases=args.cases,
                                           options=_options(args)), sources[0])
             print(v.summary())
+            if args.verbose and not v.ok and getattr(v, "detail", ""):
+                print(v.detail)
             ok &= v.ok
     return EXIT_OK if ok else EXIT_CHANGED
 

@@ -59,6 +59,21 @@ def summary(v: LoopVerdict) -> str:
     return " ".join(parts)
 
 
+def render_lines(fa: FileAnalysis) -> list[str]:
+    """Compiler-style lines, one per loop and one per reason, for pipes and editors:
+    `file:line:col: verdict: for i [clauses]`, then `file:line:col: note: why [PL201]`."""
+    out = [f"{e.span.where()}: error: {e.message} [{e.code}]" for e in fa.errors]
+    for k in fa.kernels:
+        for v in k.loops:
+            clauses = summary(v)
+            out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: {v.verdict}: {k.kernel.name}: "
+                       f"for {v.loop.display}" + (f" {clauses}" if clauses else ""))
+            out += [f"{fa.path}:{r.span.line}:{r.span.col + 1}: note: {r.message} [{r.code}]" for r in v.reasons]
+    if not out:
+        out.append(f"{fa.path}: no loops to analyze")
+    return out
+
+
 def render_text(fa: FileAnalysis, console: Console) -> None:
     for e in fa.errors:
         console.print(f"[red]{escape(e.span.where())}: error {e.code}:[/red] {escape(e.message)}",

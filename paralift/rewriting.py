@@ -6,13 +6,14 @@ the others are kept. Writing the result is `files.write_back`'s job.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from paralift import targets
 from paralift.analysis import analyze_source
 from paralift.diagnostics import Diagnostic, Severity, Span
 from paralift.files import language_of, read_source, source_lines
 from paralift.targets import MARKER
+from paralift.verify.given import HOOK_PREFIX
 from paralift.verify.options import TesterOptions
 from paralift.verify.sessions import Candidate
 from paralift.verify.tester import Verdict
@@ -27,6 +28,7 @@ class FileRewrite:
     verdicts: tuple[Verdict, ...] = ()
     refused: tuple[Verdict, ...] = ()
     errors: tuple[Diagnostic, ...] = field(default=())
+    sequential: int = 0    # loops left sequential: by the analysis, or by the target's backend
 
     @property
     def changed(self) -> bool:
@@ -48,39 +50,72 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
     if fa.errors:  # nothing is written for a file that does not parse
         return FileRewrite(path, source, source, errors=fa.errors)
     backend, session = targets.load(emitter.backend), targets.load(emitter.session)
+    if functions is None and fa.module is not None:  # the tester's inputs hooks are the user's test code
+        functions = {k.name for k in fa.module.kernels if not k.name.startswith(HOOK_PREFIX)}
 
     def alone(name: str) -> str:  # the file with only `name` rewritten, for a session to build on its own
         return backend(fa, source, {name}).source
-    return _verified(fa, source, path, functions, check, progress, backend,
-                     lambda candidate: session(Candidate(source, candidate, path, tsan, options, alone)))
+
+    def rewrite(functions, lifted):
+        return backend(fa, source, functions, lifted=frozenset(lifted)) if emitter.lifts else \
+            backend(fa, source, functions)
+    done = _verified(source, path, functions, check, progress, rewrite,
+                     lambda original, candidate: session(Candidate(original, candidate, path, tsan, options, alone)),
+                     emitter.lifts)
+    analysed = sum(v.verdict == "sequential" for kv in fa.kernels for v in kv.loops
+                   if functions is None or kv.kernel.name in functions)
+    return replace(done, sequential=analysed + sum(len(p.skipped) for p in done.plans))
 
 
-def _verified(fa, source: str, path: str, functions, check: bool, progress, rewrite,
-              session) -> FileRewrite:
+def _verified(source: str, path: str, functions, check: bool, progress, rewrite, session,
+              lifts: bool) -> FileRewrite:
     """Rewrite, verify every rewritten function, and keep only those that pass: the file
     is rewritten again with just them, so a failing function stays as it was. What is
     written is always what was verified: a file rewritten with fewer functions is
-    verified again (functions can interact, in a CUDA file that must compile whole)."""
-    first = rewrite(fa, source, functions)
+    verified again (functions can interact, in a CUDA file that must compile whole).
+
+    Where the backend can lift loops into helpers (`lifts`), a function that fails whole
+    is tried once more with its loops lifted: Numba may lack what its other code uses."""
+    first = rewrite(functions, set())
     if not first.changed or not check:
         return FileRewrite(path, source, first.source, first.kernels)
-    candidate, names = first, [p.name for p in first.kernels if p.loops]
+    candidate, names, lifted = first, [p.name for p in first.kernels if p.loops], set()
     refused: list[Verdict] = []
     while True:
-        passed, failed = [], []
-        with session(candidate.source) as verify_one:
-            for name in names:
-                if progress:
-                    progress(name)
-                v = verify_one(name)
-                (passed if v.ok else failed).append(v)
-        refused += failed
+        passed, failed = _verify_round(candidate, names, session, source, progress)
+        retry = {v.function for v in failed if lifts and v.function not in lifted and _whole(candidate, v.function)}
+        refused += [v for v in failed if v.function not in retry]
+        lifted |= retry
         if not failed:
             return FileRewrite(path, source, candidate.source, first.kernels, tuple(passed), tuple(refused))
-        names = [v.function for v in passed]
+        names = [v.function for v in passed] + sorted(retry)
         if not names:
             return FileRewrite(path, source, source, first.kernels, (), tuple(refused))
-        candidate = rewrite(fa, source, set(names))
+        candidate = rewrite(set(names), lifted)
+
+
+def _whole(candidate, name: str) -> bool:
+    """Was `name` rewritten whole (not yet lifted, and not a method)?"""
+    plan = next((p for p in candidate.kernels if p.name == name), None)
+    return plan is not None and not getattr(plan, "lifted", True)
+
+
+def _verify_round(candidate, names: list[str], session, source: str, progress) -> tuple[list, list]:
+    """Each function's verdict, named after the function (a method is verified through the
+    helpers its loops moved into, against the same loops lifted from the original)."""
+    plans = {p.name: p for p in candidate.kernels}
+    passed, failed = [], []
+    with session(candidate.reference or source, candidate.source) as verify_one:
+        for name in names:
+            if progress:
+                progress(name)
+            verdicts = [verify_one(n) for n in getattr(plans.get(name), "verify_as", (name,))]
+            bad = next((v for v in verdicts if not v.ok), None)
+            v = verdicts[0] if bad is None else bad
+            v = v if v.function == name else replace(v, function=name, message=f"(its loop, lifted into `{v.function}`) "
+                                                                               f"{v.message}")
+            (passed if v.ok else failed).append(v)
+    return passed, failed
 
 
 

@@ -29,6 +29,7 @@ class Emitter:
     exact: str       # the session for someone else's candidate
     prompt: str      # what the model is asked to write
     answer: str      # "function": the function and its imports; "module": the whole file
+    lifts: bool = False  # the backend takes `lifted=`: functions whose loops move into helpers
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("numba", "Numba", (
         Emitter("python", "paralift.backends.numba:rewrite", f"{_V}:numba", f"{_V}:numba",
                 "Numba: `@numba.njit(parallel=True)` with `numba.prange` on the loops that can run in parallel",
-                "function"),), "prange"),
+                "function", lifts=True),), "prange"),
     Target("openmp", "OpenMP", (
         Emitter("c", "paralift.backends.openmp:rewrite", f"{_V}:openmp", f"{_V}:openmp_exact",
                 "OpenMP: `#pragma omp parallel for` with the right private, reduction and lastprivate clauses",

@@ -80,9 +80,10 @@ def test_a_rewrite_that_fails_verification_is_not_written(tmp_path: Path):
     path = tmp_path / "overflow.py"
     path.write_text(OVERFLOWS)
     proc = run("rewrite", str(path), "--in-place")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 3, proc.stderr  # refused: its own status, not "unchanged"
     assert "not rewritten: NOT verified: big_sum" in proc.stderr
     assert "counterexample:" in proc.stderr
+    assert "0 function(s) rewritten, 1 refused (not verified" in proc.stderr.splitlines()[-1]
     assert path.read_text() == OVERFLOWS
     unchecked = run("rewrite", str(path), "--in-place", "--no-verify")
     assert unchecked.returncode == 1 and "numba.prange" in path.read_text()

@@ -32,6 +32,8 @@ def _jobs():
                         continue
                     replayed = witness_replay.prange_source(source, v.loop)
                     args = witness_replay.arguments(kv.kernel, reason, fa.module)
+                    if args is not None:  # each choice of the free extents is an instance
+                        args = [args, witness_replay.arguments(kv.kernel, reason, fa.module, shared=True)]
                     where = f"{path.name}:{v.loop.span.line}: {reason.message}"
                     if replayed is None or args is None:
                         skipped.append(where)

@@ -27,10 +27,10 @@ import numpy as np
 from paralift.verify.races import DataRace, install_prange, track
 install_prange()
 out = []
-for job in json.loads(sys.stdin.read()):
+def make(recipe):
     rng = np.random.default_rng(0)
     args = []
-    for kind, value in job["args"]:
+    for kind, value in recipe:
         if kind == "array":
             args.append(np.round(rng.normal(size=tuple(value)), 3))
         elif kind == "dtype":
@@ -39,16 +39,25 @@ for job in json.loads(sys.stdin.read()):
             args.append(rng.integers(0, max(min(value), 1), size=tuple(value)).astype(np.int64))
         else:
             args.append(value)
+    return args
+
+
+def run(job, recipe):
     ns = {}
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # a kernel may print
             exec(compile(job["source"], job["path"], "exec"), ns)
-            ns[job["function"]](*track(args))
-        out.append("no race")
+            ns[job["function"]](*track(make(recipe)))
+        return "no race"
     except DataRace as err:
-        out.append("race: " + str(err)[:300])
+        return "race: " + str(err)[:300]
     except Exception as err:
-        out.append(f"error: {type(err).__name__}: {str(err)[:200]}")
+        return f"error: {type(err).__name__}: {str(err)[:200]}"
+
+
+for job in json.loads(sys.stdin.read()):
+    got = [run(job, recipe) for recipe in job["args"]]
+    out.append(next((g for g in got if g.startswith("race")), " / ".join(got)))
 print(json.dumps(out))
 '''
 
@@ -71,8 +80,10 @@ def prange_source(source: str, loop: ir.Loop) -> str | None:
     return "import numba\n" + "".join(lines)
 
 
-def arguments(kernel: ir.Kernel, reason: Diagnostic, module: ir.Module | None = None) -> list | None:
-    """(kind, value) per parameter, from the witness; None if one cannot be made."""
+def arguments(kernel: ir.Kernel, reason: Diagnostic, module: ir.Module | None = None,
+              shared: bool = False) -> list | None:
+    """(kind, value) per parameter, from the witness; None if one cannot be made. An extent
+    the witness leaves free may be anything: `shared` picks another of its choices."""
     w = reason.witness
     given = dict(w.params)
     big = 2 * max([abs(v) for _, v in w.params + w.earlier + w.later] + [1]) + 6
@@ -83,15 +94,20 @@ def arguments(kernel: ir.Kernel, reason: Diagnostic, module: ir.Module | None = 
     for spec in specs:
         if spec.role in ("size", "value"):
             out.append(("scalar", given.get(spec.name, 3)))
-        elif spec.role == "array":
-            shape = [given.get(f"len({spec.name})" if d == 0 else f"{spec.name}.shape[{d}]", big)
-                     for d in range(max(spec.rank, 1))]
+        elif spec.role == "array":  # the witness's extents; a free one long enough, or, when
+            # `shared`, the extent another array has there (`A[:] = B` needs them alike)
+            shape = [given.get(_extent(spec.name, d), next((v for k, v in given.items() if shared and k in
+                               {_extent(o.name, d) for o in specs}), big)) for d in range(max(spec.rank, 1))]
             out.append(("index" if spec.index else "array", shape))
         elif spec.role == "dtype":
             out.append(("dtype", "float64"))
         else:
             return None
     return out
+
+
+def _extent(array: str, d: int) -> str:
+    return f"len({array})" if d == 0 else f"{array}.shape[{d}]"
 
 
 def replay(jobs: list[dict]) -> list[str]:

@@ -22,6 +22,7 @@ class KernelPlan(Protocol):
     name: str
     loops: tuple       # what was rewritten, per loop (each backend's own plan record)
     skipped: tuple     # Skip(line, reason) for what was not
+    # (optional) `verify_as`: the functions the tester calls for it, if not itself
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class Rewrite:
     source: str                    # the file, rewritten
     kernels: tuple[KernelPlan, ...]
     changed: bool
+    # the original with what a rewritten function is verified through added (a lifted
+    # method's loop as a plain function); None: the original itself
+    reference: str | None = None
 
 
 class Backend(Protocol):

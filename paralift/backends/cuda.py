@@ -263,6 +263,9 @@ class _Planner:
         scratch = sorted({n for lp in loops for n in self.by_loop[id(lp)].private} & _accessed(body))
         if scratch:
             raise Refuse(f"the private scratch array `{scratch[0]}` would need memory per thread")
+        lists = sorted(n for n in _accessed(body) if _python_container(self.kv.kernel, n))
+        if lists:
+            raise Refuse(f"`{lists[0]}` is a Python list, which a kernel cannot use: make it a NumPy array")
         blocked = self.blocked_call(body)
         if blocked:
             raise Refuse(blocked)
@@ -329,6 +332,17 @@ def _floating(e: ir.Expr) -> bool:
                or (isinstance(x, ir.BinOp) and x.op in ("/", "**"))
                or (isinstance(x, ir.Call) and x.func not in ("len", "int", "abs", "min", "max"))
                for x in subexprs(e))
+
+
+def _python_container(kernel: ir.Kernel, name: str) -> bool:
+    """Is `name` bound somewhere to a list (`[0.0] * m`, a comprehension, `list(...)`)?"""
+    for s in walk_stmts(kernel.body):
+        if isinstance(s, ir.Assign) and s.target == ir.Name(name):
+            for x in subexprs(s.value):
+                if isinstance(x, ir.Comprehension) or (isinstance(x, ir.OpaqueExpr) and "list" in x.reason) \
+                        or (isinstance(x, ir.Call) and x.func in ("list", "tuple", "dict", "set")):
+                    return True
+    return False
 
 
 def _resident(kernel: ir.Kernel, launched: list[ir.Loop], used: set[str]) -> tuple[str, ...]:

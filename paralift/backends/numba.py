@@ -19,13 +19,14 @@ Anything else stays as it was, and the reason is reported.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from paralift.analysis import FileAnalysis
-from paralift.backends.contract import Rewrite
+from paralift.backends.contract import Refuse, Rewrite
+from paralift.backends.outline import Lifted, lift
 from paralift.backends.pyedit import PlanEditor
 from paralift.backends.steps import Site, array_reductions, inductions, site
 from paralift.files import source_lines
@@ -54,6 +55,7 @@ class LoopPlan:
     private: tuple[str, ...] = ()
     inner: str | None = None           # a sequential loop the body moves into (chunked loops)
     numpy: bool = False                # the edit allocates with NumPy
+    lifted: Lifted | None = None       # the loop moves into this compiled helper
 
 
 @dataclass(frozen=True)
@@ -63,33 +65,75 @@ class KernelPlan:
     loops: tuple[LoopPlan, ...] = ()
     skipped: tuple[Skip, ...] = ()
     calls: tuple[str, ...] = ()        # module functions it calls (to be compiled too)
+    lifted: bool = False               # its loops move into helpers; it is not compiled itself
+    method: bool = False               # a method: verified through its helpers (`verify_as`)
+
+    @property
+    def verify_as(self) -> tuple[str, ...]:
+        """What the tester calls: a method needs its object; its helpers do not."""
+        return tuple(lp.lifted.helper for lp in self.loops if lp.lifted) if self.method else (self.name,)
 
 
 # ---------------------------------------------------------------------- planning
 
 class _Text:
-    def __init__(self, source: str, numpy: str = "numpy"):
+    def __init__(self, source: str, numpy: str = "numpy", numba: str = "numba"):
         self.lines = source_lines(source)
         self.numpy = numpy  # how the module names NumPy (`np`), or `numpy` to be imported
+        self.numba = numba  # how it names Numba (`nb`), or `numba` to be imported
+
+    @property
+    def prange(self) -> str:
+        return f"{self.numba}.prange"
 
     def of(self, e: ir.Expr) -> str:
         return source_text(self.lines, e)
 
 
-def plan_kernel(kv: KernelVerdicts, text: _Text, names: _Names, helpers: set[str]) -> KernelPlan:
+def plan_kernel(kv: KernelVerdicts, text: _Text, names: _Names, helpers: set[str],
+                lifting: bool = False) -> KernelPlan:
+    """`lifting`: the loops move into helpers (a method always: Numba cannot compile it)."""
     kernel = kv.kernel
-    if "." in kernel.name or kernel.name.startswith("<"):
-        what = "module-level code" if kernel.name.startswith("<") else "methods and nested functions"
+    method = kernel.method
+    if kernel.name.startswith("<") or ("." in kernel.name and not method):
+        what = "module-level code" if kernel.name.startswith("<") else "nested functions"
         return KernelPlan(kernel.name, kernel.span.line, skipped=(Skip(kernel.span.line,
                           f"{what} are not compiled with Numba"),))
-    opaque = next((s for s in walk_stmts(kernel.body) if isinstance(s, ir.Opaque)), None)
-    if opaque is not None:
-        return KernelPlan(kernel.name, kernel.span.line, skipped=(Skip(opaque.span.line,
-                          f"Numba cannot compile it: {opaque.reason}"),))
-    chosen = outermost(kv, lambda v: _plan_loop(v, kernel, text, names), lambda s: _is_prange(s, text))
-    plans, skipped = chosen.plans, chosen.skipped
+    # Numba cannot compile a method, nor a function with code paralift does not model
+    # (`assert`, `with`): their loops move into helpers
+    lifting = lifting or method or any(isinstance(s, ir.Opaque) for s in walk_stmts(kernel.body))
+
+    def plan(v: LoopVerdict):
+        got, why = _plan_loop(v, kernel, text, names)
+        return (_lifted(got, kernel, names), why) if got is not None and lifting else (got, why)
+    chosen = outermost(kv, _refusing(plan), lambda s: _is_prange(s, text))
     calls = sorted({e.func for s in walk_stmts(kernel.body) for e in _calls(s) if e.func in helpers})
-    return KernelPlan(kernel.name, kernel.span.line, tuple(plans), tuple(skipped), tuple(calls))
+    return KernelPlan(kernel.name, kernel.span.line, tuple(chosen.plans), tuple(chosen.skipped), tuple(calls),
+                      lifting, method)
+
+
+def _refusing(plan):
+    """A planner that turns a `Refuse` into the reason the loop stays as it is."""
+    def planned(v: LoopVerdict):
+        try:
+            return plan(v)
+        except Refuse as why:
+            return None, str(why)
+    return planned
+
+
+def _lifted(lp: LoopPlan, kernel: ir.Kernel, names: _Names) -> LoopPlan:
+    opaque = next((s for s in walk_stmts([lp.loop]) if isinstance(s, ir.Opaque)), None)
+    if opaque is not None:
+        raise Refuse(f"Numba cannot compile the loop: {opaque.reason}")
+    helper = names.fresh(f"_paralift_{kernel.name.replace('.', '_')}")
+    extra = {n for line in lp.after for n in _assigned_in(line)}
+    return replace(lp, lifted=lift(kernel, lp.loop, helper, names.fresh, extra))
+
+
+def _assigned_in(line: str) -> set[str]:
+    import ast
+    return {n.id for n in ast.walk(ast.parse(line)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _is_prange(loop: ir.Loop, text: _Text) -> bool:
@@ -165,7 +209,7 @@ def _chunked(loop: ir.Loop, reductions, text: _Text, names: _Names, before: list
     the loop touches an element another iteration updates."""
     trip, counter, prelude = _counted(loop, text, names)
     chunks, size, c = names.fresh("chunks"), names.fresh("chunk_size"), names.fresh("chunk")
-    before += [f"{chunks} = numba.get_num_threads()", f"{size} = ({trip} + {chunks} - 1) // {chunks}"]
+    before += [f"{chunks} = {text.numba}.get_num_threads()", f"{size} = ({trip} + {chunks} - 1) // {chunks}"]
     for op, array in reductions:
         parts = names.fresh(f"{array}_parts")
         before.append(f"{parts} = {text.numpy}.zeros(({chunks},) + {array}.shape, {array}.dtype)")
@@ -180,7 +224,7 @@ def _chunked(loop: ir.Loop, reductions, text: _Text, names: _Names, before: list
             sign = "-" if minus else op
             respell.append((site(s.span), f"{parts}[{index}] {sign}= {text.of(u.operand)}"))
     inner = f"for {counter} in range({c} * {size}, min({trip}, ({c} + 1) * {size}))"
-    return f"for {c} in numba.prange({chunks})", inner, counter, prelude
+    return f"for {c} in {text.prange}({chunks})", inner, counter, prelude
 
 
 def _counted(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str, str, list[str]]:
@@ -262,20 +306,20 @@ def _header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str | None, str,
         t = names.fresh(f"{loop.var}_t")
         n = _trip(loop, text, counts=True)
         start = "" if lo == "0" else f"{lo} + "
-        return (f"for {t} in numba.prange({n})", f"({loop.var} - {lo})" if start else loop.var,
+        return (f"for {t} in {text.prange}({n})", f"({loop.var} - {lo})" if start else loop.var,
                 [f"{loop.var} = {start}{t} // 2 if {t} % 2 == 0 else {start}{n} - 1 - {t} // 2"])
     if loop.form == "range" and step == 1:
         args = hi if loop.lower.span.line == 0 else f"{lo}, {hi}"  # `range(n)` stays one argument
         counter = loop.var if _const(loop.lower) == 0 else f"({loop.var} - {lo})"
-        return f"for {loop.var} in numba.prange({args})", counter, []
+        return f"for {loop.var} in {text.prange}({args})", counter, []
     if step == -1:  # the same indices upwards: order does not matter to a parallel loop
         first = _simplify(ir.BinOp("+", loop.upper, ir.Const(1)))
         end = _simplify(ir.BinOp("+", loop.lower, ir.Const(1)))
         args = end if first == "0" else f"{first}, {end}"
-        return f"for {loop.var} in numba.prange({args})", f"({lo} - {loop.var})", []
+        return f"for {loop.var} in {text.prange}({args})", f"({lo} - {loop.var})", []
     t = names.fresh(f"{loop.var}_t")
     start = "" if lo == "0" else f"{lo} + "
-    return f"for {t} in numba.prange({_trip(loop, text, counts=True)})", t, [
+    return f"for {t} in {text.prange}({_trip(loop, text, counts=True)})", t, [
         f"{loop.var} = {start}{step} * {t}"]
 
 
@@ -289,7 +333,7 @@ def _element_header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str, str
         counter = names.fresh(f"{loop.display.split(',')[0].strip()}_t")
         prelude = [f"{loop.var} = {text.of(loop.lower)} + {counter}"] if loop.form == "enumerate" else []
     prelude += [f"{s.target.id} = {s.value.array}[{counter}]" for s in elems]
-    return f"for {counter} in numba.prange({_length(loop)})", counter, prelude
+    return f"for {counter} in {text.prange}({_length(loop)})", counter, prelude
 
 
 def _length(loop: ir.Loop) -> str:
@@ -320,14 +364,17 @@ def _allocation(kernel: ir.Kernel, array: str, text: _Text) -> str | None:
 
 # ---------------------------------------------------------------------- editing
 
-def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) -> Rewrite:
-    """Plan and apply the Numba rewrite of one analyzed file."""
+def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None,
+            lifted: frozenset[str] = frozenset()) -> Rewrite:
+    """Plan and apply the Numba rewrite of one analyzed file; the loops of the functions in
+    `lifted` (and of methods) move into compiled helpers."""
     helpers = {k.name for k in fa.module.kernels} if fa.module else set()
-    numpy = next((alias for alias, module in (fa.module.imports if fa.module else ())
-                  if module == "numpy"), "numpy")
-    text, names = _Text(source, numpy), _Names(source)  # once per file: per function was quadratic
-    plans = tuple(plan_kernel(kv, text, names.for_function(), helpers) for kv in fa.kernels
-                  if functions is None or kv.kernel.name in functions)
+    imports = fa.module.imports if fa.module else ()
+    numpy = next((alias for alias, module in imports if module == "numpy"), "numpy")
+    numba = next((alias for alias, module in imports if module == "numba"), "numba")  # `nb`, as the file says
+    text, names = _Text(source, numpy, numba), _Names(source)  # once per file: per function was quadratic
+    plans = tuple(plan_kernel(kv, text, names.for_function(), helpers, kv.kernel.name in lifted)
+                  for kv in fa.kernels if functions is None or kv.kernel.name in functions)
     active = {p.name: p for p in plans if p.loops}
     jit = set()
     todo = [c for p in active.values() for c in p.calls]
@@ -342,27 +389,67 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
         return Rewrite(source, plans, False)
     tree = cst.parse_module(source)
     wrapper = MetadataWrapper(tree)
-    new = _ensure_import(wrapper.visit(_Editor(active, jit)), "numba")
+    editor = _Editor(active, jit, numba)
+    new = wrapper.visit(editor)
+    if numba == "numba":
+        new = _ensure_import(new, "numba")
     if numpy == "numpy" and any(lp.numpy for p in active.values() for lp in p.loops):
         new = _ensure_import(new, "numpy")
     code = new.code
-    return Rewrite(code, plans, code != source)
+    reference = source.rstrip("\n") + "\n\n\n" + "\n\n".join(editor.references) if editor.references else None
+    return Rewrite(code, plans, code != source, reference)
 
 
 class _Editor(PlanEditor):
-    def __init__(self, kernels: dict[str, KernelPlan], jit: set[str]):
+    def __init__(self, kernels: dict[str, KernelPlan], jit: set[str], numba: str = "numba"):
         loops = [lp for p in kernels.values() for lp in p.loops]
         super().__init__(loops, {at: new for lp in loops for at, new in lp.respell})
         self.kernels = kernels
         self.jit = jit
+        self.numba = numba
+        self.scope: list[str] = []                 # the class and function being edited
+        self.helpers: dict[str, list[str]] = {}    # top-level name -> helpers to define before it
+        self.references: list[str] = []           # lifted loops as they were, for verifying methods
+
+    def visit_ClassDef(self, node):
+        self.scope.append(node.name.value)
+
+    def leave_ClassDef(self, original, updated):
+        self.scope.pop()
+        return updated
+
+    def visit_FunctionDef(self, node):
+        self.scope.append(node.name.value)
 
     def leave_FunctionDef(self, original, updated):
-        name = original.name.value
-        if name in self.kernels:
-            return updated.with_changes(decorators=_with_jit(updated.decorators, parallel=True))
+        name = ".".join(self.scope)
+        self.scope.pop()
+        plan = self.kernels.get(name)
+        if plan is not None and not plan.lifted:
+            return updated.with_changes(decorators=_with_jit(updated.decorators, parallel=True, numba=self.numba))
         if name in self.jit:
-            return updated.with_changes(decorators=_with_jit(updated.decorators, parallel=False))
+            return updated.with_changes(decorators=_with_jit(updated.decorators, parallel=False, numba=self.numba))
         return updated
+
+    def leave_Module(self, original, updated):
+        body = []
+        for stmt in updated.body:
+            name = getattr(getattr(stmt, "name", None), "value", None)
+            body += [cst.parse_statement(h).with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+                     for h in self.helpers.get(name, ())]
+            body.append(stmt)
+        return updated.with_changes(body=body)
+
+    def _lift(self, plan: LoopPlan, original: cst.For, stmts: list, leading) -> cst.CSTNode:
+        """The loop (with what goes before and after it) as a helper; the call in its place."""
+        lifted = plan.lifted
+        renamed = [s.visit(_Rename(lifted.renames)) for s in stmts]
+        renamed[0] = renamed[0].with_changes(leading_lines=[])
+        self.helpers.setdefault(self.scope[0], []).append(
+            lifted.define(cst.Module(body=renamed).code, f"{self.numba}.njit(parallel=True)"))
+        alone = original.visit(_Rename(lifted.renames)).with_changes(leading_lines=[])
+        self.references.append(lifted.define(cst.Module(body=[alone]).code, None))
+        return cst.parse_statement(lifted.call() + "\n").with_changes(leading_lines=leading)
 
     def leave_For(self, original, updated):
         plan = self.plan_of(original)
@@ -380,24 +467,47 @@ class _Editor(PlanEditor):
                 body=body.with_changes(header=cst.TrailingWhitespace()))
             body = cst.IndentedBlock(body=[inner], header=body.header)
         loop = updated.with_changes(target=head.target, iter=head.iter, body=body)
-        if not plan.before and not plan.after:
-            return loop
         before = [cst.parse_statement(s + "\n") for s in plan.before]
         after = [cst.parse_statement(s + "\n") for s in plan.after]
+        if plan.lifted is not None:
+            return self._lift(plan, original, before + [loop] + after, updated.leading_lines)
+        if not plan.before and not plan.after:
+            return loop
         if before:
             before[0] = before[0].with_changes(leading_lines=updated.leading_lines)
             loop = loop.with_changes(leading_lines=[])
         return cst.FlattenSentinel(before + [loop] + after)
 
 
-def _with_jit(decorators, parallel: bool):
+class _Rename(cst.CSTTransformer):
+    """`self.n` -> `self_n` in a lifted loop."""
+
+    def __init__(self, renames: dict[str, str]):
+        super().__init__()
+        self.renames = renames
+
+    def leave_Attribute(self, original, updated):
+        text = _dotted(updated)
+        return cst.Name(self.renames[text]) if text in self.renames else updated
+
+
+def _dotted(node) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+def _with_jit(decorators, parallel: bool, numba: str = "numba"):
     out = []
     found = False
     for d in decorators:
         expr = d.decorator
         func = expr.func if isinstance(expr, cst.Call) else expr
         name = cst.Module(body=[]).code_for_node(func)
-        if name in JIT_NAMES:
+        if name in JIT_NAMES | {f"{numba}.njit", f"{numba}.jit"}:
             found = True
             if parallel:
                 args = [a for a in (expr.args if isinstance(expr, cst.Call) else ())
@@ -408,7 +518,7 @@ def _with_jit(decorators, parallel: bool):
                 d = d.with_changes(decorator=expr)
         out.append(d)
     if not found:
-        text = "numba.njit(parallel=True)" if parallel else "numba.njit"
+        text = f"{numba}.njit(parallel=True)" if parallel else f"{numba}.njit"
         out.insert(0, cst.Decorator(decorator=cst.parse_expression(text)))
     return out
 

@@ -12,6 +12,7 @@ then keeps every loop around them sequential.
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from paralift.diagnostics import Diagnostic, Severity, Span
 from paralift.files import source_lines
@@ -102,13 +103,13 @@ class _Lowering:
             kernels.insert(0, ir.Kernel("<module>", (), body, self.span(script[0])))
         return ir.Module(self.path, "python", tuple(kernels), tuple(self.imports))
 
-    def toplevel(self, stmt: ast.stmt, prefix: str) -> list[ir.Kernel]:
+    def toplevel(self, stmt: ast.stmt, prefix: str, in_class: bool = False) -> list[ir.Kernel]:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             nested = [k for s in stmt.body for k in self.toplevel(s, f"{prefix}{stmt.name}.")
                       if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            return [self.kernel(stmt, prefix)] + nested
+            return [replace(self.kernel(stmt, prefix), method=in_class)] + nested
         if isinstance(stmt, ast.ClassDef):
-            return [k for s in stmt.body for k in self.toplevel(s, prefix + stmt.name + ".")]
+            return [k for s in stmt.body for k in self.toplevel(s, prefix + stmt.name + ".", True)]
         self.record_import(stmt)
         return []
 

@@ -283,6 +283,7 @@ class Kernel:
     span: Span = field(default=_NOSPAN, compare=False)
     kind: str = "function"  # function | macro (a C function-like macro, lowered to `return expr`)
     returns: str = ""       # C: the declared return type
+    method: bool = False    # Python: defined in a class body (its name is `Class.method`)
 
 
 @dataclass(frozen=True)

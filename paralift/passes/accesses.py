@@ -126,6 +126,7 @@ class Collector:
         self.next_region = 0
         self.breaks: set[int] = set()
         self.integers = {p.name for p in kernel.params if _integer_type(p.ctype)}
+        self.int_values: set[tuple] = set()   # versions of names bound to `int(...)`, `len(...)`
         self.out.declared = {p.name: tuple(None if d is None else Extent(show(d), self.poly(d)) for d in p.dims)
                              for p in kernel.params if p.dims}
         self.block(kernel.body, _Ctx())
@@ -277,31 +278,32 @@ class Collector:
     # -------------------------------------------------------------- conditions
     def under(self, cond: ir.Expr, ctx: _Ctx, negate: bool) -> _Ctx:
         """The context of an if's body (or, negated, of its else)."""
-        guards = self.guards(cond, negate)
-        inner = replace(ctx, path=_guard(ctx.path))
-        return replace(inner, exact=False) if guards is None else replace(inner, guards=ctx.guards + guards)
+        guards, complete = self.guards(cond, negate)
+        inner = replace(ctx, path=_guard(ctx.path), guards=ctx.guards + guards)
+        return inner if complete else replace(inner, exact=False)
 
-    def guards(self, c: ir.Expr, negate: bool) -> tuple[Guard, ...] | None:
-        """`c` (or `not c`) as a conjunction of integer conditions; None if it is not one."""
+    def guards(self, c: ir.Expr, negate: bool) -> tuple[tuple[Guard, ...], bool]:
+        """Integer conditions `c` (or `not c`) implies, and whether they are all of it: of
+        `0 <= k < w` with a float `w`, `0 <= k` is kept (true, if not the whole truth)."""
         match c:
             case ir.UnaryOp(op="not", operand=x):
                 return self.guards(x, not negate)
             case ir.BoolOp(op=op, values=values) if (op == "and") != negate:
                 parts = [self.guards(v, negate) for v in values]
-                return None if any(p is None for p in parts) else tuple(g for p in parts for g in p)
+                return tuple(g for p, _ in parts for g in p), all(done for _, done in parts)
             case ir.Compare(ops=ops, operands=operands) if len(ops) == 1 or not negate:
                 sides = [self.integer(x) for x in operands]
-                if any(x is None for x in sides):
-                    return None
-                pairs = [_compare(op, a, b, negate) for op, a, b in zip(ops, sides, sides[1:])]
-                return None if any(p is None for p in pairs) else tuple(pairs)
-        return None
+                pairs = [None if a is None or b is None else _compare(op, a, b, negate)
+                         for op, a, b in zip(ops, sides, sides[1:])]
+                return tuple(p for p in pairs if p is not None), None not in pairs
+        return (), False
 
     def integer(self, e: ir.Expr) -> Poly | None:
         """`e` as a polynomial of values known to be integers (loop counters, lengths and
         integer parameters), so that `j > 0` means `j >= 1`."""
         p = self.poly(e)
-        if p is None or any(not (k[0] in ("loop", "ext") or k[0] == "v" and k[2] == 0 and k[1] in self.integers)
+        if p is None or any(not (k[0] in ("loop", "ext") or k in self.int_values
+                                 or k[0] == "v" and k[2] == 0 and k[1] in self.integers)
                             for m in p for k in m):
             return None
         return p
@@ -335,6 +337,8 @@ class Collector:
             if isinstance(t, ir.Name):
                 self.note_shape(t.id, s.value if len(targets) == 1 else None)
                 self.define(t.id, ctx.regions, v)
+                if len(targets) == 1 and _integer_valued(s.value):
+                    self.int_values.add(self.env[t.id])
 
     def note_shape(self, name: str, value: ir.Expr | None) -> None:
         shape = None
@@ -435,6 +439,11 @@ def _compare(op: str, a: Poly, b: Poly, negate: bool) -> Guard | None:
 def _guard(path):
     """Under an if or a while: conditional relative to every enclosing loop."""
     return tuple((uid, index, True) for uid, index, _ in path)
+
+
+def _integer_valued(e: ir.Expr) -> bool:
+    """Python values that are surely integers: `int(x)`, `len(a)`, `x.shape[0]`."""
+    return isinstance(e, ir.Call) and e.func in ("int", "len") and e.receiver is None
 
 
 def mutated_objects(body, env: CallEnv) -> set[str]:

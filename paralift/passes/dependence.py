@@ -316,7 +316,7 @@ class LevelAnalysis:
         reduction = first.update if first.update is not None and first.update == second.update else None
         if reduction and not (self.reducible(first) and self.reducible(second)):
             reduction = None
-        seen = witness.find(self, first, second) if rows is None and reduction is None else None
+        seen = witness.find(self, first, second, rows) if reduction is None else None
         return Dependence(first.array, first, second, self.distance(system, same), reduction, rows, seen)
 
     def reducible(self, acc: AccessRec) -> bool:
@@ -337,16 +337,28 @@ class LevelAnalysis:
         return True
 
     def never_below_zero(self, acc: AccessRec, p: Poly) -> bool:
+        """Is `p` non-negative wherever the access runs? A value the analysis cannot follow
+        (`k = int(x / w)`) is any integer, but one the access's conditions bound
+        (`if 0 <= k < bins:`)."""
         system = System()
         alone = LevelAnalysis(self.ka, None, self.param_names)
         alone.domain(acc, "a", system)
-        q = poly.substitute(p, lambda s: alone.resolve(s, "a"))
+        unknown: dict = {}
+
+        def resolve(s):
+            got = alone.resolve(s, "a")
+            return got if got is not None else poly.sym(unknown.setdefault(s, f"u{len(unknown)}"))
+        q = poly.substitute(p, resolve)
         if q is None:
             return False
+        guards = [(linearize(g, system), rel) for g, rel in
+                  ((poly.substitute(g.expr, resolve), g.relation) for g in acc.guards) if g is not None]
+        cons = [f"{fmt(lin)} >= 0" if rel == ">=" else f"{fmt(lin)} = 0" for lin, rel in guards
+                if lin is not None and rel in (">=", "==")]
         lin = linearize(q, system)
         if lin is not None:
-            return empty(system.text([f"{fmt(lin)} < 0"]))
-        return alone.nonneg(q, system)
+            return empty(system.text(cons + [f"{fmt(lin)} < 0"]))
+        return not unknown and alone.nonneg(q, system)
 
     def distance(self, system: System, same: list[str]) -> int | None:
         if self.level is None:

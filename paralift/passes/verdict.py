@@ -231,12 +231,14 @@ def _dependences(level: LevelAnalysis, accs: list[AccessRec], budget: _Budget) -
 def _carried(level: LevelAnalysis, orders, budget: _Budget, joined: bool) -> Dependence | None:
     if joined and level.rows_joined(*orders[0]) is None:
         return None
-    for first, second in orders:
+    found = None
+    for first, second in orders:  # both directions, until one is proven (has a witness)
         budget.spend()
         d = level.carried(first, second, joined)
-        if d is not None:
+        if d is not None and (d.witness is not None or d.reduction is not None):
             return d
-    return None
+        found = found or d
+    return found
 
 
 def _describe(d: Dependence, loop: ir.Loop, bound: Bindings) -> Diagnostic:
@@ -274,8 +276,8 @@ def _describe(d: Dependence, loop: ir.Loop, bound: Bindings) -> Diagnostic:
     if d.rows is not None:  # the rows run together: which row each touches is not the point
         other = b if d.rows.access is a else a
         verb = "updates" if other.update else "writes" if other.write else "reads"
-        msg = (f"{d.rows.describe()}, and {at(other)} {verb} elements of other rows in other "
-               f"iterations of `{loop.var}`")
+        msg = (f"{d.rows.describe()}, and {at(other)} {'' if sure else 'may '}{verb if sure else verb[:-1]} "
+               f"elements of other rows in other iterations of `{loop.var}`")
         span = d.rows.access.node.span
     if sure:
         msg += f" ({d.witness.describe()})"

@@ -34,21 +34,23 @@ class Witness:
         return f"for example {lead}at {values(self.earlier)} and at {values(self.later)}"
 
 
-def find(analysis, first: AccessRec, second: AccessRec) -> Witness | None:
+def find(analysis, first: AccessRec, second: AccessRec, rows=None) -> Witness | None:
     """A witness that `first` (in an earlier iteration) and `second` touch one element, or
-    None when the dependence may be an artefact of what the test left out."""
+    None when the dependence may be an artefact of what the test left out. `rows`: one of
+    them leaves a declared row (C), so the rows up to `rows.dim` compare as one offset."""
     if not (_runs_exactly(analysis, first) and _runs_exactly(analysis, second)):
         return None
     system = analysis.pair_system(first, second)
     cons = _conditions(analysis, first, "a", system) + _conditions(analysis, second, "b", system)
     shaping = set(system.params)  # what the values depend on; an extent that only bounds
-    same = _same_element(analysis, first, second, system, shaping)  # an index may be larger: not shown
-    inside = _in_bounds(analysis, first, "a", system) + _in_bounds(analysis, second, "b", system)
+    joined = -1 if rows is None else rows.dim
+    same = _same_element(analysis, first, second, system, shaping, joined)  # an index: not shown
+    inside = _in_bounds(analysis, first, "a", system, joined) + _in_bounds(analysis, second, "b", system, joined)
     if None in cons or same is None or None in inside:
         return None
     if any(not _settable(analysis, p) for p in system.params):
         return None
-    point = isl.Set(system.text(cons + same)).sample_point()
+    point = isl.Set(system.text(cons + same + inside)).sample_point()
     if point.is_void():
         return None
     return replace(_named(analysis, system, point, shaping), array=first.array)
@@ -90,11 +92,44 @@ def _conditions(analysis, acc: AccessRec, tag: str, system: System) -> list[str 
     return out
 
 
-def _in_bounds(analysis, acc: AccessRec, tag: str, system: System) -> list[str | None]:
-    """Every subscript of the access inside its array (else the original raises first)."""
+def _flat_equal(analysis, first: AccessRec, second: AccessRec, joined: int, system: System,
+                shaping: set[str]) -> list[str] | None:
+    """Dimensions 0..joined at one flat offset. A symbolic extent (`m` in `b[n][m]`) is
+    fixed to a small value for the witness, which makes the offset linear."""
+    sizes = []
+    for e in analysis.ka.declared.get(first.array, ())[1:joined + 1]:
+        lin = None if e is None or e.size is None else analysis.linear(e.size, "a", system)
+        if lin is None or any(k and not k.startswith("p") for k in lin):
+            return None
+        value = lin.get("", 0) if len(lin) <= 1 and "" in lin or not lin else None
+        if value is None:  # a parameter: give it a value
+            system.cons.append(f"{fmt(lin)} = 3")
+            shaping.update(k for k in lin if k)
+            value = 3
+        sizes.append(value)
+    flats = []
+    for acc, tag in ((first, "a"), (second, "b")):
+        lins = [None if is_range(sub) or sub is None else analysis.linear(sub, tag, system)
+                for sub in acc.subs[:joined + 1]]
+        if None in lins:
+            return None
+        flat: Linear = {}
+        for k, lin in enumerate(lins):
+            stride = 1
+            for size in sizes[k:]:
+                stride *= size
+            for name, c in lin.items():
+                flat[name] = flat.get(name, 0) + c * stride
+        flats.append(fmt(flat))
+    return [f"{flats[0]} = {flats[1]}", f"{flats[0]} >= 0"]
+
+
+def _in_bounds(analysis, acc: AccessRec, tag: str, system: System, joined: int = -1) -> list[str | None]:
+    """Every subscript of the access inside its array (else the original raises first);
+    dimensions up to `joined` run together, and only their flat offset counts."""
     out: list[str | None] = []
     for d, sub in enumerate(acc.subs or ()):
-        if sub is None or is_range(sub):
+        if sub is None or is_range(sub) or d <= joined:
             continue
         lin = analysis.linear(sub, tag, system)
         n = analysis.extent(acc.array, d, tag, system)
@@ -106,12 +141,19 @@ def _in_bounds(analysis, acc: AccessRec, tag: str, system: System) -> list[str |
 
 
 def _same_element(analysis, first: AccessRec, second: AccessRec, system: System,
-                  shaping: set[str]) -> list[str] | None:
-    """Both touch element x, in bounds, along every dimension they both subscript."""
+                  shaping: set[str], joined: int = -1) -> list[str] | None:
+    """Both touch element x, in bounds, along every dimension they both subscript (the
+    first `joined + 1` as one flat offset, where the extents are numbers)."""
     if first.subs is None or second.subs is None:
         return []  # a whole-array use touches every element
     out = []
+    if joined >= 0:
+        out = _flat_equal(analysis, first, second, joined, system, shaping)
+        if out is None:
+            return None
     for d, (s1, s2) in enumerate(zip(first.subs, second.subs)):
+        if d <= joined:
+            continue
         x = system.var(f"x{len(system.vars)}")
         n = analysis.extent(first.array, d, "a", system)
         out += [f"{x} >= 0"] + ([f"{x} < {n}"] if n is not None else [])

@@ -37,7 +37,8 @@ class LoopCoverage:
             return f"inputs never entered the loop at line {self.line}"
         seen = ", ".join(map(str, sorted(self.trips)))
         return (f"inputs ran the loop at line {self.line} only {self.iterations} times, with trip "
-                f"counts {seen} (at least {DISTINCT_TRIPS} distinct counts of {MIN_TRIPS} or more needed)")
+                f"counts {seen} (needed: {MIN_ITERATIONS} runs of its body, and at least {DISTINCT_TRIPS} "
+                f"distinct trip counts of {MIN_TRIPS} or more)")
 
 
 class Coverage:

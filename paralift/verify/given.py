@@ -73,3 +73,22 @@ def given_inputs(hook: Hook, kernel: str) -> list[list]:
     if not cases:
         raise GivenError(f"{hook.describe()} returned no inputs")
     return cases
+
+
+def refine(specs: tuple, cases: list[list]) -> tuple:
+    """The parameter roles as the given inputs show them: an argument that is an array in
+    every given input is one, of that rank and kind of element (generated inputs then have
+    the shapes and dtypes the kernel is really called with)."""
+    import numpy as np
+    from dataclasses import replace as changed
+    out = []
+    for k, spec in enumerate(specs):
+        values = [c[k] for c in cases if k < len(c)]
+        if values and all(isinstance(v, np.ndarray) for v in values):
+            kinds = {v.dtype.kind for v in values}
+            spec = changed(spec, role="array", rank=max(v.ndim for v in values) or 1,
+                           index=spec.index or kinds <= {"i", "u"}, floating=spec.floating or "f" in kinds)
+        elif values and all(isinstance(v, type) or isinstance(v, np.dtype) for v in values):
+            spec = changed(spec, role="dtype")
+        out.append(spec)
+    return tuple(out)

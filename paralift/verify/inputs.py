@@ -78,6 +78,14 @@ class Case:
         return ", ".join(parts)
 
 
+def describe_sizes(sizes: dict[str, int]) -> str:
+    """`n = 3, m = 4`; without size parameters, the arrays' own length."""
+    named = {k: v for k, v in sizes.items() if k}
+    if named:
+        return ", ".join(f"{k} = {v}" for k, v in named.items())
+    return f"arrays of {sizes.get('', 0)} elements per dimension"
+
+
 def build(specs: tuple[ParamSpec, ...], sizes: dict[str, int], extent: int, seed: int,
           longer: str | None = None) -> Case:
     """The arguments; every array has `extent` elements per dimension, the `longer` one twice

@@ -93,7 +93,7 @@ def _cases(original: str, path: str, function: str, specs, cases: int, seed: int
             try:
                 fit = inputs.fitting_case(specs, sizes, seed + n, run)
             except inputs.NoAnswer as err:
-                return Verdict(function, False, f"{err}, on sizes {sizes}", unit="ranks")
+                return Verdict(function, False, f"{err}, on {inputs.describe_sizes(sizes)}", unit="ranks")
             if fit.case is not None and fit.raised is None:
                 made.append(fit.case)
                 expected.append(fit.result[1:])

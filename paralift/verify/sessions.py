@@ -38,7 +38,7 @@ def numba(c: Candidate):
     """Numba runs the candidate on 1, 2 and 4 threads. A race seldom shows in the outputs
     of small inputs, so a candidate with prange loops also runs under the race log."""
     with Worker() as worker, Original(c.original, c.path) as original, \
-            RaceLog(c.source, c.path, original) as race_log:
+            RaceLog(c.source, c.path, original, c.options) as race_log:
         loaded = worker.request(("load", c.source, c.path))
 
         def one(name: str) -> Verdict:
@@ -55,8 +55,10 @@ class RaceLog:
     them writing, refuse it. Its worker starts when a verified function first needs it,
     and never for a file without prange loops."""
 
-    def __init__(self, candidate: str, path: str, original: Original | None = None):
+    def __init__(self, candidate: str, path: str, original: Original | None = None,
+                 options: TesterOptions | None = None):
         self.candidate, self.path, self.original = candidate, path, original
+        self.options = options  # the user's inputs (`--inputs`) judge here too
         self.worker: Worker | None = None
 
     def run(self, source: str, name: str) -> Verdict:
@@ -64,7 +66,7 @@ class RaceLog:
             self.worker = Worker(1, env={"NUMBA_DISABLE_JIT": "1", "PARALIFT_RACE_CHECK": "prange"})
             self.worker.request(("load", self.candidate, self.path))
         return verify(source, self.candidate, name, self.path, threads=(1,), worker=self.worker, races=True,
-                      unit="thread, every access logged", original=self.original)
+                      unit="thread, every access logged", original=self.original, options=self.options)
 
     def check(self, v: Verdict, source: str) -> Verdict:
         """`v`, or the race log's refusal when it found a race."""

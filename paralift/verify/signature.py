@@ -163,10 +163,25 @@ class _Uses:
                     self.shaping.add(arg.id)
 
 
+def _flow_into_shapes(kernel: ir.Kernel, shaping: set[str]) -> None:
+    """`lo = max(0, x - radius)` with `lo` a slice bound: `radius` shapes too (an integer)."""
+    assigns = [(t.id, s.value) for s in walk_stmts(kernel.body) if isinstance(s, ir.Assign)
+               for t in (s.target.elts if isinstance(s.target, ir.Tuple) else (s.target,)) if isinstance(t, ir.Name)]
+    changed = True
+    while changed:
+        changed = False
+        for name, value in assigns:
+            new = _names(value) - shaping if name in shaping else set()
+            if new:
+                shaping |= new
+                changed = True
+
+
 def signature(kernel: ir.Kernel, module: ir.Module | None = None) -> tuple[ParamSpec, ...]:
     uses = _Uses(module)
     for s in walk_stmts(kernel.body):
         uses.stmt(s)
+    _flow_into_shapes(kernel, uses.shaping)
     out = []
     floating = float_arrays(kernel)
     for p in kernel.params:

@@ -33,6 +33,20 @@ CASES = 40
 COMPILE_ALLOWANCE = 120.0  # seconds on top of the timeout for a call that compiles first
 
 
+def brief(error: str, lines: int = 2) -> str:
+    """The gist of an exception's text: its first lines (a Numba typing error runs to fifty),
+    and where the rest is."""
+    kept = [ln.strip() for ln in (error or "").splitlines() if ln.strip()]
+    if not kept:
+        return ""
+    # Numba's own summary of a typing failure is the line naming what has no implementation
+    key = next((ln for ln in kept if ln.startswith(("No implementation", "Unknown attribute", "Cannot",
+                                                    "Use of unsupported", "Untyped global"))), None)
+    head = [kept[0]] + ([key] if key and key != kept[0] else kept[1:lines])
+    text = " ".join(x[:200] for x in head)
+    return text + (" (more with --verbose)" if len(kept) > len(head) else "")
+
+
 @dataclass(frozen=True)
 class Verdict:
     function: str
@@ -46,6 +60,7 @@ class Verdict:
     warnings: tuple[str, ...] = field(default=())  # e.g. ThreadSanitizer reports
     unit: str = "threads"                          # what `threads` counts: threads or MPI ranks
     coverage: str = ""                             # how much the inputs ran the loops
+    detail: str = ""                               # the full error behind a brief message (--verbose)
 
     def summary(self) -> str:
         if not self.ok:
@@ -106,6 +121,7 @@ class _Check:
         self.original, self.candidate = original, candidate
         self.specs, self.options = specs, options
         self.expected: dict[int, tuple] = {}
+        self.detail = ""  # the candidate's last error, in full
 
     def __call__(self, case: inputs.Case, threads: int, raised: str | None = None) -> str | None:
         if raised is None:
@@ -113,14 +129,16 @@ class _Check:
         reply = self.candidate.call(case.args, threads)
         if reply[0] == "error" and reply[1] == "TimeoutError":
             return f"the candidate {_HUNG} {self.options.timeout:g} s"
-        if reply[0] == "error" and self.races:
-            return reply[2] if reply[1] == "DataRace" else \
-                f"the race log could not run the candidate as plain Python: {reply[1]}: {reply[2]}"
-        if raised is not None:
+        if reply[0] == "error" and self.races and reply[1] == "DataRace":
+            return reply[2]
+        if raised is not None:  # (the race log too: an input the original raises on shows nothing)
             return None if reply[0] == "error" else \
                 f"the original raises {raised}, but the candidate returned without raising"
+        if reply[0] == "error" and self.races:
+            return f"the race log could not run the candidate as plain Python: {reply[1]}: {reply[2]}"
         if reply[0] == "error":
-            return f"the candidate raised {reply[1]}: {reply[2]}"
+            self.detail = f"{reply[1]}: {reply[2]}"
+            return f"the candidate raised {reply[1]}: {brief(reply[2])}"
         if self.races:
             return None
         _, expected_args, expected = self.expected[id(case)][1]
@@ -168,6 +186,7 @@ def verify(original_source: str, candidate_source: str, function: str, path: str
         given_cases = given.given_inputs(hook, function) if hook is not None else []
     except given.GivenError as err:
         return Verdict(function, False, str(err))
+    specs = given.refine(specs, given_cases)
     untestable = [s.name for s in specs if s.role == "callable"]
     if untestable and not given_cases:
         return Verdict(function, False, f"cannot generate a value for `{untestable[0]}`, which is called "
@@ -270,9 +289,10 @@ def _run(check: _Check, coverage: Trips, function: str, specs, threads, cases: i
         try:
             fit = inputs.fitting_case(specs, sizes, seed + n, check.original)
         except inputs.NoAnswer as err:
-            return Verdict(function, False, f"{err}, on sizes {sizes}", ran, tuple(threads), unit=unit)
+            return Verdict(function, False, f"{err}, on {inputs.describe_sizes(sizes)}", ran, tuple(threads),
+                           unit=unit)
         if fit.case is None:
-            skipped.append(f"sizes {sizes}: the original raised {fit.why}")
+            skipped.append(f"{inputs.describe_sizes(sizes)}: the original raised {fit.why}")
             if len(skipped) >= 3 and ran == raising == 0:
                 break  # no array size makes it run: growing them further only costs time
             continue
@@ -298,7 +318,7 @@ def _run(check: _Check, coverage: Trips, function: str, specs, threads, cases: i
             elif shrunk:
                 example = f"{shrunk[0]}  ({shrunk[1]})"
             return Verdict(function, False, message, ran, tuple(threads), counterexample=example,
-                           skipped=tuple(skipped), unit=unit)
+                           skipped=tuple(skipped), unit=unit, detail=check.detail)
         ran += 1
         raising += fit.raised is not None
         if fit.raised is None:
@@ -336,7 +356,7 @@ def _given(check: _Check, coverage: Trips, cases: list[list], function: str, thr
         problem = _first_problem(check, fit, threads, unit)
         if problem:
             return Verdict(function, False, f"on given input #{k}: {problem[1]}", ran, tuple(threads),
-                           counterexample=case.describe(check.specs), unit=unit), ran
+                           counterexample=case.describe(check.specs), unit=unit, detail=check.detail), ran
         ran += 1
         if fit.raised is None:
             coverage.add(case)

@@ -17,9 +17,3 @@ def first_negative(a):
 def prints(a, n):
     for i in range(n):
         print(a[i])
-
-
-class Grid:
-    def relax(self, u, n):
-        for i in range(n):
-            u[i] = 0.0
