@@ -139,6 +139,10 @@ def _tester_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assume-int64", action="store_true",
                    help="accept C integer semantics: inputs on which the original computes an integer "
                         "outside int64 (which Numba and C wrap around) are skipped instead of refusing")
+    p.add_argument("--pytest", metavar="DIR",
+                   help="also run your pytest suite in DIR with the rewritten module in place of the "
+                        "original (in a copy of the project: your files are not touched); a rewrite your "
+                        "tests fail is not written")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="print a refused function's whole error (a Numba typing error in full), not its gist")
     p.add_argument("--inputs", metavar="FILE.py:FUNCTION",
@@ -247,6 +251,9 @@ def _rewrite(args: argparse.Namespace) -> int:
             err.print(f"{e.span.where()}: error {e.code}: {e.message}")
             failed = True
         _report_plans(res, err, args.verbose)
+        if res.changed and args.pytest and not _suite_agrees(t, res, args.pytest, err):
+            tally.refused += 1
+            continue
         tally.add(res, err)
         if not res.changed:
             continue
@@ -271,6 +278,14 @@ def _rewrite(args: argparse.Namespace) -> int:
     if tally.refused:
         return EXIT_REFUSED
     return EXIT_CHANGED if changed and not args.exit_zero_even_if_changed else EXIT_OK
+
+
+def _suite_agrees(path: str, res, tests: str, err) -> bool:
+    """The user's own tests on the rewrite (`--pytest`): False refuses the file's rewrite."""
+    from paralift.verify.suite import judge
+    v = judge(path, res.original, res.result, tests)
+    err.print(f"{path}: {'not rewritten: ' if v.ok is False else ''}{v.message}", markup=False)
+    return v.ok is not False
 
 
 class _Tally:
@@ -341,6 +356,11 @@ def _verify(args: argparse.Namespace) -> int:
             if args.verbose and not v.ok and getattr(v, "detail", ""):
                 print(v.detail)
             ok &= v.ok
+        if args.pytest:
+            from paralift.verify.suite import judge
+            suite = judge(args.original, sources[0], sources[1], args.pytest)
+            print(suite.message)
+            ok &= suite.ok is not False
     return EXIT_OK if ok else EXIT_CHANGED
 
 

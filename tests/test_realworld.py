@@ -119,3 +119,13 @@ def test_the_rewrite_computes_what_the_hand_version_does(path):
                     assert np.allclose(x, y, rtol=1e-9, atol=1e-12), (name, x, y)
             compared += 1
     assert compared >= 3
+
+
+@pytest.mark.parametrize("target", ["cuda", "mpi"])
+def test_already_decorated_kernels_take_the_other_targets(target):
+    """`@nb.njit` kernels: the launching (or distributing) function loses the decorator."""
+    path = HERE / "decorated.py"
+    res = rewrite_source(path.read_text(), str(path), target=target, check=True)
+    assert not res.refused, [v.summary() for v in res.refused]
+    assert {"saxpy", "dot"} <= {v.function for v in res.verdicts if v.ok}
+    assert "@nb.njit\ndef saxpy" not in res.result and "import numba\n" not in res.result

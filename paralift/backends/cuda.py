@@ -23,7 +23,7 @@ from libcst.metadata import MetadataWrapper
 
 from paralift.analysis import FileAnalysis
 from paralift.backends.contract import Refuse, Rewrite
-from paralift.backends.pyedit import PlanEditor
+from paralift.backends.pyedit import PlanEditor, jit_names, without_jit
 from paralift.backends.steps import Induction, Site, inductions, site, times
 from paralift.backends.nests import Names as _Names, Skip, insert_header, \
     last_values_unsupported, outermost, perfect_nest, source_text, subtracts as _subtracts
@@ -410,7 +410,7 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
         return Rewrite(source, plans, False)
     devices = sorted({h for p in active.values() for lp in p.loops for h, _ in lp.renames})
     wrapper = MetadataWrapper(cst.parse_module(source))
-    module = wrapper.visit(_Editor(active))
+    module = wrapper.visit(_Editor(active, jit_names(fa.module.imports if fa.module else ())))
     code = _with_header(module.code)
     if devices:
         code += "\n\n# device versions of the helpers the kernels call\n" + "".join(
@@ -419,10 +419,11 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None) ->
 
 
 class _Editor(PlanEditor):
-    def __init__(self, kernels: dict[str, CudaKernelPlan]):
+    def __init__(self, kernels: dict[str, CudaKernelPlan], jit: set[str] = frozenset()):
         loops = [lp for p in kernels.values() for lp in p.loops]
         super().__init__(loops, {at: text for lp in loops for at, text in lp.atomics})
         self.kernels = kernels
+        self.jit = jit  # how the file spells Numba's decorators: a launching function loses them
         self.pending: list[str] = []   # kernel definitions for the function being edited
         self.module = cst.Module(body=[])
 
@@ -494,6 +495,7 @@ class _Editor(PlanEditor):
         self.pending = []
         if plan.resident:
             updated = _resident_body(updated, plan)
+        updated = without_jit(updated, self.jit)
         first = kernels[0].with_changes(leading_lines=updated.leading_lines)
         return cst.FlattenSentinel([first] + kernels[1:] + [
             updated.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])])

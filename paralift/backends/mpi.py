@@ -23,7 +23,7 @@ from libcst.metadata import MetadataWrapper
 from paralift.analysis import FileAnalysis
 from paralift.backends.contract import Rewrite
 from paralift.backends.nests import Skip, last_values_unsupported, row_offset, rows_read, insert_header, one_element, outermost, reads_besides_updates, source_text
-from paralift.backends.pyedit import PlanEditor
+from paralift.backends.pyedit import PlanEditor, jit_names, without_jit
 from paralift.backends.steps import Induction, array_reductions, inductions, scalar_reductions, site, times
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
@@ -305,7 +305,8 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None, ha
         return Rewrite(source, plans, False)
     steps = [st for p in plans for st in p.steps]
     wrapper = MetadataWrapper(cst.parse_module(source))
-    new = wrapper.visit(_Editor(active + steps))
+    names = {p.name.rsplit(".", 1)[-1] for p in plans if p.loops}
+    new = wrapper.visit(_Editor(active + steps, names, jit_names(fa.module.imports if fa.module else ())))
     code = _with_imports(new.code)
     return Rewrite(code, plans, True)
 
@@ -313,9 +314,13 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None, ha
 class _Editor(PlanEditor):
     """Each distributed loop is numbered: its block bounds and saved values are `_lo1`, ...
     The respelled induction updates of a loop are known once its number is."""
-    def __init__(self, plans):
+    def __init__(self, plans, functions: set[str] = frozenset(), jit: set[str] = frozenset()):
         super().__init__(plans)
         self.count = 0
+        self.functions, self.jit = functions, jit  # distributed functions are plain Python
+
+    def leave_FunctionDef(self, original, updated):
+        return without_jit(updated, self.jit) if original.name.value in self.functions else updated
 
     def visit_For(self, original):
         plan = self.plan_of(original)

@@ -53,3 +53,26 @@ class PlanEditor(cst.CSTTransformer):
         if text is None:
             return updated
         return cst.parse_statement(text + "\n").with_changes(leading_lines=updated.leading_lines)
+
+
+def jit_names(imports) -> set[str]:
+    """How a module spells Numba's compiling decorators: `numba.njit`, `nb.jit`, `njit`."""
+    out = set()
+    for alias, module in imports:
+        if module == "numba":
+            out |= {f"{alias}.njit", f"{alias}.jit"}
+        elif module in ("numba.njit", "numba.jit"):
+            out.add(alias)
+    return out
+
+
+def without_jit(fn: cst.FunctionDef, names: set[str]) -> cst.FunctionDef:
+    """`fn` without Numba's decorator: a host function that launches kernels or calls MPI
+    is plain Python (its loops' bodies are what is compiled, or distributed)."""
+    def spelled(d: cst.Decorator) -> str:
+        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        return cst.Module(body=[]).code_for_node(expr)
+    kept = [d for d in fn.decorators if spelled(d) not in names]
+    if len(kept) == len(fn.decorators):
+        return fn
+    return fn.with_changes(decorators=kept)

@@ -173,24 +173,10 @@ def verify(original_source: str, candidate_source: str, function: str, path: str
     (`races.install_prange`): outputs are not compared, and the failure is the race found
     on the smallest input that shows one."""
     options = options or TesterOptions()
-    try:
-        module = parse(original_source, path)
-    except ParseError as err:
-        return Verdict(function, False, f"the original does not parse: {err}")
-    kernel = next((k for k in module.kernels if k.name == function), None)
-    if kernel is None:
-        return Verdict(function, False, f"no function `{function}` in the original")
-    specs = signature(kernel, module)
-    hook = given.find_hook(path, original_source, function, options.inputs)
-    try:
-        given_cases = given.given_inputs(hook, function) if hook is not None else []
-    except given.GivenError as err:
-        return Verdict(function, False, str(err))
-    specs = given.refine(specs, given_cases)
-    untestable = [s.name for s in specs if s.role == "callable"]
-    if untestable and not given_cases:
-        return Verdict(function, False, f"cannot generate a value for `{untestable[0]}`, which is called "
-                                        f"(give inputs: `def {given.HOOK_PREFIX}{function}()` or --inputs)")
+    found = _inputs(original_source, function, path, options)
+    if isinstance(found, Verdict):
+        return found
+    specs, given_cases = found
     own_original = original is None
     original = original or Original(original_source, path)
     coverage = Trips(original_source, path, function, options, watch=not races)
@@ -220,6 +206,28 @@ def verify(original_source: str, candidate_source: str, function: str, path: str
         coverage.close()
         if own_original:
             original.close()
+
+
+def _inputs(source: str, function: str, path: str, options: TesterOptions) -> tuple[tuple, list] | Verdict:
+    """The parameters' roles, and the user's inputs (`given`), or why there can be none."""
+    try:
+        module = parse(source, path)
+    except ParseError as err:
+        return Verdict(function, False, f"the original does not parse: {err}")
+    kernel = next((k for k in module.kernels if k.name == function), None)
+    if kernel is None:
+        return Verdict(function, False, f"no function `{function}` in the original")
+    hook = given.find_hook(path, source, function, options.inputs)
+    try:
+        cases = given.given_inputs(hook, function) if hook is not None else []
+    except given.GivenError as err:
+        return Verdict(function, False, str(err))
+    specs = given.refine(signature(kernel, module), cases)
+    untestable = [s.name for s in specs if s.role == "callable"]
+    if untestable and not cases:
+        return Verdict(function, False, f"cannot generate a value for `{untestable[0]}`, which is called "
+                                        f"(give inputs: `def {given.HOOK_PREFIX}{function}()` or --inputs)")
+    return specs, cases
 
 
 class Original:
