@@ -40,11 +40,16 @@ def find(analysis, first: AccessRec, second: AccessRec, rows=None) -> Witness | 
     them leaves a declared row (C), so the rows up to `rows.dim` compare as one offset."""
     if not (_runs_exactly(analysis, first) and _runs_exactly(analysis, second)):
         return None
+    # a slice bound counted from the end (`1:-1`) ties the witness to a length: tried last
+    return _attempt(analysis, first, second, rows, False) or _attempt(analysis, first, second, rows, True)
+
+
+def _attempt(analysis, first: AccessRec, second: AccessRec, rows, from_end: bool) -> Witness | None:
     system = analysis.pair_system(first, second)
     cons = _conditions(analysis, first, "a", system) + _conditions(analysis, second, "b", system)
     shaping = set(system.params)  # what the values depend on; an extent that only bounds
     joined = -1 if rows is None else rows.dim
-    same = _same_element(analysis, first, second, system, shaping, joined)  # an index: not shown
+    same = _same_element(analysis, first, second, system, shaping, joined, from_end)  # an index: not shown
     inside = _in_bounds(analysis, first, "a", system, joined) + _in_bounds(analysis, second, "b", system, joined)
     if None in cons or same is None or None in inside:
         return None
@@ -141,7 +146,7 @@ def _in_bounds(analysis, acc: AccessRec, tag: str, system: System, joined: int =
 
 
 def _same_element(analysis, first: AccessRec, second: AccessRec, system: System,
-                  shaping: set[str], joined: int = -1) -> list[str] | None:
+                  shaping: set[str], joined: int = -1, from_end: bool = False) -> list[str] | None:
     """Both touch element x, in bounds, along every dimension they both subscript (the
     first `joined + 1` as one flat offset, where the extents are numbers)."""
     if first.subs is None or second.subs is None:
@@ -158,7 +163,7 @@ def _same_element(analysis, first: AccessRec, second: AccessRec, system: System,
         n = analysis.extent(first.array, d, "a", system)
         out += [f"{x} >= 0"] + ([f"{x} < {n}"] if n is not None else [])
         for acc, sub, tag in ((first, s1, "a"), (second, s2, "b")):
-            got = _at(analysis, (acc, d), sub, tag, x, n, system, shaping)
+            got = _at(analysis, (acc, d), sub, tag, x, n, system, shaping, from_end)
             if got is None:
                 return None
             out += got
@@ -166,7 +171,7 @@ def _same_element(analysis, first: AccessRec, second: AccessRec, system: System,
 
 
 def _at(analysis, where: tuple[AccessRec, int], sub, tag: str, x: str, n: str | None, system: System,
-        shaping: set[str]) -> list[str] | None:
+        shaping: set[str], from_end: bool = False) -> list[str] | None:
     """`sub` (a subscript or a slice) selects index `x`, exactly (`shaping` collects the
     parameters the selection depends on)."""
     if sub is None:
@@ -177,8 +182,8 @@ def _at(analysis, where: tuple[AccessRec, int], sub, tag: str, x: str, n: str | 
         if lo is None or (sub.upper is not None and hi is None) or (sub.upper is None and n is None):
             return None
         shaping.update(set(lo) | set(hi or {}))
-        bounds = [f"{fmt(lo)} >= 0", f"{x} >= {fmt(lo)}"]
-        return bounds + ([f"{fmt(hi)} >= 0", f"{x} < {fmt(hi)}"] if hi is not None else [])
+        end = n if from_end else None
+        return [_bound(fmt(lo), ">=", x, end, shaping)] + ([_bound(fmt(hi), "<", x, end, shaping)] if hi else [])
     lin: Linear | None = analysis.linear(sub, tag, system)
     if lin is None:
         return None
@@ -191,6 +196,15 @@ def _at(analysis, where: tuple[AccessRec, int], sub, tag: str, x: str, n: str | 
     if real != fmt(lin) and n is not None:
         shaping.add(n)  # which element `-1` is depends on the length
     return [f"{x} = {real}"]
+
+
+def _bound(b: str, rel: str, x: str, n: str | None, shaping: set[str]) -> str:
+    """`x` on the `rel` side of a slice bound `b`; a negative `b` counts from the end (`1:-1`),
+    which takes the length `n` (then part of what the witness depends on)."""
+    if n is None:
+        return f"{b} >= 0 and {x} {rel} {b}"
+    shaping.add(n)
+    return f"(({b} >= 0 and {x} {rel} {b}) or ({b} < 0 and {b} + {n} >= 0 and {x} {rel} {b} + {n}))"
 
 
 def _named(analysis, system: System, point, shown: set[str]) -> Witness:
