@@ -84,3 +84,18 @@ def paralift_inputs_lu():
         A = np.random.default_rng(n).random((n, n))
         out.append((A @ A.T + n * np.eye(n),))
     return out
+
+
+def benchmark(n=64, reps=3):
+    """The driver a benchmark script has: build inputs, run, report."""
+    import time
+    A, B, C = _matrices(n, n, 0)
+    for r in range(reps):  # expect: sequential
+        t0 = time.perf_counter()
+        gemm(1.5, 1.2, C, A, B)
+        print(f"gemm {n}x{n}: {time.perf_counter() - t0:.4f} s")
+    return C
+
+
+if __name__ == "__main__":
+    benchmark()

@@ -58,3 +58,15 @@ def paralift_inputs_blur_rows():
         img = np.random.default_rng(h).random((h, w))
         out.append((img, np.zeros_like(img), r))
     return out
+
+
+def run(n=32, steps=10):
+    A = np.random.default_rng(0).random((n, n))
+    B = np.zeros_like(A)
+    jacobi_2d(steps, A, B)
+    for row in range(0, n, max(1, n // 4)):  # expect: sequential
+        print(row, A[row, : 4])
+
+
+if __name__ == "__main__":
+    run()
