@@ -36,7 +36,7 @@ def file_json(fa: FileAnalysis) -> dict:
     return {
         "path": fa.path, "language": fa.language,
         "kernels": [{"name": k.kernel.name, "line": k.kernel.span.line,
-                     "loops": [loop_json(v) for v in k.loops]} for k in fa.kernels],
+                     "loops": [loop_json(v) for v in k.loops]} for k in fa.kernels if k.loops],
         "errors": [{"code": e.code, "message": e.message, "line": e.span.line,
                     "column": e.span.col} for e in fa.errors],
     }

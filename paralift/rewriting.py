@@ -50,8 +50,10 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
     if fa.errors:  # nothing is written for a file that does not parse
         return FileRewrite(path, source, source, errors=fa.errors)
     backend, session = targets.load(emitter.backend), targets.load(emitter.session)
-    if functions is None and fa.module is not None:  # the tester's inputs hooks are the user's test code
-        functions = {k.name for k in fa.module.kernels if not k.name.startswith(HOOK_PREFIX)}
+    # a function without loops has nothing to say, and the tester's inputs hooks are the
+    # user's test code: neither is planned or listed
+    with_loops = {kv.kernel.name for kv in fa.kernels if kv.loops and not kv.kernel.name.startswith(HOOK_PREFIX)}
+    functions = with_loops if functions is None else set(functions) & with_loops
 
     def alone(name: str) -> str:  # the file with only `name` rewritten, for a session to build on its own
         return backend(fa, source, {name}).source
