@@ -91,3 +91,30 @@ def test_a_hook_that_raises_is_a_clear_refusal():
     broken = STRUCTURED + "\n\ndef paralift_inputs_row_sums():\n    raise RuntimeError('no data here')\n"
     [v] = rewrite_source(broken, "k.py", check=True).refused
     assert "paralift_inputs_row_sums raised RuntimeError: no data here" in v.message
+
+
+def test_annotations_say_what_to_generate():
+    roles = {s.name: s for s in signature(next(k for k in parse('''import numpy as np
+import numpy.typing as npt
+from jaxtyping import Float64, Int
+def f(a: npt.NDArray[np.float64], idx: Int[np.ndarray, "n"], img: Float64[np.ndarray, "h w c"],
+      scale: float, n: int, w):
+    for i in range(n):
+        a[i] = img[idx[i], 0, 0] * scale + w
+''', "k.py").kernels if k.name == "f"))}
+    assert (roles["a"].role, roles["a"].floating) == ("array", True)
+    assert (roles["idx"].role, roles["idx"].rank, roles["idx"].index) == ("array", 1, True)
+    assert (roles["img"].role, roles["img"].rank) == ("array", 3)
+    assert (roles["scale"].role, roles["scale"].integer) == ("value", False)
+    assert (roles["n"].role, roles["n"].integer) == ("size", True)
+    assert roles["w"].integer is None
+
+
+def test_an_int_annotation_makes_integer_values():
+    from paralift.verify import inputs
+    from paralift.verify.signature import ParamSpec
+    for seed in range(9):
+        [v] = inputs.build((ParamSpec("k", "value", integer=True),), {"": 3}, 3, seed).args
+        assert type(v) is int
+        [f] = inputs.build((ParamSpec("x", "value", integer=False),), {"": 3}, 3, seed).args
+        assert type(f) is float

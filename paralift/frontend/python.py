@@ -131,7 +131,7 @@ class _Lowering:
         for a in args.posonlyargs + args.args + args.kwonlyargs:
             rank = used.get(a.arg)
             params.append(ir.Param(a.arg, "array" if rank is not None else "scalar", rank or 0,
-                                   self.span(a)))
+                                   self.span(a), annotation=ast.unparse(a.annotation) if a.annotation else ""))
         return ir.Kernel(prefix + fn.name, tuple(params), tuple(body), self.span(fn))
 
     # ------------------------------------------------------------ statements

@@ -273,6 +273,7 @@ class Param:
     # C: the declared extent of each dimension of an array of arrays (`[n][m]`: n, m); None
     # where not written (`b[][m]`); empty for pointers
     dims: tuple[Expr | None, ...] = field(default=(), compare=False)
+    annotation: str = ""   # Python: the annotation as written (`int`, `npt.NDArray[np.float64]`)
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ def build(specs: tuple[ParamSpec, ...], sizes: dict[str, int], extent: int, seed
         if spec.role == "size":
             args.append(sizes[spec.name])
         elif spec.role == "value":
-            args.append(_scalar(rng, variant))
+            args.append(_scalar(rng, variant, spec.integer))
         elif spec.role == "array":
             own = 2 * max(extent, 1) if spec.name == longer else extent
             args.append(_array(rng, spec, (own,) * spec.rank, own, variant))
@@ -108,10 +108,13 @@ def build(specs: tuple[ParamSpec, ...], sizes: dict[str, int], extent: int, seed
     return Case(dict(sizes), args, extent)
 
 
-def _scalar(rng, variant: Variant):
-    if variant.data == "float":
+def _scalar(rng, variant: Variant, integer: bool | None = None):
+    """`integer`: what an annotation says the value is (`int`, `float`); None: the variant decides."""
+    if integer is False or (variant.data == "float" and integer is None):
         return float(np.round(rng.normal() * 2.0, 3))
     small = int(rng.choice(_SMALL))
+    if integer:
+        return (HUGE + small) * int(rng.choice((-1, 1))) if variant.huge else small
     if variant.data == "whole":
         return float(small)
     return (HUGE + small) * int(rng.choice((-1, 1))) if variant.huge else small

@@ -13,11 +13,12 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from paralift.ir import nodes as ir
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
 from paralift.passes.numpy_api import METHODS
+from paralift.verify import annotations
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ParamSpec:
     index: bool = False
     bounds: bool = False
     floating: bool = False  # written with float values (`/`, a float constant, a math call)
+    integer: bool | None = None  # a scalar annotated `int` (True) or `float` (False)
 
 
 def _names(e: ir.Expr) -> set[str]:
@@ -195,4 +197,19 @@ def signature(kernel: ir.Kernel, module: ir.Module | None = None) -> tuple[Param
             out.append(ParamSpec(n, "callable"))
         else:
             out.append(ParamSpec(n, "size" if n in uses.shaping else "value"))
+        out[-1] = _annotated(out[-1], p.annotation)
     return tuple(out)
+
+
+def _annotated(spec: ParamSpec, annotation: str) -> ParamSpec:
+    """The annotation's word over the code's guess: an array, its rank, its element kind."""
+    said = annotations.read(annotation)
+    if said is None:
+        return spec
+    if said.array:
+        return replace(spec, role="array", rank=said.rank or max(spec.rank, 1),
+                       index=spec.index or said.integer is True,
+                       floating=spec.floating if said.integer is None else not said.integer)
+    if spec.role in ("size", "value"):
+        return replace(spec, role="value" if said.integer is False else spec.role, integer=said.integer)
+    return spec
