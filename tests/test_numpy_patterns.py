@@ -61,6 +61,12 @@ def f(a, n):
     for i in range(n - 1):
         a[i] = v[i + 1]
 """, ["sequential"]),
+    "max of two arrays is one of them": ("""
+def f(a, b, n):
+    v = max(a, b)
+    for i in range(n - 1):
+        v[i] = a[i + 1]
+""", ["sequential"]),
     "self.N in a subscript": ("""
 class G:
     def fill(self, A):

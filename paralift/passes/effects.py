@@ -75,8 +75,8 @@ def returns(call: ir.Call, env: CallEnv) -> str | None:
         return "alloc"
     name = resolve(call.func, env.imports)
     module, _, attr = name.rpartition(".")
-    if not module:
-        return "new" if name in _BUILTINS and call.func not in env.helpers else None
+    if not module:  # (`min(a, b)` and `max(a, b)` return one of their arguments, itself)
+        return "new" if name in _BUILTINS - {"min", "max"} and call.func not in env.helpers else None
     if module in ("math", "cmath"):
         return "new"
     if module == "numpy" or module.startswith("numpy."):
