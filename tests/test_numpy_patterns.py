@@ -67,6 +67,13 @@ def f(a, b, n):
     for i in range(n - 1):
         v[i] = a[i + 1]
 """, ["sequential"]),
+    "copy=False may be the argument itself": ("""
+import numpy as np
+def f(a, n):
+    v = np.array(a, copy=False)
+    for i in range(n - 1):
+        a[i] = v[i + 1]
+""", ["sequential"]),
     "self.N in a subscript": ("""
 class G:
     def fill(self, A):

@@ -67,6 +67,8 @@ def returns(call: ir.Call, env: CallEnv) -> str | None:
     argument's, or its receiver's, memory), None when unknown."""
     if call_kind(call, env) == "impure" or (env.language == "c" and call.func != ir.C_ARRAY):
         return None
+    if any(k == "copy" and not (isinstance(v, ir.Const) and v.value is True) for k, v in call.keywords):
+        return "view"  # `np.array(a, copy=False)`, `a.astype(t, copy=False)`: perhaps `a` itself
     if call.receiver is not None:
         return method_api(call.func).returns
     if call.func == ir.SUBSCRIPT:
