@@ -302,7 +302,7 @@ class _Tally:
             if res.changed else 0
         self.refused += len(res.refused)
         self.sequential += getattr(res, "sequential", 0)
-        if not any(p.loops for p in res.plans):
+        if not any(p.loops for p in res.plans) and not getattr(res, "parallel", 0):
             err.print(f"{res.path}: no loop can run in parallel; see `paralift analyze {res.path}`")
 
     def print(self, err) -> None:

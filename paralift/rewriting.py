@@ -29,6 +29,7 @@ class FileRewrite:
     refused: tuple[Verdict, ...] = ()
     errors: tuple[Diagnostic, ...] = field(default=())
     sequential: int = 0    # loops left sequential: by the analysis, or by the target's backend
+    parallel: int = 0      # loops the analysis found parallel (rewritten, or already parallel)
 
     @property
     def changed(self) -> bool:
@@ -64,9 +65,9 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
     done = _verified(source, path, functions, check, progress, rewrite,
                      lambda original, candidate: session(Candidate(original, candidate, path, tsan, options, alone)),
                      emitter.lifts)
-    analysed = sum(v.verdict == "sequential" for kv in fa.kernels for v in kv.loops
-                   if functions is None or kv.kernel.name in functions)
-    return replace(done, sequential=analysed + sum(len(p.skipped) for p in done.plans))
+    judged = [v for kv in fa.kernels for v in kv.loops if functions is None or kv.kernel.name in functions]
+    return replace(done, sequential=sum(v.verdict == "sequential" for v in judged) + sum(len(p.skipped) for p in done.plans),
+                   parallel=sum(v.verdict != "sequential" for v in judged))
 
 
 def _verified(source: str, path: str, functions, check: bool, progress, rewrite, session,

@@ -39,6 +39,8 @@ class PragmaPlan:
     line: int
     pragma: str
     collapse: int = 1
+    split: int | None = None   # the loop does not start its line: break the line at this column
+    atomics: tuple[tuple[int, int], ...] = ()  # (line, col) of updates that get `omp atomic`
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,29 @@ def rewrite(fa: FileAnalysis, source: str, functions: set[str] | None = None,
     lines = source_lines(source, keepends=True)
     plans = tuple(_plan_kernel(kv, lines, directive) for kv in fa.kernels
                   if functions is None or kv.kernel.name in functions)
-    inserts = sorted(((p.line, p.pragma) for k in plans for p in k.loops), reverse=True)
+    inserts = [(p.line, p.split if p.split is not None else -1, p.pragma) for k in plans for p in k.loops]
+    inserts += [_atomic(lines, line, col) for k in plans for p in k.loops for line, col in p.atomics]
     eol = "\r\n" if "\r\n" in source else "\n"
-    for line, pragma in inserts:
-        lines.insert(line - 1, pragma + eol)
+    for line, split, pragma in sorted(inserts, reverse=True):
+        if split < 0:
+            lines.insert(line - 1, pragma + eol)
+            continue
+        # compact code (`void f(...) { for (...) ... }` on one line): the line breaks before
+        # the loop, and the pragma goes on a line of its own in between
+        text = lines[line - 1]
+        indent = pragma[:len(pragma) - len(pragma.lstrip())]
+        lines[line - 1] = text[:split].rstrip() + eol + pragma + eol + indent + text[split:]
     out = "".join(lines)
     return Rewrite(out, plans, out != source)
+
+
+def _atomic(lines: list[str], line: int, col: int) -> tuple[int, int, str]:
+    """An `omp atomic` line before the update at (line, col), breaking its line if needed."""
+    text = lines[line - 1]
+    indent = text[:len(text) - len(text.lstrip())]
+    if text[:col].strip():
+        return line, col, indent + "    #pragma omp atomic"
+    return line, -1, text[:col] + "#pragma omp atomic"
 
 
 def _plan_kernel(kv: KernelVerdicts, lines: list[str], directive: Directive) -> OmpKernelPlan:
@@ -84,7 +103,7 @@ def _plan_kernel(kv: KernelVerdicts, lines: list[str], directive: Directive) -> 
         if isinstance(clauses, str):
             return None, clauses
         return PragmaPlan(got.line, f"{got.prefix}#pragma omp {directive.name}" + "".join(" " + c for c in clauses),
-                          got.collapse), ""
+                          got.collapse, got.split, got.atomics), ""
     chosen = outermost(kv, plan, lambda s: _has_pragma(lines, s.span.line))
     return OmpKernelPlan(kv.kernel.name, kv.kernel.span.line, tuple(chosen.plans), tuple(chosen.skipped))
 
@@ -103,15 +122,21 @@ class _Needs:
     prefix: str
     clauses: tuple[str, ...]
     collapse: int
+    split: int | None = None   # where to break a line the loop does not start
+    atomics: tuple[tuple[int, int], ...] = ()
 
 
 def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[_Needs | None, str]:
     if v.verdict == "sequential":
         return None, ""
     loop = v.loop
-    prefix = lines[loop.span.line - 1][:loop.span.col]
+    text = lines[loop.span.line - 1]
+    prefix, split = text[:loop.span.col], None
     if prefix.strip():
-        return None, "the loop does not start its line, so a pragma cannot go before it"
+        if text.lstrip().startswith("#") or not prefix.isascii() or not text[loop.span.col:].startswith("for"):
+            return None, "the loop does not start its line, and its line cannot be broken before it"
+        split = loop.span.col
+        prefix = text[:len(text) - len(text.lstrip())] + "    "
     if loop.var in v.lastprivate:
         # OpenMP leaves its loop variable undefined after the loop unless lastprivate, and a
         # loop that runs zero times would not set it to its first value as C does
@@ -133,6 +158,7 @@ def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[_Needs | None, s
     reductions = _reduction_clauses(v, written, params)
     if isinstance(reductions, str):
         return None, reductions
+    reductions, atomics = reductions
     clauses += reductions
     clauses += [f"linear({n}:{step})" for n, step in v.induction]  # a step applies to its whole list
     depth = 1 if v.induction or v.reductions else _collapse(loop, by_loop)
@@ -146,12 +172,13 @@ def _plan_loop(v: LoopVerdict, by_loop, params, lines) -> tuple[_Needs | None, s
     if depth == 1 and triangular(loop):
         # work grows with the index: deal the iterations out round-robin, not in halves
         clauses.append("schedule(static, 1)")
-    return _Needs(loop.span.line, prefix, tuple(clauses), depth), ""
+    return _Needs(loop.span.line, prefix, tuple(clauses), depth, split, atomics), ""
 
 
-def _reduction_clauses(v: LoopVerdict, written: set[str], params) -> list[str] | str:
-    """`reduction(+:s, y[:n])` clauses, one per operator; a string refuses the loop."""
-    reductions = []
+def _reduction_clauses(v: LoopVerdict, written: set[str], params) -> tuple[list[str], tuple] | str:
+    """`reduction(+:s, y[:n])` clauses, one per operator, and the updates that get `omp
+    atomic` instead (into a pointer, whose extent a section would need); a string refuses."""
+    reductions, atomics = [], []
     for op, target in v.reductions:
         if target in written:
             reductions.append((op, target))
@@ -160,12 +187,36 @@ def _reduction_clauses(v: LoopVerdict, written: set[str], params) -> list[str] |
             return (f"the loop reads other elements of `{target}`, which an OpenMP "
                     "reduction would replace with each thread's private copy")
         section = _section(params.get(target))
-        if section is None:
-            return (f"reduction into elements of `{target}`: OpenMP needs its extent, and "
-                    f"`{target}` is a pointer (declare it as an array, e.g. `{target}[n]`)")
-        reductions.append((op, target + section))
-    return [f"reduction({_OPS[op]}:{', '.join(t for o, t in reductions if o == op)})"
-            for op in sorted({op for op, _ in reductions})]
+        if section is not None:
+            reductions.append((op, target + section))
+            continue
+        sites = _atomic_sites(v.loop, op, target)
+        if isinstance(sites, str):
+            return sites
+        atomics += sites
+    clauses = [f"reduction({_OPS[op]}:{', '.join(t for o, t in reductions if o == op)})"
+               for op in sorted({op for op, _ in reductions})]
+    return clauses, tuple(sorted(atomics))
+
+
+_ATOMIC_OPS = {"+", "*", "&", "|", "^"}  # `x[i] op= e` OpenMP's `atomic` (update) takes
+
+
+def _atomic_sites(loop: ir.Loop, op: str, target: str) -> list[tuple[int, int]] | str:
+    """Where each update of `target` is, for an `omp atomic` before it."""
+    from paralift.passes import updates
+    if op not in _ATOMIC_OPS:
+        return (f"reduction into elements of `{target}` with `{op}`: OpenMP needs its extent for a "
+                f"reduction, `{target}` is a pointer, and `omp atomic` has no `{op}` (declare it as an "
+                f"array, e.g. `{target}[n]`)")
+    sites = []
+    for s in walk_stmts(loop.body):
+        u = updates.match(s)
+        if u is not None and isinstance(u.target, ir.Access) and u.target.array == target:
+            if not (isinstance(s, ir.Assign) and s.op is not None):
+                return f"the update of `{target}` at line {s.span.line} is not in a form `omp atomic` takes (`x[i] op= e`)"
+            sites.append((s.span.line, s.span.col))
+    return sites
 
 
 def _nest_vars(loop: ir.Loop, depth: int) -> set[str]:

@@ -1,0 +1,25 @@
+/* Code as compact C corpora ship it: a function on one line, and updates through pointers
+   whose extent is unknown (an `omp atomic` each, since a reduction section needs one). */
+void scale(int n, float *a, float s) {
+    #pragma omp parallel for
+    for (int i = 0; i < n; i++) a[i] = a[i] * s; }
+float dot(int n, const float *x, const float *y) { float s = 0;
+    #pragma omp parallel for reduction(+:s)
+    for (int i = 0; i < n; i++) s += x[i] * y[i]; return s; }
+void histogram(int n, const int *keys, int *hist) {
+    #pragma omp parallel for
+    for (int i = 0; i < n; i++)
+        #pragma omp atomic
+        hist[keys[i]] += 1;   /* a pointer: no extent */
+}
+void scatter_add(int n, const int *idx, const double *w, double *out) {
+    #pragma omp parallel for
+    for (int i = 0; i < n; i++)
+    #pragma omp atomic
+    out[idx[i]] += w[i]; }
+void two_per_line(int n, double *a, double *b) {
+    #pragma omp parallel for
+    for (int i = 0; i < n; i++) a[i] = 1.0;
+    #pragma omp parallel for
+    for (int j = 0; j < n; j++) b[j] = a[j] * 2.0; }
+void prefix(int n, float *a) { for (int i = 1; i < n; i++) a[i] += a[i - 1]; }
