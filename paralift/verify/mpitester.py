@@ -19,7 +19,7 @@ from paralift.verify.compare import difference
 from paralift.verify.options import TesterOptions
 from paralift.verify.signature import signature
 from paralift.verify.tester import COMPILE_ALLOWANCE, Runner, Trips, Verdict, reduction_terms
-from paralift.verify.toolchain import compile_program
+from paralift.verify.toolchain import compile_program, include_flags
 from paralift.verify.worker import Worker
 
 RANKS = (1, 2, 3, 4)
@@ -152,7 +152,7 @@ def _compile_mpicc(source: str, path: str, directory: str, tag: str):
     with open(src, "w", encoding="utf-8") as f:
         f.write(source)
     flags = [f for f in CFLAGS if f != "-fopenmp"]
-    proc = compile_program([compiler, *flags, "-o", lib, src, "-lm"])
+    proc = compile_program([compiler, *flags, *include_flags(path), "-o", lib, src, "-lm"])
     return (lib if proc.returncode == 0 else None), proc.stderr.replace(src, path)
 
 

@@ -2,6 +2,7 @@
 never reading standard input (a `#include "/dev/stdin"` must not hang us)."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 
@@ -28,3 +29,10 @@ def first_error(messages: str) -> str:
     if m:
         return m.group(0).strip()
     return next((line.strip() for line in messages.splitlines() if line.strip()), "no message")
+
+
+def include_flags(path: str) -> list[str]:
+    """`-I` for the directory the source came from: the copy the tester compiles lives
+    elsewhere, and `#include "params.h"` must still find the header beside the original."""
+    directory = os.path.dirname(os.path.abspath(path))
+    return ["-I", directory] if path and not path.startswith("<") and os.path.isdir(directory) else []
