@@ -139,6 +139,12 @@ def _tester_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assume-int64", action="store_true",
                    help="accept C integer semantics: inputs on which the original computes an integer "
                         "outside int64 (which Numba and C wrap around) are skipped instead of refusing")
+    p.add_argument("-I", dest="include", action="append", default=[], metavar="DIR",
+                   help="C: an include directory for the tester's compiles (repeatable; the file's own "
+                        "directory is always one)")
+    p.add_argument("-D", dest="define", action="append", default=[], metavar="NAME[=VALUE]",
+                   help="C: a macro for the tester's compiles (repeatable)")
+    p.add_argument("--std", metavar="STD", help="C: the language standard to compile with (default gnu11)")
     p.add_argument("--pytest", metavar="DIR",
                    help="also run your pytest suite in DIR with the rewritten module in place of the "
                         "original (in a copy of the project: your files are not touched); a rewrite your "
@@ -149,6 +155,12 @@ def _tester_options(p: argparse.ArgumentParser) -> None:
                    help="inputs to test first: FUNCTION(kernel_name) returns argument tuples. Without "
                         "it, a function `paralift_inputs_<kernel>()` in the kernel's file or in a "
                         "conftest.py beside it is used")
+
+
+def _cflags(args: argparse.Namespace) -> list[str]:
+    """The user's C build flags, as the compiler takes them."""
+    return ([f"-I{d}" for d in args.include] + [f"-D{d}" for d in args.define]
+            + ([f"-std={args.std}"] if args.std else []))
 
 
 def _options(args: argparse.Namespace):
@@ -446,9 +458,13 @@ def _command(argv: list[str] | None) -> int:
     if args.command == "analyze":
         return _analyze(args)
     if args.command == "rewrite":
-        return _rewrite(args)
+        from paralift.verify.toolchain import user_flags
+        with user_flags(_cflags(args)):
+            return _rewrite(args)
     if args.command == "verify":
-        return _verify(args)
+        from paralift.verify.toolchain import user_flags
+        with user_flags(_cflags(args)):
+            return _verify(args)
     if args.command == "check":
         return _check(args)
     if args.command in commands.COMMANDS:

@@ -18,3 +18,27 @@ def test_a_header_beside_the_file_is_found_by_the_tester(tmp_path: Path, target)
     res = rewrite_source(KERNEL, str(path), target=target, check=True)
     assert not res.refused, [v.summary() for v in res.refused]  # was: params.h: No such file
     assert [v.function for v in res.verdicts] == ["scale"]
+
+
+FLAGGED = '#include "cfg.h"\n#ifndef N\n#error "N is needed"\n#endif\n\nvoid scale(int n, double *a) {\n' \
+          '    for (int i = 0; i < n; i++)\n        a[i] = a[i] * FACTOR + N;\n}\n'
+
+
+def _rewrite(root: Path, *flags: str):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "paralift", "rewrite", "k.c", *flags], capture_output=True,
+                          text=True, cwd=root)
+
+
+def test_build_flags_reach_the_tester_and_a_missing_one_is_named(tmp_path: Path):
+    (tmp_path / "include").mkdir()
+    (tmp_path / "include" / "cfg.h").write_text("#define FACTOR 3.0\n")
+    (tmp_path / "k.c").write_text(FLAGGED)
+    no_include = _rewrite(tmp_path)
+    assert no_include.returncode == 3 and "give the directory that holds cfg.h with -I DIR" in no_include.stderr
+    no_define = _rewrite(tmp_path, "-I", "include")
+    assert no_define.returncode == 3 and "pass it with -D NAME=VALUE" in no_define.stderr
+    done = _rewrite(tmp_path, "-I", "include", "-D", "N=4", "--std", "c99")
+    assert done.returncode == 1, done.stderr
+    assert "#pragma omp parallel for" in done.stdout and "verified: scale" in done.stderr

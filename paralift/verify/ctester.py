@@ -26,7 +26,7 @@ from paralift.verify.compare import difference
 from paralift.verify.coverage import Coverage
 from paralift.verify.signature import ParamSpec, signature
 from paralift.verify.tester import THREADS, Verdict, shrink
-from paralift.verify.toolchain import compile_program, first_error, include_flags
+from paralift.verify.toolchain import compile_program, first_error, include_flags, with_hint
 from paralift.verify.worker import Worker
 
 CFLAGS = ("-O2", "-fopenmp", "-shared", "-fPIC", "-std=gnu11")
@@ -161,7 +161,7 @@ class Build:
             build = compile_candidate if tag == "candidate" and compile_candidate else compile_c
             lib, messages = build(source, path, self.directory, tag)
             if lib is None:
-                self.error = f"the {tag} does not compile: {first_error(messages)[:500]}"
+                self.error = f"the {tag} does not compile: {with_hint(first_error(messages)[:500])}"
                 break
             self.libs[tag] = lib
         self.worker = Worker(max_threads)
