@@ -266,7 +266,7 @@ def _rewrite(args: argparse.Namespace) -> int:
         if res.changed and args.pytest and not _suite_agrees(t, res, args.pytest, err):
             tally.refused += 1
             continue
-        tally.add(res, err)
+        tally.add(res, err, quiet=args.marked)  # (pre-commit: files without markers say nothing)
         if not res.changed:
             continue
         changed = True
@@ -306,7 +306,7 @@ class _Tally:
     def __init__(self):
         self.rewritten = self.refused = self.sequential = self.files = 0
 
-    def add(self, res, err) -> None:
+    def add(self, res, err, quiet: bool = False) -> None:
         if res.errors:
             return
         self.files += 1
@@ -314,7 +314,7 @@ class _Tally:
             if res.changed else 0
         self.refused += len(res.refused)
         self.sequential += getattr(res, "sequential", 0)
-        if not any(p.loops for p in res.plans) and not getattr(res, "parallel", 0):
+        if not quiet and not any(p.loops for p in res.plans) and not getattr(res, "parallel", 0):
             err.print(f"{res.path}: no loop can run in parallel; see `paralift analyze {res.path}`")
 
     def print(self, err) -> None:
