@@ -59,3 +59,25 @@ def test_every_golden_rewrite_passes_the_tester(case: Path):
         for name in kernels:
             v = verify(source, res.result, name, case.name, cases=12, worker=worker)
             assert v.ok, v.summary()
+
+
+def test_a_loop_is_lifted_only_when_the_call_cannot_fail_where_the_loop_would_not():
+    source = '''class M:
+    def step(self, a, flag):
+        if flag:
+            t = 2.0
+        for i in range(a.shape[0]):
+            if flag:
+                a[i] = t
+
+    def nested(self, a, out):
+        for t in range(out.shape[0]):
+            acc = 0.0
+            for i in range(a.shape[0]):
+                acc += a[i] * t
+            out[t] = acc + self.k
+'''
+    res = rewrite_source(source, "m.py", check=False)
+    plans = {p.name: p for p in res.plans}
+    assert "`t` may be unset when the loop starts" in plans["M.step"].skipped[0].reason
+    assert plans["M.nested"].loops and "_paralift_M_nested(a, out, self.k)" in res.result

@@ -65,9 +65,35 @@ def lift(kernel: ir.Kernel, loop: ir.Loop, helper: str, fresh, extra: set[str] =
     if any(c.split(".")[0] in written for c in chains):
         raise Refuse("the loop rebinds an object whose attributes it reads")
     names = sorted(n for n in plain if n not in written or n in exposed)
+    unset = [n for n in names if not _set_before(kernel, loop, n)]
+    if unset:  # passing it would raise where the loop, not reading it, would not
+        raise Refuse(f"`{unset[0]}` may be unset when the loop starts, so it cannot be passed to a helper")
     params = [(n, n) for n in names] + [(fresh(c.replace(".", "_")), c) for c in sorted(chains)]
     live = scalars.live_after(kernel.body, loop, (written | extra) & local)
+    if live - set(names) - extra:  # a value only the loop sets: after no iteration, none
+        raise Refuse(f"`{sorted(live - set(names) - extra)[0]}` is set in the loop and used after it")
     return Lifted(helper, tuple(params), tuple(sorted(live)))
+
+
+def _set_before(kernel: ir.Kernel, loop: ir.Loop, name: str) -> bool:
+    """Is `name` surely set when the loop starts: a parameter, the variable of a loop around
+    it, or assigned by a plain statement that runs before it in one of its enclosing blocks?"""
+    if name in {p.name for p in kernel.params}:
+        return True
+    block = kernel.body
+    while True:
+        at = next((k for k, s in enumerate(block) if any(x is loop for x in walk_stmts([s]))), None)
+        if at is None:
+            return False
+        if any(name in scalars.assigned_names([s]) for s in block[:at]
+               if not isinstance(s, (ir.Loop, ir.While, ir.If))):
+            return True
+        holder = block[at]
+        if holder is loop:
+            return False
+        if isinstance(holder, ir.Loop) and name == holder.var:
+            return True
+        block = holder.body if any(x is loop for x in walk_stmts(holder.body)) else getattr(holder, "orelse", ())
 
 
 def _used(loop: ir.Loop, local: set[str]) -> tuple[set[str], set[str]]:
