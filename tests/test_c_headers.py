@@ -42,3 +42,38 @@ def test_build_flags_reach_the_tester_and_a_missing_one_is_named(tmp_path: Path)
     done = _rewrite(tmp_path, "-I", "include", "-D", "N=4", "--std", "c99")
     assert done.returncode == 1, done.stderr
     assert "#pragma omp parallel for" in done.stdout and "verified: scale" in done.stderr
+
+
+PROGRAM = '''#include <stdio.h>
+
+extern void *polybench_alloc_data(long n, int elt_size);
+
+static void init(int n, double *a) {
+    for (int i = 0; i < n; i++)
+        a[i] = (double)(i % 7) / n;
+}
+
+void kernel_scale(int n, double *a, double alpha) {
+    for (int i = 0; i < n; i++)
+        a[i] = a[i] * alpha;
+}
+
+int main(void) {
+    double *a = (double *)polybench_alloc_data(1000, sizeof(double));
+    init(1000, a);
+    kernel_scale(1000, a, 1.5);
+    printf("%f\\n", a[0]);
+    return 0;
+}
+'''
+
+
+@pytest.mark.parametrize("target", ["openmp", "mpi"])
+def test_a_program_with_main_and_other_files_symbols_is_tested_function_by_function(tmp_path: Path, target):
+    """`main` calls what another file of the program defines: the tester never calls it, so
+    it need not link; a static helper is tested too."""
+    path = tmp_path / "prog.c"
+    path.write_text(PROGRAM)
+    res = rewrite_source(PROGRAM, str(path), target=target, check=True, tsan=target == "openmp")
+    assert not res.refused, [v.summary() for v in res.refused]  # was: undefined symbol: polybench_alloc_data
+    assert {v.function for v in res.verdicts} == {"init", "kernel_scale"}

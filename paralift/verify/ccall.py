@@ -6,6 +6,7 @@ the tester checks afterwards), so the function gets the address past the front g
 from __future__ import annotations
 
 import ctypes
+import os
 
 import numpy as np
 
@@ -21,7 +22,9 @@ def c_function(lib: str, name: str, argspec, restype):
     scalar = {"f8": ctypes.c_double, "f4": ctypes.c_float, "i4": ctypes.c_int32, "i8": ctypes.c_int64,
               "u4": ctypes.c_uint32, "u8": ctypes.c_uint64, "i2": ctypes.c_int16, "u2": ctypes.c_uint16,
               "i1": ctypes.c_int8, "u1": ctypes.c_uint8, "b1": ctypes.c_bool}
-    f = getattr(ctypes.CDLL(lib), name)
+    # lazily bound: a `main` (or any function the test never calls) may use symbols of other
+    # files of the program (`polybench_alloc_data`); only what is called must resolve
+    f = getattr(ctypes.CDLL(lib, mode=os.RTLD_LAZY | os.RTLD_LOCAL), name)
     f.argtypes = [ctypes.c_void_p if kind == "array" else scalar[np.dtype(dt).str[1:]] for kind, dt in argspec]
     f.restype = None if restype is None else scalar[np.dtype(restype).str[1:]]
     return f

@@ -26,7 +26,7 @@ from paralift.verify.compare import difference
 from paralift.verify.coverage import Coverage
 from paralift.verify.signature import ParamSpec, signature
 from paralift.verify.tester import THREADS, Verdict, shrink
-from paralift.verify.toolchain import compile_program, first_error, include_flags, with_hint
+from paralift.verify.toolchain import compile_program, exported, first_error, include_flags, with_hint
 from paralift.verify.worker import Worker
 
 CFLAGS = ("-O2", "-fopenmp", "-shared", "-fPIC", "-std=gnu11")
@@ -64,7 +64,7 @@ def compile_c(source: str, path: str, directory: str, tag: str) -> tuple[str | N
     src = os.path.join(directory, f"{stem}_{tag}.c")
     lib = os.path.join(directory, f"{stem}_{tag}.so")
     with open(src, "w", encoding="utf-8") as f:
-        f.write(source)
+        f.write(exported(source))
     proc = compile_program(["gcc", *CFLAGS, *include_flags(path), "-o", lib, src, "-lm"])
     return (lib if proc.returncode == 0 else None), proc.stderr.replace(src, path)
 

@@ -19,7 +19,7 @@ from paralift.verify.compare import difference
 from paralift.verify.options import TesterOptions
 from paralift.verify.signature import signature
 from paralift.verify.tester import COMPILE_ALLOWANCE, Runner, Trips, Verdict, reduction_terms
-from paralift.verify.toolchain import compile_program, include_flags
+from paralift.verify.toolchain import compile_program, exported, include_flags
 from paralift.verify.worker import Worker
 
 RANKS = (1, 2, 3, 4)
@@ -150,7 +150,7 @@ def _compile_mpicc(source: str, path: str, directory: str, tag: str):
     src = os.path.join(directory, f"{tag}_mpi.c")
     lib = os.path.join(directory, f"{tag}_mpi.so")
     with open(src, "w", encoding="utf-8") as f:
-        f.write(source)
+        f.write(exported(source))
     flags = [f for f in CFLAGS if f != "-fopenmp"]
     proc = compile_program([compiler, *flags, *include_flags(path), "-o", lib, src, "-lm"])
     return (lib if proc.returncode == 0 else None), proc.stderr.replace(src, path)

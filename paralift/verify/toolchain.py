@@ -68,3 +68,13 @@ def with_hint(error: str) -> str:
         return error + (f" (if `{macro}` is a macro your build defines, pass -D {macro}=...)" if macro
                         else " (a macro your build defines? pass it with -D NAME=VALUE)")
     return error
+
+
+_STATIC_FUNCTION = re.compile(r"^static\s+(?:inline\s+)?(?=[^;=\n]*\()", re.M)
+
+
+def exported(source: str) -> str:
+    """The tester's copy of a C file, its `static` functions made visible: the tester calls a
+    function through the shared library, and a static one is not in its symbol table. Only
+    file-scope declarations lose the word (a static local stays static)."""
+    return _STATIC_FUNCTION.sub("", source)

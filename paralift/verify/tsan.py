@@ -26,7 +26,7 @@ from paralift.files import remove_directory
 from paralift.verify import sandbox
 from paralift.verify.signature import ParamSpec
 from paralift.verify.cudaemu import emulated
-from paralift.verify.toolchain import compile_program
+from paralift.verify.toolchain import compile_program, include_flags
 
 _C_NAMES = {np.float64: "double", np.float32: "float", np.int32: "int", np.int64: "long",
             np.uint32: "unsigned int", np.uint64: "unsigned long", np.int16: "short",
@@ -96,8 +96,12 @@ def races(candidate: str, function: str, specs, ctypes_, depth: int, path: str,
           size: int = 17, threads: tuple[int, ...] = (2, 4)) -> tuple[list[str], str | None]:
     """(race reports in the candidate's code, or an error saying why none could be run)."""
     extent = (size + 4) ** max(depth, 2)
-    reports, error = _reports(candidate + "\n" + _main(function, specs, ctypes_, size, extent), ".c",
-                              ["gcc", "-fopenmp"], [(t, {"OMP_NUM_THREADS": str(t)}) for t in threads])
+    # the program's own `main` steps aside for the generated one (and what it calls from
+    # other files of the program need not link: it never runs)
+    own = re.sub(r"\bint\s+main\s*\(", "int pl_program_main(", candidate)
+    reports, error = _reports(own + "\n" + _main(function, specs, ctypes_, size, extent), ".c",
+                              ["gcc", "-fopenmp", "-Wl,--unresolved-symbols=ignore-all", *include_flags(path)],
+                              [(t, {"OMP_NUM_THREADS": str(t)}) for t in threads])
     pragmas = {n for n, line in enumerate(candidate.splitlines(), 1) if re.match(r"\s*#\s*pragma\s+omp\b", line)}
     last = candidate.count("\n") + 1  # past it: the generated main
     found: list[str] = []
