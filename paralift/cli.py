@@ -230,20 +230,16 @@ class _Null:
 
 
 def _rewrite(args: argparse.Namespace) -> int:
-    import difflib
-
     from rich.console import Console
 
     from paralift.diagnostics import Diagnostic
-    from paralift.files import WriteError, expand_paths, language_of, source_lines, write_back
-    from paralift.rewriting import rewrite_file, rewrite_marked
+    from paralift.files import expand_paths
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     inputs = list(expand_paths(args.paths))
     if args.output and len(inputs) != 1:
         err.print("paralift: -o needs exactly one input file")
         return EXIT_INPUT_ERROR
-    functions = set(args.function) if args.function else None
     changed = failed = False
     tally = _Tally()
     for t in inputs:
@@ -251,14 +247,7 @@ def _rewrite(args: argparse.Namespace) -> int:
             err.print(f"{t.span.where()}: error {t.code}: {t.message}")
             failed = True
             continue
-        status = err.status(f"verifying {t}", spinner="dots") if err.is_terminal else _Null()
-        with status as st:
-            progress = (lambda name, st=st, t=t: st.update(f"verifying {t}: {name}")) if st else None
-            if args.marked:
-                res = rewrite_marked(t, check=not args.no_verify, progress=progress, options=_options(args))
-            else:
-                res = rewrite_file(t, target=args.target, functions=functions, check=not args.no_verify,
-                                   progress=progress, tsan=args.tsan, options=_options(args))
+        res = _rewrite_one(t, args, err)
         for e in res.errors:
             err.print(f"{e.span.where()}: error {e.code}: {e.message}")
             failed = True
@@ -267,29 +256,48 @@ def _rewrite(args: argparse.Namespace) -> int:
             tally.refused += 1
             continue
         tally.add(res, err, quiet=args.marked)  # (pre-commit: files without markers say nothing)
-        if not res.changed:
-            continue
-        changed = True
-        if args.in_place or args.output:
-            dest = args.output or t
-            try:
-                write_back(dest, res.result, read_as=res.original if args.in_place else None)
-            except WriteError as why:
-                err.print(f"{dest}: cannot write: {why}")
-                failed = True
-                continue
-            err.print(f"Rewriting {dest}")
-        else:
-            target = args.target or targets.default_for(language_of(t) or "python")
-            sys.stdout.writelines(difflib.unified_diff(
-                source_lines(res.original, keepends=True), source_lines(res.result, keepends=True),
-                t, f"{t} ({target})"))
+        if res.changed:
+            changed = True
+            failed |= not _deliver(t, res, args, err)
     tally.print(err)
     if failed:
         return EXIT_INPUT_ERROR
     if tally.refused:
         return EXIT_REFUSED
     return EXIT_CHANGED if changed and not args.exit_zero_even_if_changed else EXIT_OK
+
+
+def _rewrite_one(path: str, args: argparse.Namespace, err):
+    """One file rewritten and verified, with a spinner on a terminal."""
+    from paralift.rewriting import rewrite_file, rewrite_marked
+    status = err.status(f"verifying {path}", spinner="dots") if err.is_terminal else _Null()
+    with status as st:
+        progress = (lambda name: st.update(f"verifying {path}: {name}")) if st else None
+        if args.marked:
+            return rewrite_marked(path, check=not args.no_verify, progress=progress, options=_options(args))
+        return rewrite_file(path, target=args.target, functions=set(args.function) if args.function else None,
+                            check=not args.no_verify, progress=progress, tsan=args.tsan, options=_options(args))
+
+
+def _deliver(path: str, res, args: argparse.Namespace, err) -> bool:
+    """Write the rewrite (`--in-place`, `-o`) or print its diff; False if it cannot be written."""
+    import difflib
+
+    from paralift.files import WriteError, language_of, source_lines, write_back
+    if args.in_place or args.output:
+        dest = args.output or path
+        try:
+            write_back(dest, res.result, read_as=res.original if args.in_place else None)
+        except WriteError as why:
+            err.print(f"{dest}: cannot write: {why}")
+            return False
+        err.print(f"Rewriting {dest}")
+        return True
+    target = args.target or targets.default_for(language_of(path) or "python")
+    sys.stdout.writelines(difflib.unified_diff(
+        source_lines(res.original, keepends=True), source_lines(res.result, keepends=True),
+        path, f"{path} ({target})"))
+    return True
 
 
 def _suite_agrees(path: str, res, tests: str, err) -> bool:
