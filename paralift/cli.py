@@ -321,8 +321,8 @@ class _Tally:
         self.rewritten += len({p.name for p in res.plans if p.loops} - {v.function for v in res.refused}) \
             if res.changed else 0
         self.refused += len(res.refused)
-        self.sequential += getattr(res, "sequential", 0)
-        if not quiet and not any(p.loops for p in res.plans) and not getattr(res, "parallel", 0):
+        self.sequential += res.sequential
+        if not quiet and not any(p.loops for p in res.plans) and not res.parallel:
             err.print(f"{res.path}: no loop can run in parallel; see `paralift analyze {res.path}`")
 
     def print(self, err) -> None:
@@ -341,7 +341,7 @@ def _report_plans(res, err, verbose: bool = False) -> None:
         err.print(escape(v.summary()))
     for v in res.refused:
         err.print(escape(f"{res.path}: not rewritten: {v.summary()}"))
-        if verbose and getattr(v, "detail", ""):
+        if verbose and v.detail:
             err.print(escape(v.detail))
 
 
@@ -373,7 +373,7 @@ def _verify(args: argparse.Namespace) -> int:
                 v = race_log.check(verify(sources[0], sources[1], name, args.new, cases=args.cases,
                                           options=_options(args)), sources[0])
             print(v.summary())
-            if args.verbose and not v.ok and getattr(v, "detail", ""):
+            if args.verbose and not v.ok and v.detail:
                 print(v.detail)
             ok &= v.ok
         if args.pytest:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from paralift.ir import nodes as ir
-from paralift.ir.walk import accessed, walk_stmts
+from paralift.ir.walk import accessed
 from paralift.passes.verdict import LoopVerdict
 
 Site = tuple[int, int]   # (line, col) of a statement: how a libcst editor finds the IR's node again
@@ -67,8 +67,3 @@ def scalar_reductions(v: LoopVerdict) -> tuple[tuple[str, str], ...]:
     """(op, name) for reductions into a scalar (`s += a[i]`)."""
     arrays = accessed(v.loop.body)
     return tuple((op, t) for op, t in v.reductions if t not in arrays)
-
-
-def nested_updates(loop: ir.Loop, name: str) -> tuple[ir.Assign, ...]:
-    """Every assignment to `name` anywhere in the loop's body."""
-    return tuple(s for s in walk_stmts(loop.body) if _updates(s, name))

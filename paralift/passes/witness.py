@@ -24,7 +24,6 @@ class Witness:
     params: tuple[tuple[str, int], ...]
     earlier: tuple[tuple[str, int], ...]
     later: tuple[tuple[str, int], ...]
-    level: str                            # the variable of the loop that carries it
     array: str = ""                       # the array both touch
 
     def describe(self) -> str:
@@ -225,9 +224,8 @@ def _named(analysis, system: System, point, shown: set[str]) -> Witness:
             shared = (analysis.ka.loops[int(var[1:])].node.var, value)
             earlier.append(shared)
             later.append(shared)
-    level = analysis.ka.loops[analysis.level].node.var if analysis.level is not None else ""
     params = sorted(set(params), key=lambda p: ("(" in p[0] or "." in p[0], p[0]))  # arguments, then extents
-    return Witness(tuple(params), tuple(earlier), tuple(later), level)
+    return Witness(tuple(params), tuple(earlier), tuple(later))
 
 
 def _param_text(key: tuple) -> str:
