@@ -22,6 +22,8 @@ class FileAnalysis:
     kernels: tuple[KernelVerdicts, ...] = ()
     errors: tuple[Diagnostic, ...] = field(default=())
     module: ir.Module | None = None
+    # what the file's reader wants to know but that does not stop analysis: a C header not found
+    warnings: tuple[Diagnostic, ...] = field(default=())
 
 
 def _error(path: str, code: str, message: str, line: int = 1, col: int = 0) -> Diagnostic:
@@ -40,13 +42,15 @@ def analyze_source(source: str, path: str = "<string>", language: str = "python"
     if parse is None:
         return FileAnalysis(path, language, errors=(_error(
             path, "PL005", f"no frontend for {language} files"),))
-    module, errors = parse(source, path)
+    module, found = parse(source, path)
+    errors = tuple(d for d in found if d.severity == Severity.ERROR)
+    warnings = tuple(d for d in found if d.severity != Severity.ERROR)
     if module is None:
-        return FileAnalysis(path, language, errors=errors)
+        return FileAnalysis(path, language, errors=errors, warnings=warnings)
     env = CallEnv(dict(module.imports), pure_helpers(module), module.language)
     if cache is None or language != "python":  # C spans name the function, not its whole text
         kernels = tuple(analyze_kernel(k, env) for k in module.kernels if k.kind == "function")
-        return FileAnalysis(path, language, kernels, errors, module)
+        return FileAnalysis(path, language, kernels, errors, module, warnings)
     lines = source_lines(source)
     context = (tuple(sorted(env.imports.items())), env.helpers, env.language, path)
     fresh: dict = {}
@@ -60,7 +64,7 @@ def analyze_source(source: str, path: str = "<string>", language: str = "python"
     cache.clear()
     cache.update(fresh)
     kernels = tuple(fresh.values())
-    return FileAnalysis(path, language, kernels, errors, module)
+    return FileAnalysis(path, language, kernels, errors, module, warnings)
 
 
 def analyze_file(path: str) -> FileAnalysis:

@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     a = sub.add_parser("analyze", help="report which loops can run in parallel and why",
                        description=_ANALYZE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    a.add_argument("paths", nargs="+", metavar="PATH", help="Python files or directories")
+    a.add_argument("paths", nargs="+", metavar="PATH", help="Python or C files, or directories")
     a.add_argument("--format", choices=("table", "text", "json", "html"), default=None,
                    help="table: for a terminal (the default there); text: one `file:line:col: ...` line "
                         "per loop and per reason (the default into a pipe or file); json: the "
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="the same as --format json")
     a.add_argument("-o", "--output", metavar="FILE", help="write the report here (html: the page)")
     a.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    _build_options(a)
 
     r = sub.add_parser("rewrite", help="rewrite parallel loops for a target, verified",
                        description=_REWRITE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--tsan", action="store_true",
                    help="C: also run a ThreadSanitizer build and print the races it reports")
     _tester_options(r)
+    _build_options(r)
     r.add_argument("--exit-zero-even-if-changed", action="store_true",
                    help="exit 0 even when files were changed")
 
@@ -100,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="text lines (default), JSON, or SARIF 2.1.0 for GitHub code scanning")
     c.add_argument("--suggest", action="store_true",
                    help="also note sequential loops that could run in parallel (PL110)")
+    _build_options(c)
 
     commands.add_parsers(sub)
 
@@ -118,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--tsan", action="store_true",
                    help="C: also run a ThreadSanitizer build and print the races it reports")
     _tester_options(v)
+    _build_options(v)
     return p
 
 
@@ -131,6 +135,24 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+def _build_options(p: argparse.ArgumentParser) -> None:
+    """C build flags: the preprocessor and every compile of the tester use them."""
+    g = p.add_argument_group("C build flags", "as the build passes them; the file's own directory is always "
+                             "searched for its headers")
+    g.add_argument("-I", dest="include", action="append", default=[], metavar="DIR",
+                   help="an include directory (repeatable)")
+    g.add_argument("-D", dest="define", action="append", default=[], metavar="NAME[=VALUE]",
+                   help="define a macro (repeatable)")
+    g.add_argument("-U", dest="undefine", action="append", default=[], metavar="NAME",
+                   help="undefine a macro (repeatable)")
+    g.add_argument("--std", metavar="STD", help="the language standard (default: the compiler's)")
+    g.add_argument("-p", dest="build_dir", metavar="BUILD_DIR",
+                   help="take each file's flags from BUILD_DIR/compile_commands.json, as clang-tidy does "
+                        "(CMake writes it with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)")
+    g.add_argument("--compile-commands", metavar="FILE",
+                   help="take each file's flags from this compilation database")
+
+
 def _tester_options(p: argparse.ArgumentParser) -> None:
     from paralift.verify.options import DEFAULT_TIMEOUT
     p.add_argument("--timeout", type=_positive_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
@@ -139,12 +161,6 @@ def _tester_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assume-int64", action="store_true",
                    help="accept C integer semantics: inputs on which the original computes an integer "
                         "outside int64 (which Numba and C wrap around) are skipped instead of refusing")
-    p.add_argument("-I", dest="include", action="append", default=[], metavar="DIR",
-                   help="C: an include directory for the tester's compiles (repeatable; the file's own "
-                        "directory is always one)")
-    p.add_argument("-D", dest="define", action="append", default=[], metavar="NAME[=VALUE]",
-                   help="C: a macro for the tester's compiles (repeatable)")
-    p.add_argument("--std", metavar="STD", help="C: the language standard to compile with (default gnu11)")
     p.add_argument("--pytest", metavar="DIR",
                    help="also run your pytest suite in DIR with the rewritten module in place of the "
                         "original (in a copy of the project: your files are not touched); a rewrite your "
@@ -160,7 +176,20 @@ def _tester_options(p: argparse.ArgumentParser) -> None:
 def _cflags(args: argparse.Namespace) -> list[str]:
     """The user's C build flags, as the compiler takes them."""
     return ([f"-I{d}" for d in args.include] + [f"-D{d}" for d in args.define]
-            + ([f"-std={args.std}"] if args.std else []))
+            + [f"-U{d}" for d in args.undefine] + ([f"-std={args.std}"] if args.std else []))
+
+
+def _with_build_flags(args: argparse.Namespace, run) -> int:
+    """Run a command with the user's C flags and compilation database in force."""
+    from paralift.cbuild import DatabaseError, build_flags, load_database
+    where = args.compile_commands or args.build_dir
+    try:
+        database = load_database(where) if where else None
+    except DatabaseError as err:
+        print(f"paralift: {err}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    with build_flags(_cflags(args), database):
+        return run(args)
 
 
 def _options(args: argparse.Namespace):
@@ -251,6 +280,8 @@ def _rewrite(args: argparse.Namespace) -> int:
         for e in res.errors:
             err.print(f"{e.span.where()}: error {e.code}: {e.message}")
             failed = True
+        for w in res.warnings:
+            err.print(f"{w.span.where()}: warning {w.code}: {w.message}")
         _report_plans(res, err, args.verbose)
         if res.changed and args.pytest and not _suite_agrees(t, res, args.pytest, err):
             tally.refused += 1
@@ -464,17 +495,13 @@ def _main_thread() -> bool:
 def _command(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "analyze":
-        return _analyze(args)
+        return _with_build_flags(args, _analyze)
     if args.command == "rewrite":
-        from paralift.verify.toolchain import user_flags
-        with user_flags(_cflags(args)):
-            return _rewrite(args)
+        return _with_build_flags(args, _rewrite)
     if args.command == "verify":
-        from paralift.verify.toolchain import user_flags
-        with user_flags(_cflags(args)):
-            return _verify(args)
+        return _with_build_flags(args, _verify)
     if args.command == "check":
-        return _check(args)
+        return _with_build_flags(args, _check)
     if args.command in commands.COMMANDS:
         return commands.run(args)
     if args.command == "lsp":

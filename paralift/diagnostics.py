@@ -19,6 +19,9 @@ class Span:
     end_line: int
     end_col: int
     file: str = ""
+    # False where the text in this range is not all of the code it stands for: part of
+    # what a macro expanded to (the range is then the whole macro use)
+    spelled: bool = True
 
     @staticmethod
     def unknown(file: str = "") -> Span:
@@ -54,6 +57,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
          severity=Severity.ERROR, kind="input"),
     Code("PL005", "unsupported-language", "no frontend for this kind of file",
          severity=Severity.ERROR, kind="input"),
+    Code("PL006", "preprocessor", "C: the preprocessor could not see all of the file (a header not "
+         "found, a directive it rejects); the rest is analyzed", severity=Severity.WARNING, kind="input"),
     Code("PL101", "racy-loop", "a parallel loop carries a dependence between iterations",
          "#pragma omp parallel for\nfor (int i = 1; i < n; i++) a[i] += a[i - 1];",
          "for (int i = 1; i < n; i++) a[i] += a[i - 1];  /* a prefix sum stays sequential */",

@@ -58,8 +58,8 @@ def render_html(results: Iterable[FileAnalysis]) -> str:
 
 def _file(fa: FileAnalysis, index: int) -> list[str]:
     out = [f"<h2>{html.escape(fa.path)}</h2>"]
-    out += [f'<p class="error">{html.escape(e.span.where())}: {html.escape(e.message)} ({e.code})</p>'
-            for e in fa.errors]
+    out += [f'<p class="{e.severity.value}">{html.escape(e.span.where())}: {html.escape(e.message)} ({e.code})</p>'
+            for e in fa.errors + fa.warnings]
     try:
         with open(fa.path, encoding="utf-8", errors="replace") as f:
             lines = f.read().splitlines()

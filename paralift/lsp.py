@@ -49,10 +49,10 @@ def compute(source: str, uri: str, language: str, cache: dict | None = None) -> 
 
 def to_lsp(fa: FileAnalysis, check: CheckResult, lines: list[str]) -> list[types.Diagnostic]:
     out = []
-    for e in fa.errors:
+    for e in fa.errors + fa.warnings:
         line = max(e.span.line - 1, 0)
         out.append(types.Diagnostic(range=_range(line, e.span.col, line, len(lines[line]) if line < len(lines) else 0),
-                                    message=e.message, severity=types.DiagnosticSeverity.Error, code=e.code,
+                                    message=e.message, severity=_SEVERITY[e.severity], code=e.code,
                                     source="paralift"))
     flagged = {d.span.line for d in check.diagnostics}
     for d in check.diagnostics:

@@ -39,6 +39,8 @@ def file_json(fa: FileAnalysis) -> dict:
                      "loops": [loop_json(v) for v in k.loops]} for k in fa.kernels if k.loops],
         "errors": [{"code": e.code, "message": e.message, "line": e.span.line,
                     "column": e.span.col} for e in fa.errors],
+        "warnings": [{"code": e.code, "message": e.message, "line": e.span.line,
+                      "column": e.span.col} for e in fa.warnings],
     }
 
 
@@ -63,6 +65,7 @@ def render_lines(fa: FileAnalysis) -> list[str]:
     """Compiler-style lines, one per loop and one per reason, for pipes and editors:
     `file:line:col: verdict: for i [clauses]`, then `file:line:col: note: why [PL201]`."""
     out = [f"{e.span.where()}: error: {e.message} [{e.code}]" for e in fa.errors]
+    out += [f"{e.span.where()}: warning: {e.message} [{e.code}]" for e in fa.warnings]
     for k in fa.kernels:
         for v in k.loops:
             clauses = summary(v)
@@ -77,6 +80,9 @@ def render_lines(fa: FileAnalysis) -> list[str]:
 def render_text(fa: FileAnalysis, console: Console) -> None:
     for e in fa.errors:
         console.print(f"[red]{escape(e.span.where())}: error {e.code}:[/red] {escape(e.message)}",
+                      highlight=False)
+    for e in fa.warnings:
+        console.print(f"[yellow]{escape(e.span.where())}: warning {e.code}:[/yellow] {escape(e.message)}",
                       highlight=False)
     loops = [(k, v) for k in fa.kernels for v in k.loops]
     if not loops:

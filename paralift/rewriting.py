@@ -28,6 +28,7 @@ class FileRewrite:
     verdicts: tuple[Verdict, ...] = ()
     refused: tuple[Verdict, ...] = ()
     errors: tuple[Diagnostic, ...] = field(default=())
+    warnings: tuple[Diagnostic, ...] = field(default=())  # the analysis's (a C header not found)
     sequential: int = 0    # loops left sequential: by the analysis, or by the target's backend
     parallel: int = 0      # loops the analysis found parallel (rewritten, or already parallel)
 
@@ -49,7 +50,7 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
                                                                     Severity.ERROR),))
     fa = analyze_source(source, path, language)
     if fa.errors:  # nothing is written for a file that does not parse
-        return FileRewrite(path, source, source, errors=fa.errors)
+        return FileRewrite(path, source, source, errors=fa.errors, warnings=fa.warnings)
     backend, session = targets.load(emitter.backend), targets.load(emitter.session)
     # a function without loops has nothing to say, and the tester's inputs hooks are the
     # user's test code: neither is planned or listed
@@ -66,7 +67,7 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
                      lambda original, candidate: session(Candidate(original, candidate, path, tsan, options, alone)),
                      emitter.lifts)
     judged = [v for kv in fa.kernels for v in kv.loops if functions is None or kv.kernel.name in functions]
-    return replace(done, sequential=sum(v.verdict == "sequential" for v in judged) + sum(len(p.skipped) for p in done.plans),
+    return replace(done, warnings=fa.warnings, sequential=sum(v.verdict == "sequential" for v in judged) + sum(len(p.skipped) for p in done.plans),
                    parallel=sum(v.verdict != "sequential" for v in judged))
 
 
@@ -155,7 +156,7 @@ def rewrite_marked(path: str, check: bool = True, progress=None,
         return FileRewrite(path, "", "", errors=(problem,))
     language = language_of(path) or "python"
     marks = marked_functions(source, path, language)
-    text, plans, verdicts, refused, errors = source, [], [], [], []
+    text, plans, verdicts, refused, errors, warnings = source, [], [], [], [], ()
     for target in sorted(set(marks.values())):
         names = {f for f, t in marks.items() if t == target}
         if language == "c" and target == "cuda":
@@ -166,11 +167,12 @@ def rewrite_marked(path: str, check: bool = True, progress=None,
         res = rewrite_source(text, path, target=target, functions=names, check=check, progress=progress,
                              options=options)
         errors += res.errors
+        warnings = warnings or res.warnings  # every target reads the same file
         plans += res.plans
         verdicts += res.verdicts
         refused += res.refused
         text = res.result
-    return FileRewrite(path, source, text, tuple(plans), tuple(verdicts), tuple(refused), tuple(errors))
+    return FileRewrite(path, source, text, tuple(plans), tuple(verdicts), tuple(refused), tuple(errors), warnings)
 
 
 def rewrite_file(path: str, **options) -> FileRewrite:

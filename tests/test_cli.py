@@ -74,7 +74,7 @@ def test_directory_walk_reports_errors_and_keeps_going(tree: Path):
     assert err["code"] == "PL002" and (err["line"], err["column"]) == (2, 15)
     assert "0xe9" in err["message"]
     assert files["empty.py"] == {"path": str(tree / "empty.py"), "language": "python",
-                                 "kernels": [], "errors": []}
+                                 "kernels": [], "errors": [], "warnings": []}
 
 
 def test_text_report_names_errors_with_position(tree: Path):

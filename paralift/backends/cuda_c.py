@@ -23,7 +23,8 @@ from typing import NamedTuple
 
 from paralift.analysis import FileAnalysis
 from paralift.backends.contract import Refuse, Rewrite
-from paralift.backends.nests import Skip, last_values_unsupported, outermost, perfect_nest, source_text, subtracts as _subtracts
+from paralift.backends.nests import Skip, last_values_unsupported, outermost, perfect_nest, require_spelled, source_text, \
+    subtracts as _subtracts
 from paralift.backends import cfootprint as cf
 from paralift.backends.steps import Induction, inductions
 from paralift.files import source_lines
@@ -168,6 +169,7 @@ class _Planner:
     def _plan(self, v: LoopVerdict) -> CudaCLoopPlan | None:
         if v.verdict == "sequential":
             return None
+        require_spelled(v.loop)
         reductions = self._launchable(v)
         loops = perfect_nest(v, self.by_loop, self.simple)
         body = loops[-1].body
@@ -278,9 +280,12 @@ class _Planner:
             return f"{e.array}[{idx[0]}]" if idx else e.array
         inner = [x for x in _accesses_expr(e) if len(x.indices) > 1]
         text = self.text(e)
+        if inner and not e.span.spelled:
+            raise Refuse("an array is indexed in more than one dimension inside a macro's expansion")
         if not inner or not e.span.line or e.span.line != e.span.end_line:
             return text
         # replace the outermost multi-dimensional accesses inside `e`, right to left
+        inner = list({_sp(x): x for x in inner}.values())
         outer = [x for x in inner if not any(y is not x and _inside(x.span, _sp(y)) for y in inner)]
         for x in sorted(outer, key=lambda x: x.span.col, reverse=True):
             a, b = x.span.col - e.span.col, x.span.end_col - e.span.col
@@ -291,7 +296,8 @@ class _Planner:
 def _flattened(accesses, render, taken) -> list:
     """Edits that flatten the outermost multi-dimensional VLA accesses (not those inside
     another, which `render` flattens with it, nor those inside an edit already `taken`)."""
-    multi = [x for x in accesses if len(x.indices) > 1]
+    # one access per text: a macro's argument used twice (`SQR(a[i][j])`) is one edit
+    multi = list({_sp(x): x for x in accesses if len(x.indices) > 1}.values())
     return [(x.span.line, x.span.col, x.span.end_line, x.span.end_col, render(x)) for x in multi
             if not any(_inside(x.span, t) for t in taken)
             and not any(y is not x and _inside(x.span, _sp(y)) for y in multi)]

@@ -15,7 +15,8 @@ from typing import NamedTuple
 from paralift.analysis import FileAnalysis
 from paralift.backends.contract import Refuse, Rewrite
 from paralift.backends import cfootprint as cf
-from paralift.backends.nests import Skip, last_values_unsupported, rows_read, one_element, outermost, reads_besides_updates, source_text
+from paralift.backends.nests import Skip, last_values_unsupported, rows_read, one_element, outermost, reads_besides_updates, \
+    require_spelled, source_text
 from paralift.backends.steps import Induction, array_reductions, inductions, scalar_reductions
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
@@ -203,6 +204,7 @@ def _plan(v: LoopVerdict, kernel: ir.Kernel, lines: list[str], text: str, count:
     """The loop's iterations in blocks over the ranks: what each rank owns, what it merges
     and reduces, and how its loop header reads. Each step refuses with its reason."""
     loop = v.loop
+    require_spelled(loop)
     step = _counted_step(loop)
     why = last_values_unsupported(v)
     if why:

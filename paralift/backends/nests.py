@@ -21,9 +21,18 @@ def source_text(lines: list[str], e: ir.Expr) -> str:
     larger text) when it spans lines, printed bare when the frontend made it up."""
     from paralift.ir.printer import expr
     s = e.span
-    if s.line and s.line == s.end_line:
+    if s.line and s.line == s.end_line and s.spelled:
         return lines[s.line - 1][s.col:s.end_col]
     return f"({expr(e)})" if s.line else expr(e)
+
+
+def require_spelled(loop: ir.Loop) -> None:
+    """Refuse a loop whose header or statements a macro wrote: a backend that moves or
+    edits them would edit the macro's use, not the code it stands for."""
+    from paralift.backends.contract import Refuse
+    from paralift.ir.walk import walk_stmts
+    if not loop.span.spelled or any(not s.span.spelled for s in walk_stmts(loop.body)):
+        raise Refuse("the loop is partly written by a macro; expand the macro in the loop to rewrite it")
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ are still lowered.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import tree_sitter_c
 from tree_sitter import Language, Node, Parser
 
 from paralift.diagnostics import Diagnostic, Severity, Span
+from paralift.frontend import cpp
 from paralift.frontend.crotate import Rotation, rotation, rotation_temps
 from paralift.ir import nodes as ir
 
@@ -38,13 +40,18 @@ def _without_pragmas(data: bytes) -> bytes:
     return _PRAGMA.sub(lambda m: re.sub(rb"[^\n]", b" ", m.group(0)), data)
 
 
-def parse(source: str, path: str = "<string>") -> tuple[ir.Module, tuple[Diagnostic, ...]]:
-    """Lower C source; return the module and the syntax errors found (never raises)."""
-    data = _without_pragmas(source.encode("utf-8"))
+def parse(source: str, path: str = "<string>", preprocess: bool = True) -> tuple[ir.Module, tuple[Diagnostic, ...]]:
+    """Lower C source; return the module and the syntax errors found (never raises). A file
+    with directives is first preprocessed on its build flags (`cpp.py`): only the code of
+    the file itself is lowered, with spans in the text as written."""
+    expansion, notes = cpp.expand(source, path) if preprocess and cpp.needs_preprocessing(source) else (None, ())
+    data = _without_pragmas((expansion.text if expansion else source).encode("utf-8"))
     tree = Parser(_LANGUAGE).parse(data)
-    low = _Lowering(data, path)
-    kernels, errors = [], []
+    low = _Lowering(data, path, expansion, source)
+    kernels, errors = [], list(notes)
     for node in tree.root_node.children:
+        if not low.mine(node):
+            continue  # a header's declarations
         if node.has_error:
             errors.append(low.error(node))
             continue
@@ -70,10 +77,14 @@ def _first_error(node: Node) -> Node:
 
 
 class _Lowering:
-    def __init__(self, data: bytes, path: str):
+    def __init__(self, data: bytes, path: str, expansion: cpp.Expansion | None = None, source: str = ""):
         self.data = data
         self.path = path
         self.lines = data.split(b"\n")
+        self.expansion = expansion
+        self.source_lines = source.split("\n") if expansion is not None else []
+        # tree-sitter counts bytes, the expansion characters; they differ only past non-ASCII text
+        self.chars = None if expansion is None or data.isascii() else _char_offsets(data)
         self.pointers: dict[str, str] = {}  # local pointer -> the array it walks
         self.counted: dict[tuple[int, int], str] = {}  # `k++` inside the statement being lowered
         self.temps: set[str] = set()  # pointers used only as the temporary of rotations
@@ -83,12 +94,26 @@ class _Lowering:
         line = self.lines[row] if row < len(self.lines) else b""
         return len(line[:byte_col].decode("utf-8", errors="replace"))
 
+    def mine(self, node: Node) -> bool:
+        return self.expansion is None or self.expansion.mine(self._char(node.start_byte))
+
+    def _char(self, byte: int) -> int:
+        return byte if self.chars is None else self.chars[byte]
+
     def span(self, node: Node) -> Span:
+        if self.expansion is not None:
+            span = self.expansion.span(self._char(node.start_byte), self._char(node.end_byte))
+            return span or Span(1, 0, 1, 0, self.path, False)
         (r0, c0), (r1, c1) = node.start_point, node.end_point
         return Span(r0 + 1, self._col(r0, c0), r1 + 1, self._col(r1, c1), self.path)
 
     def text(self, node: Node) -> str:
+        """The node's first line as the user wrote it (macros unexpanded), for messages."""
         t = node.text.decode("utf-8", errors="replace").splitlines()[0] if node.text else ""
+        if self.expansion is not None:
+            s = self.span(node)
+            t = self.source_lines[s.line - 1][s.col:] if s.line <= len(self.source_lines) else t
+            t = t if s.line != s.end_line else t[:s.end_col - s.col]
         return t if len(t) <= 80 else t[:77] + "..."
 
     def error(self, node: Node) -> Diagnostic:
@@ -445,7 +470,10 @@ class _Lowering:
         if t in ("char_literal", "string_literal", "concatenated_string"):
             return ir.Const(node.text.decode(), span)
         if t == "parenthesized_expression":
-            return self.expr(node.named_children[0])
+            inner = self.expr(node.named_children[0])
+            # `SQR(x)` is `((x) * (x))`: the product's own text is part of the macro's, the
+            # parentheses' text is all of it
+            return replace(inner, span=span) if span.spelled and not inner.span.spelled else inner
         if t == "binary_expression":
             op = node.child_by_field_name("operator").type
             left, right = self.expr(node.child_by_field_name("left")), self.expr(node.child_by_field_name("right"))
@@ -505,6 +533,16 @@ class _Lowering:
                 return self.oexpr(node, "a multi-dimensional walk is not modelled")
             return ir.Access(self.pointers[name], (_add(ir.Name(name), indices[0], "+"),), span)
         return ir.Access(name, tuple(indices), span)
+
+
+def _char_offsets(data: bytes) -> list[int]:
+    """Character offset of each byte offset of UTF-8 text (and of its end)."""
+    out, chars = [], 0
+    for b in data:
+        out.append(chars)
+        chars += (b & 0xC0) != 0x80
+    out.append(chars)
+    return out
 
 
 def _number(text: str) -> int | float:

@@ -94,6 +94,10 @@ _C_MATH = {f + suffix for f in (
     "fabs", "floor", "ceil", "round", "trunc", "fmod", "remainder", "fmax", "fmin", "fma", "hypot",
     "erf", "erfc", "tgamma", "lgamma", "copysign", "nearbyint", "rint", "ldexp", "frexp")
     for suffix in ("", "f", "l")} | {"abs", "labs", "llabs", "isnan", "isinf", "isfinite", "signbit"}
+# what <math.h>'s macros expand to (`isnan(x)`, `INFINITY`, `NAN`, `HUGE_VAL`) under gcc and clang
+_C_BUILTINS = _C_MATH | {"isinf_sign", "fpclassify", "isnormal", "isgreater", "isgreaterequal", "isless",
+                         "islessequal", "islessgreater", "isunordered", "huge_val", "huge_valf",
+                         "huge_vall", "inf", "inff", "infl", "nan", "nanf", "nanl", "expect"}
 _C_IO = {"printf", "fprintf", "puts", "putchar", "fputs", "fwrite", "scanf", "fscanf", "sprintf",
          "snprintf"}
 
@@ -101,7 +105,8 @@ _C_IO = {"printf", "fprintf", "puts", "putchar", "fputs", "fwrite", "scanf", "fs
 def _c_call_kind(func: str) -> str:
     if func == ir.C_ARRAY:
         return "alloc"
-    return "pure" if func in _C_MATH else "impure"
+    pure = func in _C_MATH or (func.startswith("__builtin_") and func[10:] in _C_BUILTINS)
+    return "pure" if pure else "impure"
 
 
 def is_fresh_array(value: ir.Expr, env: CallEnv) -> bool:

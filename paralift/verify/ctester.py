@@ -220,6 +220,9 @@ class CSignature:
     restype: str | None
     depth: int
     positive: frozenset[str]   # sizes used in array declarations (`double y[n]`): C11 wants them > 0
+    # the smallest fixed extent (`double A[N][M]` with N a macro): larger sizes would index
+    # outside it, which the program's own contract rules out
+    cap: int | None = None
 
 
 def c_signature(original: str, function: str, path: str) -> CSignature | str:
@@ -238,8 +241,10 @@ def c_signature(original: str, function: str, path: str) -> CSignature | str:
     argspec = tuple(("array" if ct.pointer else "scalar", np.dtype(ct.dtype).str) for ct in ctypes_)
     # C11 6.7.6.2: a size used in an array parameter's declaration (`double y[n]`) must be > 0
     positive = frozenset(n for ct in ctypes_ for d in ct.dims for n in re.findall(r"[A-Za-z_]\w*", d))
+    fixed = [v for ct in ctypes_ for d in ct.dims if d and (v := _dim_value(d, {})) is not None]
     return CSignature(kernel, signature(kernel), tuple(ctypes_), argspec,
-                      np.dtype(ret.dtype).str if ret is not None else None, _depth(kernel), positive)
+                      np.dtype(ret.dtype).str if ret is not None else None, _depth(kernel), positive,
+                      min(fixed) if fixed else None)
 
 
 def _verify(original: str, function: str, path: str, threads, cases: int, seed: int,
@@ -255,7 +260,7 @@ def _verify(original: str, function: str, path: str, threads, cases: int, seed: 
             return Verdict(function, False, f"cannot load the {tag}: {reply[2]}")
     coverage = CTrips(original, path, function, sig, build)
     verdict = _run(build.worker, sig.specs, list(sig.ctypes), sig.depth, function, threads, cases, seed,
-                   set(sig.positive), coverage)
+                   set(sig.positive), coverage, sig.cap)
     if not verdict.ok:
         return verdict
     short = coverage.shortfall()
@@ -305,7 +310,8 @@ class CTrips:
 
 
 def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, function: str,
-         threads, cases: int, seed: int, positive: set[str], coverage: CTrips | None = None) -> Verdict:
+         threads, cases: int, seed: int, positive: set[str], coverage: CTrips | None = None,
+         cap: int | None = None) -> Verdict:
     ran, seen = 0, []
 
     def call(tag: str, case: _CCase, t: int):
@@ -313,8 +319,8 @@ def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, func
 
     def check(case: _CCase, t: int) -> str | None:
         expected = call("original", case, 1)
-        if expected[0] == "error":
-            return "skip"
+        if expected[0] == "error" or not case.guards_intact(expected[1]):
+            return "skip"  # inputs the original itself fails on, or writes outside its arrays with
         got = call("candidate", case, t)
         if got[0] == "error":
             return f"the candidate failed: {got[2]}"
@@ -333,6 +339,8 @@ def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, func
     large = max(int((1 << 20) ** (1 / max(depth, 2))) - 4, 17)
     schedule += [{k: large for k in schedule[0]}, {k: large - 1 for k in schedule[0]}]
     schedule = [{k: max(v, 1) if k in positive else v for k, v in sz.items()} for sz in schedule]
+    if cap is not None:
+        schedule = [{k: min(v, cap) for k, v in sz.items()} for sz in schedule]
     for n, sizes in enumerate(schedule):
         case = _CCase(specs, ctypes_, sizes, depth, seed + n)
         for t in threads:

@@ -22,7 +22,7 @@ from dataclasses import replace
 from paralift.verify.ctester import Build, verify_c
 from paralift.verify.tester import Verdict
 from paralift.verify.cudaemu import emulated
-from paralift.verify.toolchain import compile_program
+from paralift.verify.toolchain import compile_program, cxx_flags, exported
 
 BLOCKS = (8, 64)
 
@@ -32,11 +32,11 @@ def _compiler(block: int, reverse: bool):
         src = os.path.join(directory, f"{stem}_{tag}_emu.cpp")
         lib = os.path.join(directory, f"{stem}_{tag}_emu.so")
         with open(src, "w", encoding="utf-8") as f:
-            f.write(emulated(source))
+            f.write(emulated(exported(source)))
         flags = ["-O1", "-std=c++17", "-shared", "-fPIC", f"-DPARALIFT_BLOCK={block}"]
         if reverse:
             flags.append("-DPL_EMU_REVERSE")
-        proc = compile_program(["g++", *flags, "-o", lib, src, "-lm"])
+        proc = compile_program(["g++", *flags, *cxx_flags(path), "-o", lib, src, "-lm"])
         return (lib if proc.returncode == 0 else None), proc.stderr.replace(src, path)
     return compile_cpp
 
@@ -49,7 +49,7 @@ def nvcc() -> str | None:
     return default if os.path.exists(default) else None
 
 
-def nvcc_check(candidate: str, directory: str, arch: str = "sm_80") -> tuple[bool | None, str]:
+def nvcc_check(candidate: str, directory: str, arch: str = "sm_80", path: str = "") -> tuple[bool | None, str]:
     """(True, "") when nvcc compiles it, (False, messages) when not, (None, why) without nvcc."""
     compiler = nvcc()
     if compiler is None:
@@ -57,7 +57,7 @@ def nvcc_check(candidate: str, directory: str, arch: str = "sm_80") -> tuple[boo
     src = os.path.join(directory, "candidate.cu")
     with open(src, "w", encoding="utf-8") as f:
         f.write(candidate)
-    proc = compile_program([compiler, "-c", f"-arch={arch}", "-o", os.path.join(directory, "candidate.o"), src],
+    proc = compile_program([compiler, "-c", f"-arch={arch}", *cxx_flags(path), "-o", os.path.join(directory, "candidate.o"), src],
                            timeout=300)
     return proc.returncode == 0, proc.stderr.strip()[-2000:]
 
@@ -68,7 +68,7 @@ class CudaBuilds:
     def __init__(self, original: str, candidate: str, path: str):
         self.builds = [Build(original, candidate, path, max_threads=1, compile_candidate=_compiler(b, r))
                        for b, r in zip(BLOCKS, (False, True))]
-        self.nvcc_ok, self.nvcc_message = nvcc_check(candidate, self.builds[0].directory)
+        self.nvcc_ok, self.nvcc_message = nvcc_check(candidate, self.builds[0].directory, path=path)
 
     @property
     def compiles(self) -> bool:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 COMPILE_TIMEOUT = 120.0
 
@@ -34,26 +31,19 @@ def first_error(messages: str) -> str:
     return next((line.strip() for line in messages.splitlines() if line.strip()), "no message")
 
 
-_USER_FLAGS: ContextVar[tuple[str, ...]] = ContextVar("paralift_user_cflags", default=())
-
-
-@contextmanager
-def user_flags(flags: Sequence[str]) -> Iterator[None]:
-    """The user's `-I`, `-D` and `-std` for every C compile in this block."""
-    token = _USER_FLAGS.set(tuple(flags))
-    try:
-        yield
-    finally:
-        _USER_FLAGS.reset(token)
-
-
 def include_flags(path: str) -> list[str]:
     """`-I` for the directory the source came from (the copy the tester compiles lives
     elsewhere, and `#include "params.h"` must still find the header beside the original),
-    then the user's own flags (`paralift rewrite -I include -D N=64 --std c99`)."""
+    then the file's build flags (`-p build`, `-I include -D N=64 --std c99`: `cbuild.py`)."""
+    from paralift.cbuild import flags_for
     directory = os.path.dirname(os.path.abspath(path))
     own = ["-I", directory] if path and not path.startswith("<") and os.path.isdir(directory) else []
-    return own + list(_USER_FLAGS.get())
+    return own + list(flags_for(path))
+
+
+def cxx_flags(path: str) -> list[str]:
+    """`include_flags` for a C++ or CUDA compile of C code: the C standard is C's alone."""
+    return [f for f in include_flags(path) if not f.startswith(("-std=", "-ansi"))] if path else []
 
 
 def with_hint(error: str) -> str:
@@ -76,5 +66,30 @@ _STATIC_FUNCTION = re.compile(r"^static\s+(?:inline\s+)?(?=[^;=\n]*\()", re.M)
 def exported(source: str) -> str:
     """The tester's copy of a C file, its `static` functions made visible: the tester calls a
     function through the shared library, and a static one is not in its symbol table. Only
-    file-scope declarations lose the word (a static local stays static)."""
-    return _STATIC_FUNCTION.sub("", source)
+    file-scope declarations lose the word (a static local stays static). The program's
+    `main` keeps only its declaration: what it alone uses (a timer library's data, other
+    files' globals) need not exist for the functions under test to load."""
+    return _without_main_body(_STATIC_FUNCTION.sub("", source))
+
+
+_MAIN = re.compile(r"\bint\s+main\s*\(")
+
+
+def _without_main_body(source: str) -> str:
+    from paralift.frontend.cpp import code_tokens
+    m = _MAIN.search(source)
+    if m is None:
+        return source
+    depth, start = 0, None
+    for text, offset in code_tokens(source, m.end()):
+        if start is None and text == ";":
+            return source  # a declaration, not the definition
+        if text == "{":
+            start = offset if start is None else start
+            depth += 1
+        elif text == "}" and start is not None:
+            depth -= 1
+            if depth == 0:
+                body = source[start:offset + 1]
+                return source[:start] + ";" + "\n" * body.count("\n") + source[offset + 1:]
+    return source
