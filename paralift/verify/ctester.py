@@ -220,8 +220,8 @@ class CSignature:
     restype: str | None
     depth: int
     positive: frozenset[str]   # sizes used in array declarations (`double y[n]`): C11 wants them > 0
-    # the smallest fixed extent (`double A[N][M]` with N a macro): larger sizes would index
-    # outside it, which the program's own contract rules out
+    # the smallest fixed extent (`double A[N][M]` with N a macro): sizes are kept in 1..cap,
+    # the range the program's own arrays give them
     cap: int | None = None
 
 
@@ -339,8 +339,8 @@ def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, func
     large = max(int((1 << 20) ** (1 / max(depth, 2))) - 4, 17)
     schedule += [{k: large for k in schedule[0]}, {k: large - 1 for k in schedule[0]}]
     schedule = [{k: max(v, 1) if k in positive else v for k, v in sz.items()} for sz in schedule]
-    if cap is not None:
-        schedule = [{k: min(v, cap) for k, v in sz.items()} for sz in schedule]
+    if cap is not None:  # and at least 1: `corr[m - 1][m - 1]` with m = 0 writes a whole row before
+        schedule = [{k: max(min(v, cap), 1) for k, v in sz.items()} for sz in schedule]  # the array
     for n, sizes in enumerate(schedule):
         case = _CCase(specs, ctypes_, sizes, depth, seed + n)
         for t in threads:
