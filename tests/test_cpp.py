@@ -130,3 +130,12 @@ def test_functions_of_headers_are_not_the_files_own(tmp_path: Path):
 def test_files_without_directives_are_not_preprocessed():
     assert not cpp.needs_preprocessing("void f(void) {}\n#pragma omp parallel\n")
     assert cpp.needs_preprocessing("#include <math.h>\n")
+
+
+def test_typedefs_of_headers_give_the_tester_its_types(tmp_path: Path):
+    (tmp_path / "types.h").write_text("typedef double real;\ntypedef real real_t;\n")
+    source = '#include <stddef.h>\n#include "types.h"\n' \
+             "real_t total(size_t n, const real *x) { real s = 0; for (size_t i = 0; i < n; i++) s += x[i]; return s; }\n"
+    module, _ = parse(source, str(tmp_path / "k.c"))
+    (k,) = module.kernels
+    assert [p.ctype for p in k.params] == ["unsigned long", "const double *"] and k.returns == "double"

@@ -83,6 +83,7 @@ class _Lowering:
         self.lines = data.split(b"\n")
         self.expansion = expansion
         self.source_lines = source.split("\n") if expansion is not None else []
+        self.typedefs = expansion.typedefs if expansion is not None else cpp.typedefs(source)
         # tree-sitter counts bytes, the expansion characters; they differ only past non-ASCII text
         self.chars = None if expansion is None or data.isascii() else _char_offsets(data)
         self.pointers: dict[str, str] = {}  # local pointer -> the array it walks
@@ -148,7 +149,12 @@ class _Lowering:
                            max(p.rank, ranks.get(p.name, 0)), p.span, p.ctype, p.dims) for p in params]
         returns = node.child_by_field_name("type")
         return ir.Kernel(name_node.text.decode(), tuple(params), body, self.span(name_node),
-                         returns=returns.text.decode() if returns else "")
+                         returns=self.type_name(returns))
+
+    def type_name(self, node: Node | None) -> str:
+        """A type as written, a typedef of an arithmetic type resolved (`real` -> `double`)."""
+        text = node.text.decode() if node is not None else ""
+        return self.typedefs.get(text, text)
 
     def param(self, node: Node) -> ir.Param:
         base = node.child_by_field_name("type")
@@ -172,7 +178,7 @@ class _Lowering:
             rank += 1
             decl = decl.child_by_field_name("declarator")
         name = decl.text.decode() if decl is not None else "?"
-        ctype = " ".join(x for x in (quals, base.text.decode() if base else "", suffix.strip()) if x)
+        ctype = " ".join(x for x in (quals, self.type_name(base), suffix.strip()) if x)
         # extents only of arrays of arrays: `double *rows[n]` holds pointers to rows of unknown length
         dims = dims if "*" not in suffix else ()
         return ir.Param(name, "array" if rank else "scalar", rank, self.span(node), ctype, dims)

@@ -21,7 +21,7 @@ import functools
 import os
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from paralift.cbuild import flags_for
 from paralift.diagnostics import Diagnostic, Severity, Span
@@ -72,6 +72,7 @@ class Expansion:
     origins: tuple[Origin | None, ...]    # None: from another file (a header)
     uses: dict[int, tuple[int, int]]      # macro use -> (first, last) token index
     path: str
+    typedefs: dict[str, str] = field(default_factory=dict)   # `typedef double real;`, headers' too
 
     def span(self, start: int, end: int) -> Span | None:
         """The user's text that the expanded characters [start, end) came from, or None
@@ -92,6 +93,35 @@ class Expansion:
         """Does the expanded text at `start` come from the user's file (not a header)?"""
         k = bisect.bisect_left(self.starts, start)
         return k < len(self.origins) and self.origins[k] is not None
+
+
+_TYPEDEF = re.compile(r"\btypedef\s+((?:[A-Za-z_]\w*\s+)+?)([A-Za-z_]\w*)\s*;")
+_ARITHMETIC = {"const", "volatile", "signed", "unsigned", "short", "long", "int", "char", "float", "double",
+               "_Bool"}
+
+
+def typedefs(text: str) -> dict[str, str]:
+    """Simple typedefs of arithmetic types in C text (`typedef double real;`), resolved
+    through each other: what the tester needs to make an argument of type `real`."""
+    out: dict[str, str] = {}
+    for m in _TYPEDEF.finditer(text):
+        words = " ".join(out.get(w, w) for w in m.group(1).split()).split()
+        if words and set(words) <= _ARITHMETIC:
+            out[m.group(2)] = _canonical(" ".join(words))
+    return out
+
+
+def _canonical(words: str) -> str:
+    """`long unsigned int` as `unsigned long`, the one spelling of each integer type."""
+    w = words.split()
+    quals = [q for q in w if q in ("const", "volatile")]
+    rest = [x for x in w if x not in ("const", "volatile")]
+    if not set(rest) <= {"signed", "unsigned", "short", "long", "int", "char"} or not rest:
+        return words
+    size = "char" if "char" in rest else "short" if "short" in rest else \
+        "long long" if rest.count("long") > 1 else "long" if "long" in rest else "int"
+    sign = "unsigned " if "unsigned" in rest else "signed " if size == "char" and "signed" in rest else ""
+    return " ".join(quals + [sign + size])
 
 
 def needs_preprocessing(source: str) -> bool:
@@ -121,7 +151,7 @@ def expand(source: str, path: str) -> tuple[Expansion | None, tuple[Diagnostic, 
         return None, tuple(notes)
     macros = _macro_names(plain.stdout, flags)
     own = _own_tokens(text)
-    expected = _tokens(_strip_defines(plain.stdout))
+    expected = _tokens(_main_lines(plain.stdout))
     # arguments marked too, so that `a[i][j]` in `SQR(a[i][j])` maps to itself; a macro that
     # pastes its argument (`x ## _t`) makes that change the code: then only uses are marked
     for arguments in (True, False):
@@ -129,7 +159,7 @@ def expand(source: str, path: str) -> tuple[Expansion | None, tuple[Diagnostic, 
         run = _run(marks.text, flags, directory)
         expansion = _map(run.stdout, text, marks, own, path) if run.returncode == 0 else None
         if expansion is not None and _tokens(expansion.text) == expected:
-            return expansion, tuple(notes)
+            return replace(expansion, typedefs=typedefs(plain.stdout)), tuple(notes)
     return None, tuple(notes)
 
 
@@ -176,8 +206,16 @@ def _macro_names(dd_output: str, flags) -> dict[str, bool]:
     return names
 
 
-def _strip_defines(output: str) -> str:
-    return re.sub(r"^#\s*(define|undef)\b.*$|^#\s*\d+\s+\".*$", "", output, flags=re.M)
+def _main_lines(output: str) -> str:
+    """The lines of the preprocessor's output that come from the user's file."""
+    keep, mine = [], False
+    for raw in output.split("\n"):
+        lm = _LINEMARKER.match(raw)
+        if lm:
+            mine = lm.group(2) == _MAIN
+        elif mine and not raw.lstrip().startswith("#"):
+            keep.append(raw)
+    return "\n".join(keep)
 
 
 def code_tokens(text: str, start: int = 0):
@@ -393,6 +431,10 @@ def _map(output: str, text: str, marks: Marks, own: list[Own], path: str) -> Exp
             mine = (lm.group(2) == _MAIN) if lm else mine
             pieces.append("" if lm else raw)
             offset += (0 if lm else len(raw)) + 1
+            continue
+        if not mine:  # a header's code: declarations the analysis has no use for, left out
+            pieces.append("")
+            offset += 1
             continue
         for m in _TOKEN.finditer(raw):
             if m.lastgroup in ("space", "newline", "comment"):
