@@ -6,6 +6,7 @@ build does.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shlex
@@ -101,10 +102,36 @@ def build_flags(given: Sequence[str] = (), database: Database | None = None) -> 
 
 
 def flags_for(path: str) -> tuple[str, ...]:
-    """A file's flags: its compilation database entry, then what the command line adds."""
+    """A file's flags: its compilation database entry, then what the command line adds.
+    Without `-p`, the database is looked for as clang-tidy and clangd do: in the file's
+    directory and each one above it (there or in its `build/`)."""
     current = _FLAGS.get()
-    recorded = current.database.lookup(path) if current.database and path and not path.startswith("<") else None
+    if not path or path.startswith("<"):
+        return current.given
+    database = current.database or discovered(os.path.dirname(os.path.abspath(path)))
+    recorded = database.lookup(path) if database else None
     return (recorded or ()) + current.given
+
+
+def discovered(directory: str) -> Database | None:
+    """The nearest readable `compile_commands.json` at or above `directory`."""
+    while True:
+        for candidate in (os.path.join(directory, "compile_commands.json"),
+                          os.path.join(directory, "build", "compile_commands.json")):
+            if os.path.isfile(candidate):
+                try:
+                    return _cached(candidate, os.stat(candidate).st_mtime_ns)
+                except DatabaseError:
+                    return None
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(path: str, mtime: int) -> Database:
+    return load_database(path)
 
 
 def unlisted(path: str) -> bool:

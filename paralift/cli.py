@@ -148,7 +148,8 @@ def _build_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--std", metavar="STD", help="the language standard (default: the compiler's)")
     g.add_argument("-p", dest="build_dir", metavar="BUILD_DIR",
                    help="take each file's flags from BUILD_DIR/compile_commands.json, as clang-tidy does "
-                        "(CMake writes it with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)")
+                        "(CMake writes it with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON). Without it, the nearest "
+                        "compile_commands.json at or above the file (or in a build/ there) is used")
     g.add_argument("--compile-commands", metavar="FILE",
                    help="take each file's flags from this compilation database")
 

@@ -119,12 +119,13 @@ def test_flags_come_from_the_compilation_database(cmake_build: Path):
     assert done.stdout.count("#pragma omp parallel for") == 2
 
 
-def test_without_the_database_the_missing_header_is_named(cmake_build: Path):
-    bare = _paralift(cmake_build, "analyze", "--format", "text", "src/smooth.c")
+def test_without_the_database_the_missing_header_is_named(tmp_path: Path):
+    shutil.copytree(HERE / "cmake" / "src", tmp_path / "src")  # no build directory above it
+    bare = _paralift(tmp_path, "analyze", "--format", "text", "src/smooth.c")
     assert "src/smooth.c:1:9: warning: header smooth.h not found" in bare.stdout
     assert "reduction: total: for i" in bare.stdout  # what does not need the header is analyzed
     assert bare.returncode == 0
-    refused = _paralift(cmake_build, "rewrite", "src/smooth.c")
+    refused = _paralift(tmp_path, "rewrite", "src/smooth.c")
     assert refused.returncode == 3 and "give the directory that holds smooth.h with -I DIR" in refused.stderr
 
 
@@ -133,3 +134,8 @@ def test_a_database_that_cannot_be_read_is_a_clear_error(tmp_path: Path):
     (tmp_path / "k.c").write_text("void f(int n, double *a) { for (int i = 0; i < n; i++) a[i] = 0; }\n")
     proc = _paralift(tmp_path, "analyze", "-p", ".", "k.c")
     assert proc.returncode == 2 and "not a compilation database" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_database_is_found_above_the_file_as_clangd_finds_it(cmake_build: Path):
+    found = _paralift(cmake_build / "src", "analyze", "--format", "text", "smooth.c")
+    assert "warning" not in found.stdout and "parallel: smooth: for i" in found.stdout, found.stdout
