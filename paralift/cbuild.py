@@ -106,11 +106,20 @@ def flags_for(path: str) -> tuple[str, ...]:
     Without `-p`, the database is looked for as clang-tidy and clangd do: in the file's
     directory and each one above it (there or in its `build/`)."""
     current = _FLAGS.get()
+    path = local_path(path)
     if not path or path.startswith("<"):
         return current.given
     database = current.database or discovered(os.path.dirname(os.path.abspath(path)))
     recorded = database.lookup(path) if database else None
     return (recorded or ()) + current.given
+
+
+def local_path(path: str) -> str:
+    """A file's path; the editor names files by `file://` URI."""
+    if path.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+        return unquote(urlparse(path).path)
+    return path
 
 
 def discovered(directory: str) -> Database | None:

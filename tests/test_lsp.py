@@ -111,3 +111,16 @@ async def test_c_files_get_omp_checks(client: LanguageClient):
             "    for (int i = 0; i < n; i++)\n        s += a[i];\n    return s;\n}\n")
     diags = await _open(client, text, uri, "c")
     assert [(d.code, d.range.start.line) for d in diags] == [("PL102", 3)]
+
+
+@pytest.mark.asyncio
+async def test_c_headers_beside_the_file_are_read_and_a_missing_one_is_a_warning(client: LanguageClient, tmp_path):
+    (tmp_path / "cfg.h").write_text("#define SCALE(x) ((x) * 2.0)\n")
+    text = ('#include "cfg.h"\nvoid scale(int n, double *a) {\n    for (int i = 0; i < n; i++)\n'
+            "        a[i] = SCALE(a[i]);\n}\n")
+    found = await _open(client, text, (tmp_path / "k.c").as_uri(), "c")
+    assert "PL006" not in [d.code for d in found] and [d.range.start.line for d in found] == [2], found
+    missing = await _open(client, text.replace("cfg.h", "gone.h"), (tmp_path / "m.c").as_uri(), "c")
+    (warning,) = [d for d in missing if d.code == "PL006"]
+    assert warning.range.start.line == 0 and "gone.h" in warning.message
+    assert warning.severity == types.DiagnosticSeverity.Warning

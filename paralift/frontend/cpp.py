@@ -23,7 +23,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field, replace
 
-from paralift.cbuild import flags_for
+from paralift.cbuild import flags_for, local_path
 from paralift.diagnostics import Diagnostic, Severity, Span
 
 CPP_TIMEOUT = 60.0
@@ -133,8 +133,9 @@ def expand(source: str, path: str) -> tuple[Expansion | None, tuple[Diagnostic, 
     """Preprocess `source` (the contents of `path`) on its build flags. A header that cannot
     be found is reported and its `#include` left out; anything else the preprocessor
     rejects, or a map that cannot be trusted, gives None: parse the raw text."""
-    flags = flags_for(path)
-    directory = os.path.dirname(os.path.abspath(path)) if path and not path.startswith("<") else os.getcwd()
+    flags, local = flags_for(path), local_path(path)
+    directory = os.path.dirname(os.path.abspath(local)) if local and not local.startswith("<") else os.getcwd()
+    directory = directory if os.path.isdir(directory) else os.getcwd()
     text, notes = source, []
     for _ in range(16):
         plain = _run(text, ("-dD", *flags), directory)
