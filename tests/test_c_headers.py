@@ -77,3 +77,44 @@ def test_a_program_with_main_and_other_files_symbols_is_tested_function_by_funct
     res = rewrite_source(PROGRAM, str(path), target=target, check=True, tsan=target == "openmp")
     assert not res.refused, [v.summary() for v in res.refused]  # was: undefined symbol: polybench_alloc_data
     assert {v.function for v in res.verdicts} == {"init", "kernel_scale"}
+
+
+UNDEFINED_DATA = '''#include <stdio.h>
+extern double lib_counter;   /* defined by a library the program links, not here */
+extern int lib_flag;
+
+static void report(int n) {
+    if (lib_flag)
+        printf("%f %d\\n", lib_counter, n);
+}
+
+void kernel(int n, double *a) {
+    for (int i = 0; i < n; i++)
+        a[i] = 2 * a[i];
+}
+
+int main(void) {
+    double a[4] = {0};
+    report(4);
+    kernel(4, a);
+    return 0;
+}
+'''
+
+
+@pytest.mark.parametrize("target", ["openmp", "mpi"])
+def test_data_only_other_functions_use_need_not_exist(tmp_path: Path, target):
+    path = tmp_path / "program.c"
+    path.write_text(UNDEFINED_DATA)
+    res = rewrite_source(UNDEFINED_DATA, str(path), target=target, check=True)
+    assert not res.refused, [v.summary() for v in res.refused]  # was: undefined symbol: lib_flag
+    assert [v.function for v in res.verdicts] == ["kernel"]
+
+
+def test_needed_only_keeps_what_the_function_reaches():
+    from paralift.verify.toolchain import needed_only
+    source = "static int sq(int x) { return x * x; }\nint f(int n) { return sq(n); }\nint g(void) { return lib; }\n" \
+             "int main(void) { return g(); }\n"
+    cut = needed_only(source, "f")
+    assert "return x * x" in cut and "return sq(n)" in cut
+    assert "return lib" not in cut and "return g()" not in cut and cut.count("\n") == source.count("\n")

@@ -26,7 +26,7 @@ from paralift.verify.compare import difference
 from paralift.verify.coverage import Coverage
 from paralift.verify.signature import ParamSpec, signature
 from paralift.verify.tester import THREADS, Verdict, shrink
-from paralift.verify.toolchain import compile_program, exported, first_error, include_flags, with_hint
+from paralift.verify.toolchain import compile_program, exported, first_error, include_flags, needed_only, with_hint
 from paralift.verify.worker import Worker
 
 CFLAGS = ("-O2", "-fopenmp", "-shared", "-fPIC", "-std=gnu11")
@@ -154,17 +154,28 @@ class Build:
 
     def __init__(self, original: str, candidate: str, path: str, max_threads: int = max(THREADS),
                  compile_candidate=None):
-        self.directory = sandbox.scratch("paralift-c-")
+        self.directory, self.path = sandbox.scratch("paralift-c-"), path
         self.libs: dict[str, str] = {}
+        self.sources = {"original": original, "candidate": candidate}
+        self.compilers = {"original": compile_c, "candidate": compile_candidate or compile_c}
         self.error: str | None = None
         for tag, source in (("original", original), ("candidate", candidate)):
-            build = compile_candidate if tag == "candidate" and compile_candidate else compile_c
+            build = self.compilers[tag]
             lib, messages = build(source, path, self.directory, tag)
             if lib is None:
                 self.error = f"the {tag} does not compile: {with_hint(first_error(messages)[:500])}"
                 break
             self.libs[tag] = lib
         self.worker = Worker(max_threads)
+
+    def load_alone(self, tag: str, function: str, sig) -> tuple:
+        """`function` built with only what it calls defined: the whole file needs a symbol
+        that nothing here defines (in what `function` never reaches)."""
+        lib, messages = self.compilers[tag](needed_only(self.sources[tag], function), self.path, self.directory,
+                                            f"{tag}_{function}")
+        if lib is None:
+            return "error", None, first_error(messages)[:300]
+        return self.worker.request(("cload", tag, lib, function, list(sig.argspec), sig.restype))
 
     def close(self) -> None:
         self.worker.close()
@@ -256,6 +267,8 @@ def _verify(original: str, function: str, path: str, threads, cases: int, seed: 
         return Verdict(function, False, build.error)
     for tag, lib in build.libs.items():
         reply = build.worker.request(("cload", tag, lib, function, list(sig.argspec), sig.restype))
+        if reply[0] == "error" and "undefined symbol" in str(reply[2]):
+            reply = build.load_alone(tag, function, sig)
         if reply[0] == "error":
             return Verdict(function, False, f"cannot load the {tag}: {reply[2]}")
     coverage = CTrips(original, path, function, sig, build)
@@ -282,6 +295,7 @@ class CTrips:
         if not watched:
             return
         text = instrument_c(original, function, self.coverage.lines)
+        text = needed_only(text, function, COUNTS_FUNCTION) if text else text
         # a library of its own per function: dlopen hands back a loaded path's old library
         lib, messages = compile_c(text, path, build.directory, f"coverage_{function}") if text else (None, "not found")
         if lib is None:

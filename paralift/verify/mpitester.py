@@ -19,7 +19,7 @@ from paralift.verify.compare import difference
 from paralift.verify.options import TesterOptions
 from paralift.verify.signature import signature
 from paralift.verify.tester import COMPILE_ALLOWANCE, Runner, Trips, Verdict, reduction_terms
-from paralift.verify.toolchain import compile_program, exported, include_flags
+from paralift.verify.toolchain import compile_program, exported, include_flags, needed_only
 from paralift.verify.worker import Worker
 
 RANKS = (1, 2, 3, 4)
@@ -167,7 +167,9 @@ def verify_mpi_c(original: str, candidate: str, function: str, path: str = "<can
     if isinstance(sig, str):
         return Verdict(function, False, sig)
     specs, argspec, restype = sig.specs, list(sig.argspec), sig.restype
-    with Build(original, candidate, path, max_threads=1, compile_candidate=_compile_mpicc) as build:
+    # built for this function alone: what only other functions use need not resolve
+    with Build(needed_only(original, function), needed_only(candidate, function), path, max_threads=1,
+               compile_candidate=_compile_mpicc) as build:
         if build.error:
             return Verdict(function, False, build.error)
         reply = build.worker.request(("cload", "original", build.libs["original"], function, argspec, restype))
@@ -177,9 +179,11 @@ def verify_mpi_c(original: str, candidate: str, function: str, path: str = "<can
         made, expected = [], []
         for n, sizes in enumerate(inputs.size_schedule(specs, cases, seed)):
             sizes = {k: max(v, 1) if k in sig.positive else v for k, v in sizes.items()}
+            if sig.cap is not None:  # as the C tester: within the program's fixed extents
+                sizes = {k: max(min(v, sig.cap), 1) for k, v in sizes.items()}
             case = _CCase(specs, list(sig.ctypes), sizes, sig.depth, seed + n)
             e = build.worker.request(("ccall", "original", 1, copy.deepcopy(case.args)))
-            if e[0] == "ok":
+            if e[0] == "ok" and case.guards_intact(e[1]):
                 made.append(case)
                 expected.append(e)
                 trips.add(case)

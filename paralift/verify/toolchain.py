@@ -72,6 +72,64 @@ def exported(source: str) -> str:
     return _without_main_body(_STATIC_FUNCTION.sub("", source))
 
 
+def needed_only(source: str, *functions: str) -> str:
+    """The file with only `functions` and the functions they call (transitively) defined;
+    the others keep their declaration. A symbol another function uses (a library's data, a
+    global defined in another file) then need not exist to test this one."""
+    bodies = _function_bodies(source)
+    calls = {name: {t for t, _ in code_tokens_between(source, a, b)} & bodies.keys() for name, (a, b) in bodies.items()}
+    keep, todo = set(), list(functions)
+    while todo:
+        name = todo.pop()
+        if name not in keep:
+            keep.add(name)
+            todo += calls.get(name, ())
+    out, at = [], 0
+    for name, (a, b) in sorted(bodies.items(), key=lambda x: x[1]):
+        if name not in keep:
+            out += [source[at:a], ";" + "\n" * source.count("\n", a, b)]
+            at = b
+    return "".join(out) + source[at:]
+
+
+def code_tokens_between(source: str, a: int, b: int):
+    from paralift.frontend.cpp import code_tokens
+    for text, offset in code_tokens(source, a):
+        if offset >= b:
+            return
+        yield text, offset
+
+
+def _function_bodies(source: str) -> dict[str, tuple[int, int]]:
+    """Each file-scope function definition's name -> its body's [start, end) offsets."""
+    from paralift.frontend.cpp import code_tokens
+    out, depth, recent, start = {}, 0, [], None
+    for text, offset in code_tokens(source):
+        if text == "{":
+            if depth == 0 and len(recent) >= 2 and recent[-1] == ")":
+                name, start = _called(recent), offset
+                out[name] = (start, start)
+            depth += 1
+        elif text == "}" and depth:
+            depth -= 1
+            if depth == 0 and start is not None:
+                out[name] = (start, offset + 1)
+                start = None
+        if depth == 0:
+            recent = (recent + [text])[-64:]
+    return {k: v for k, v in out.items() if k and v[1] > v[0]}
+
+
+def _called(recent: list[str]) -> str:
+    """The name before the parameter list that ends `recent` (`f ( ... )`)."""
+    depth = 0
+    for k in range(len(recent) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(recent[k], 0)
+        if depth == 0:
+            return recent[k - 1] if k and (recent[k - 1][0].isalpha() or recent[k - 1][0] == "_") else ""
+    return ""
+
+
 _MAIN = re.compile(r"\bint\s+main\s*\(")
 
 
