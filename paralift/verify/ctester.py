@@ -326,13 +326,15 @@ class CTrips:
 def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, function: str,
          threads, cases: int, seed: int, positive: set[str], coverage: CTrips | None = None,
          cap: int | None = None) -> Verdict:
-    ran, seen = 0, []
+    ran, seen, why = 0, [], []
 
     def call(tag: str, case: _CCase, t: int):
         return worker.request(("ccall", tag, t, copy.deepcopy(case.args)))
 
     def check(case: _CCase, t: int) -> str | None:
         expected = call("original", case, 1)
+        if expected[0] == "error":
+            why.append(str(expected[2]))
         if expected[0] == "error" or not case.guards_intact(expected[1]):
             return "skip"  # inputs the original itself fails on, or writes outside its arrays with
         got = call("candidate", case, t)
@@ -371,7 +373,8 @@ def _run(worker: Worker, specs: tuple[ParamSpec, ...], ctypes_, depth: int, func
             if coverage is not None:
                 coverage.add(case)
     if ran == 0:
-        return Verdict(function, False, "no input could be run")
+        detail = f": the original fails on every input ({why[-1].strip().splitlines()[-1][:200]})" if why else ""
+        return Verdict(function, False, "no input could be run" + detail)
     return Verdict(function, True, "equivalent", ran, tuple(threads), (min(seen), max(seen)))
 
 
