@@ -35,9 +35,9 @@ def analyze_source(source: str, path: str = "<string>", language: str = "python"
     """Analyze every function of one file. Syntax errors come back as diagnostics; in C,
     the functions that parse are analyzed anyway.
 
-    With a `cache` (a dict the caller keeps), a function whose text, position and module
-    context are unchanged is not analyzed again: the editor re-analyzes only what an edit
-    touched."""
+    With a `cache` (a dict the caller keeps), a function whose text, column and module
+    context are unchanged is not analyzed again, even if lines above it came or went (its
+    verdicts move with it): the editor re-analyzes only what an edit touched."""
     parse = frontend_for(language)
     if parse is None:
         return FileAnalysis(path, language, errors=(_error(
@@ -59,8 +59,10 @@ def analyze_source(source: str, path: str = "<string>", language: str = "python"
             continue
         # module-level code is scattered between the functions: its span does not cover it
         text = "\n".join(lines[k.span.line - 1:k.span.end_line]) if not k.name.startswith("<") else source
-        key = (k.name, k.span.line, k.span.col, text, context)
-        fresh[key] = cache[key] if key in cache else analyze_kernel(k, env)
+        key = (k.name, k.span.col, text, context)
+        known = cache.get(key)
+        moved = known if known is None or known.kernel.span.line == k.span.line else known.moved_to(k)
+        fresh[key] = moved or analyze_kernel(k, env)
     cache.clear()
     cache.update(fresh)
     kernels = tuple(fresh.values())

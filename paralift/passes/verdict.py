@@ -6,10 +6,11 @@ fixed, the loops inside it run whole within one iteration.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from itertools import combinations_with_replacement
 
-from paralift.diagnostics import Diagnostic
+from paralift.diagnostics import Diagnostic, Span
 from paralift.ir import nodes as ir
 from paralift.ir.printer import expr as show
 from paralift.ir.walk import stmt_exprs, subexprs, walk_stmts
@@ -44,6 +45,27 @@ class LoopVerdict:
 class KernelVerdicts:
     kernel: ir.Kernel
     loops: tuple[LoopVerdict, ...]
+
+    def moved_to(self, kernel: ir.Kernel) -> KernelVerdicts | None:
+        """The same verdicts for the same function text parsed again at another line (an
+        edit above it): each loop's verdict on the new parse's loop, every line number in
+        the reasons moved. None if the loops do not line up (then analyze again)."""
+        delta = kernel.span.line - self.kernel.span.line
+        fresh = {(s.span.line, s.span.col): s for s in walk_stmts(kernel.body) if isinstance(s, ir.Loop)}
+        loops = []
+        for v in self.loops:
+            loop = fresh.get((v.loop.span.line + delta, v.loop.span.col))
+            if loop is None or loop.var != v.loop.var:
+                return None
+            loops.append(replace(v, loop=loop, reasons=tuple(_moved(r, delta) for r in v.reasons)))
+        return KernelVerdicts(kernel, tuple(loops))
+
+
+def _moved(d: Diagnostic, delta: int) -> Diagnostic:
+    def span(s: Span) -> Span:
+        return replace(s, line=s.line + delta, end_line=s.end_line + delta) if s.line else s
+    message = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) + delta}", d.message)
+    return replace(d, message=message, span=span(d.span), related=tuple(span(s) for s in d.related))
 
 
 # The work one function may cost, counted (not timed, so a verdict never depends on the
