@@ -111,6 +111,8 @@ def hover_text(fa: FileAnalysis, line: int) -> str | None:
                              "memory (paralift's aliasing assumption, as `restrict` in C)")
             for r in v.reasons:
                 parts.append(f"- {r.code} {r.name}: {r.message}")
+            if v.transform is not None:
+                parts.append(f"**hint**: {v.transform.describe()}")
             return "\n\n".join(parts)
     return None
 
@@ -123,11 +125,13 @@ class ParaliftServer(LanguageServer):
         self.caches: dict[str, dict] = {}  # per document: functions analyzed, by text and position
 
     def schedule(self, uri: str, delay: float) -> None:
-        """(Re)start the analysis of `uri` after `delay`; a newer edit cancels an older run."""
+        """(Re)start the analysis of `uri`; a newer edit cancels an older run. When no run
+        is pending the first edit starts at once; `delay` only coalesces a burst."""
         old = self.tasks.pop(uri, None)
-        if old is not None:
+        busy = old is not None and not old.done()
+        if busy:
             old.cancel()
-        self.tasks[uri] = asyncio.get_running_loop().create_task(self._refresh(uri, delay))
+        self.tasks[uri] = asyncio.get_running_loop().create_task(self._refresh(uri, delay if busy else 0))
 
     async def _refresh(self, uri: str, delay: float) -> None:
         await asyncio.sleep(delay)

@@ -22,7 +22,7 @@ def _reason(d: Diagnostic) -> dict:
 
 
 def loop_json(v: LoopVerdict) -> dict:
-    return {
+    out = {
         "line": v.line, "var": v.loop.display, "depth": v.depth, "verdict": v.verdict,
         "reductions": [{"op": op, "target": t} for op, t in v.reductions],
         "private": list(v.private), "lastprivate": list(v.lastprivate),
@@ -30,6 +30,11 @@ def loop_json(v: LoopVerdict) -> dict:
         "reasons": [_reason(r) for r in v.reasons],
         "assumes_no_overlap": list(v.distinct),
     }
+    if v.transform is not None:  # only on a sequential nest that a transformation makes parallel
+        out["transform"] = {"kind": "wavefront", "loops": [x.var for x in v.transform.loops],
+                            "hyperplane": list(v.transform.hyperplane), "front": v.transform.front,
+                            "message": v.transform.describe()}
+    return out
 
 
 def file_json(fa: FileAnalysis) -> dict:
@@ -72,6 +77,8 @@ def render_lines(fa: FileAnalysis) -> list[str]:
             out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: {v.verdict}: {k.kernel.name}: "
                        f"for {v.loop.display}" + (f" {clauses}" if clauses else ""))
             out += [f"{fa.path}:{r.span.line}:{r.span.col + 1}: note: {r.message} [{r.code}]" for r in v.reasons]
+            if v.transform is not None:
+                out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: hint: {v.transform.describe()}")
     if not out:
         out.append(f"{fa.path}: no loops to analyze")
     return out
@@ -100,6 +107,8 @@ def render_text(fa: FileAnalysis, console: Console) -> None:
                         for r in v.reasons[:TEXT_REASONS])
         if len(v.reasons) > TEXT_REASONS:
             why += f"\n[dim]... and {len(v.reasons) - TEXT_REASONS} more (--json lists all)[/dim]"
+        if v.transform is not None:
+            why += f"\n[green]hint:[/green] parallel as a wavefront over `{escape(v.transform.front)}`"
         table.add_row(name, str(v.line), "  " * v.depth + f"for {v.loop.display}",
                       Text(v.verdict, style=_COLOURS[v.verdict]), summary(v), why)
     console.print(table)

@@ -40,6 +40,9 @@ _EXPR_NAMES = {"ListComp": "a list comprehension", "GeneratorExp": "a generator 
 _RANGE_FUNCS = {"range", "prange", "numba.prange", "nb.prange"}
 
 
+_LOWERED: dict[tuple, tuple[ir.Kernel, ...]] = {}  # (path, line, col, text) -> kernels
+
+
 class ParseError(Exception):
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.message)
@@ -96,12 +99,27 @@ class _Lowering:
         script = [s for s in tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef,
                                                              ast.ClassDef, ast.Import, ast.ImportFrom))]
         for stmt in tree.body:
-            kernels += self.toplevel(stmt, prefix="")
+            kernels += self.cached_toplevel(stmt)
         if any(isinstance(n, (ast.For, ast.While)) for s in script for n in ast.walk(s)):
             # a script's top-level loops are analyzed as one more kernel
             body = tuple(self.block(script))
             kernels.insert(0, ir.Kernel("<module>", (), body, self.span(script[0])))
         return ir.Module(self.path, "python", tuple(kernels), tuple(self.imports))
+
+    def cached_toplevel(self, stmt: ast.stmt) -> list[ir.Kernel]:
+        """`toplevel`, remembered: the editor parses the file again on every keystroke, and
+        a function whose text and place are unchanged lowers to the same kernels."""
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or \
+                any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in getattr(stmt, "body", ())):
+            return self.toplevel(stmt, prefix="")
+        first = min([d.lineno for d in stmt.decorator_list] + [stmt.lineno])
+        key = (self.path, first, stmt.col_offset, tuple(self.lines[first - 1:stmt.end_lineno]))
+        found = _LOWERED.get(key)
+        if found is None:
+            if len(_LOWERED) > 4096:
+                _LOWERED.clear()
+            found = _LOWERED[key] = tuple(self.toplevel(stmt, prefix=""))
+        return list(found)
 
     def toplevel(self, stmt: ast.stmt, prefix: str, in_class: bool = False) -> list[ir.Kernel]:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):

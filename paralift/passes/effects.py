@@ -171,12 +171,30 @@ def pure_helpers(module: ir.Module) -> frozenset[str]:
     cannot see those reads); found as a fixpoint so helpers may call each other."""
     imports = dict(module.imports)
     candidates = {k.name for k in module.kernels if "." not in k.name}
+    context = frozenset(imports.items())
     while True:
         env = CallEnv(imports, frozenset(candidates), module.language)
-        impure = {k.name for k in module.kernels if k.name in candidates and not _pure_body(k, env)}
+        impure = {k.name for k in module.kernels if k.name in candidates and not _pure_remembered(k, env, context)}
         if not impure:
             return frozenset(candidates)
         candidates -= impure
+
+
+_PURE: dict[tuple, tuple[ir.Kernel, bool]] = {}
+
+
+def _pure_remembered(kernel: ir.Kernel, env: CallEnv, context: frozenset) -> bool:
+    """`_pure_body`, remembered for the same kernel object (the frontend hands the editor the
+    same kernels for unchanged functions) in the same context."""
+    key = (id(kernel), context, env.helpers, env.language)
+    found = _PURE.get(key)
+    if found is not None and found[0] is kernel:
+        return found[1]
+    if len(_PURE) > 8192:
+        _PURE.clear()
+    pure = _pure_body(kernel, env)
+    _PURE[key] = (kernel, pure)
+    return pure
 
 
 def _pure_body(kernel: ir.Kernel, env: CallEnv) -> bool:

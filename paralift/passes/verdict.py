@@ -19,6 +19,7 @@ from paralift.passes.accesses import AccessRec, KernelAccesses, collect
 from paralift.passes.bindings import Bindings, bindings
 from paralift.passes.dependence import Dependence, LevelAnalysis
 from paralift.passes.privatize import privatizable
+from paralift.passes.transform import Wavefront, perfect_nest, wavefront
 from paralift.passes.views import possible_views
 
 
@@ -35,6 +36,8 @@ class LoopVerdict:
     # array parameters the verdict assumes do not overlap (it writes one of them and touches
     # another): were they views of one buffer, `parallel` would no longer be a proof
     distinct: tuple[str, ...] = ()
+    # a sequential nest this loop heads that a transformation makes parallel (transform.py)
+    transform: Wavefront | None = None
 
     @property
     def line(self) -> int:
@@ -128,7 +131,27 @@ def analyze_kernel(kernel: ir.Kernel, env: effects.CallEnv) -> KernelVerdicts:
         except _OverBudget:
             out.append(_unjudged(loop, depth, f"the function needs more than {MAX_TESTS:,} dependence "
                                               "tests; the analysis stopped before this loop"))
-    return KernelVerdicts(kernel, tuple(out))
+    return KernelVerdicts(kernel, _with_transforms(out, facts))
+
+
+def _with_transforms(verdicts: list[LoopVerdict], f: _KernelFacts) -> tuple[LoopVerdict, ...]:
+    """A sequential nest with no parallel loop, held back only by array dependences, may run
+    as a wavefront: the outermost loop it can be found for carries it."""
+    by_loop = {id(v.loop): v for v in verdicts}
+    covered: set[int] = set()
+    out = []
+    for v in verdicts:
+        nest = perfect_nest(v.loop)
+        judged = [by_loop.get(id(x)) for x in nest]
+        if id(v.loop) not in covered and len(nest) > 1 and all(
+                j is not None and j.verdict == "sequential" and j.reasons and
+                all(r.code == "PL201" for r in j.reasons) for j in judged):
+            found = wavefront(nest, f.accesses, f.param_names)
+            if found is not None:
+                v = replace(v, transform=found)
+                covered |= {id(x) for x in nest}
+        out.append(v)
+    return tuple(out)
 
 
 def _unjudged(loop: ir.Loop, depth: int, why: str) -> LoopVerdict:
