@@ -90,6 +90,10 @@ def _parser() -> argparse.ArgumentParser:
                         "for its marked target (the pre-commit hook's mode)")
     r.add_argument("--tsan", action="store_true",
                    help="C: also run a ThreadSanitizer build and print the races it reports")
+    r.add_argument("--transform", choices=("auto", "none", "all"), default="auto",
+                   help="loop transformations for nests with no parallel loop as written (a wavefront: "
+                        "`analyze` shows them as hints): auto (the default) where the cost model expects a "
+                        "gain, all wherever legal, none never. Transformed functions are verified like any other")
     _tester_options(r)
     _build_options(r)
     r.add_argument("--exit-zero-even-if-changed", action="store_true",
@@ -308,7 +312,8 @@ def _rewrite_one(path: str, args: argparse.Namespace, err):
         if args.marked:
             return rewrite_marked(path, check=not args.no_verify, progress=progress, options=_options(args))
         return rewrite_file(path, target=args.target, functions=set(args.function) if args.function else None,
-                            check=not args.no_verify, progress=progress, tsan=args.tsan, options=_options(args))
+                            check=not args.no_verify, progress=progress, tsan=args.tsan, options=_options(args),
+                            transform=args.transform)
 
 
 def _deliver(path: str, res, args: argparse.Namespace, err) -> bool:

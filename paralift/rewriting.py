@@ -39,7 +39,7 @@ class FileRewrite:
 
 def rewrite_source(source: str, path: str, target: str | None = None, functions: set[str] | None = None,
                    check: bool = True, progress: Callable[[str], None] | None = None,
-                   tsan: bool = False, options: TesterOptions | None = None) -> FileRewrite:
+                   tsan: bool = False, options: TesterOptions | None = None, transform: str = "auto") -> FileRewrite:
     language = language_of(path) or "python"
     try:
         emitter = targets.emitter(target, language)
@@ -57,18 +57,48 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
     with_loops = {kv.kernel.name for kv in fa.kernels if kv.loops and not kv.kernel.name.startswith(HOOK_PREFIX)}
     functions = with_loops if functions is None else set(functions) & with_loops
 
+    staged = _Transforms(fa, source, path, transform)
+
     def alone(name: str) -> str:  # the file with only `name` rewritten, for a session to build on its own
-        return backend(fa, source, {name}).source
+        return staged.rewrite(backend, {name}, None)
 
     def rewrite(functions, lifted):
-        return backend(fa, source, functions, lifted=frozenset(lifted)) if emitter.lifts else \
-            backend(fa, source, functions)
+        return staged.rewrite(backend, functions, frozenset(lifted) if emitter.lifts else None, whole=True)
     done = _verified(source, path, functions, check, progress, rewrite,
                      lambda original, candidate: session(Candidate(original, candidate, path, tsan, options, alone)),
                      emitter.lifts)
     judged = [v for kv in fa.kernels for v in kv.loops if functions is None or kv.kernel.name in functions]
     return replace(done, warnings=fa.warnings, sequential=sum(v.verdict == "sequential" for v in judged) + sum(len(p.skipped) for p in done.plans),
                    parallel=sum(v.verdict != "sequential" for v in judged))
+
+
+class _Transforms:
+    """The file as the backend sees it: with the wavefront nests of the functions being
+    rewritten written front by front first (`--transform`), each front's loop parallel by
+    the wavefront's proof. A function whose transformed nest the backend then does not
+    parallelize is left untransformed: a reordered sequential nest gains nothing."""
+
+    def __init__(self, fa, source: str, path: str, policy: str):
+        self.fa, self.source, self.path, self.policy = fa, source, path, policy
+        self.memo: dict = {}
+
+    def staged(self, functions: frozenset[str]):
+        if functions not in self.memo:
+            from paralift.backends import wavefront
+            text, applied = wavefront.transformed(self.fa, self.source, set(functions), self.policy)
+            fw = wavefront.proven(analyze_source(text, self.path, self.fa.language), applied) if applied else self.fa
+            self.memo[functions] = (text if applied else self.source, fw, {a.function for a in applied})
+        return self.memo[functions]
+
+    def rewrite(self, backend, functions, lifted, whole: bool = False):
+        chosen = frozenset(functions) if functions is not None else frozenset(kv.kernel.name for kv in self.fa.kernels)
+        while True:
+            text, fw, moved = self.staged(chosen)
+            out = backend(fw, text, functions, lifted=lifted) if lifted is not None else backend(fw, text, functions)
+            idle = moved - {p.name for p in out.kernels if p.loops}
+            if not idle:
+                return out if whole else out.source
+            chosen -= idle
 
 
 def _verified(source: str, path: str, functions, check: bool, progress, rewrite, session,

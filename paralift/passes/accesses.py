@@ -44,6 +44,10 @@ class LoopInfo:
     upper: Poly | None
     step: int | None
     has_break: bool
+    # pieces of a bound written `max(a, b)` / `min(a, b)` (or C's `a > b ? a : b`), where the
+    # bound as a whole is not affine: the variable is >= each floor and < each ceiling
+    floors: tuple[Poly, ...] = ()
+    ceilings: tuple[Poly, ...] = ()
 
 
 @dataclass
@@ -148,6 +152,27 @@ class Collector:
 
     def poly(self, e: ir.Expr) -> Poly | None:
         return poly.from_expr(e, self.symbol, self.extent)
+
+    def pieces(self, e: ir.Expr, kind: str):
+        """The affine arguments of `max(...)`/`min(...)` (`kind`), nested ones too; a
+        piece that is not affine is left out (each piece alone is a true bound)."""
+        if isinstance(e, ir.Call) and e.func == kind and len(e.args) >= 2 and not e.keywords:
+            parts = e.args
+        elif isinstance(e, ir.Ternary) and isinstance(e.cond, ir.Compare) and len(e.cond.ops) == 1 and \
+                {e.cond.operands[0], e.cond.operands[1]} == {e.then, e.orelse}:
+            bigger = e.cond.operands[0] if e.cond.ops[0] in (">", ">=") else e.cond.operands[1]
+            if e.cond.ops[0] not in ("<", "<=", ">", ">="):
+                return
+            if (bigger == e.then) != (kind == "max"):
+                return
+            parts = (e.then, e.orelse)
+        else:
+            q = self.poly(e)
+            if q is not None:
+                yield q
+            return
+        for part in parts:
+            yield from self.pieces(part, kind)
 
     def symbol(self, name: str) -> Poly | None:
         """A name's current value; `obj.n` is a constant of the kernel unless the kernel
@@ -390,8 +415,10 @@ class Collector:
         self.env[s.var] = ("loop", uid)
         inner = replace(ctx, loops=ctx.loops + (uid,), regions=regions, path=ctx.path + ((uid, -1, False),))
         self.block(s.body, inner)
+        floors = tuple(self.pieces(s.lower, "max")) if lower is None and (step_value or 0) > 0 else ()
+        ceilings = tuple(self.pieces(s.upper, "min")) if upper is None and (step_value or 0) > 0 else ()
         self.out.loops[uid] = LoopInfo(uid, s, ctx.loops, ctx.regions, lower, upper,
-                                       step_value or None, uid in self.breaks)
+                                       step_value or None, uid in self.breaks, floors, ceilings)
         self.leave_region(s.body, ctx.regions, (s.var,))
 
 

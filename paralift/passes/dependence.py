@@ -108,6 +108,10 @@ class LevelAnalysis:
                 system.cons.append(f"{v} = {fmt(lo)} + {info.step}*{t}")
             if hi is not None:
                 system.cons.append(f"{v} {'<' if info.step > 0 else '>'} {fmt(hi)}")
+            for bound, rel in [(b, ">=") for b in info.floors] + [(b, "<") for b in info.ceilings]:
+                lin = self.linear(bound, tag, system)
+                if lin is not None:
+                    system.cons.append(f"{v} {rel} {fmt(lin)}")
 
     def pair_system(self, first: AccessRec, second: AccessRec) -> System:
         """Instances of `first` in an earlier iteration of the level than `second`."""

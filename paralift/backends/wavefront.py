@@ -1,0 +1,338 @@
+"""A wavefront (passes/transform.py) written back as loops in the user's language.
+
+The nest's iteration domain and the schedule `S[v] -> [h . v, v]` go to isl's AST
+generator, which gives the front loop, the loops inside a front with `min`/`max` bounds,
+and the original loop variables as expressions of those. The front loop stays sequential;
+the loops inside it are plain sequential loops too, and the original variables are
+assigned at the top of the body: what comes out is the same program in another order,
+whose first inner loop paralift's own analysis then proves parallel, so the usual backend
+(Numba, OpenMP) parallelizes it and the usual tester verifies it against the original.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import islpy as isl
+
+from paralift.ir import nodes as ir
+from paralift.passes.transform import Wavefront
+
+_OPS = {isl.ast_expr_op_type.add: "+", isl.ast_expr_op_type.sub: "-", isl.ast_expr_op_type.mul: "*"}
+_CMP = {isl.ast_expr_op_type.lt: "<", isl.ast_expr_op_type.le: "<=", isl.ast_expr_op_type.gt: ">",
+        isl.ast_expr_op_type.ge: ">=", isl.ast_expr_op_type.eq: "=="}
+_DIV = (isl.ast_expr_op_type.fdiv_q, isl.ast_expr_op_type.pdiv_q, isl.ast_expr_op_type.div)
+_ISL_WORDS = {"and", "or", "not", "min", "max", "exists", "mod", "floor", "ceil", "true", "false", "infty"}
+
+
+class NotAffine(Exception):
+    """A bound isl cannot take (a call, a product of two unknowns)."""
+
+
+@dataclass
+class _Names:
+    """isl names for the parameters of the bounds, and back."""
+
+    loops: tuple[str, ...]
+    params: dict[str, str]       # isl name -> the source text it stands for
+
+    def param(self, text: str) -> str:
+        for k, v in self.params.items():
+            if v == text:
+                return k
+        name = f"p{len(self.params)}"
+        self.params[name] = text
+        return name
+
+
+def skewed(w: Wavefront, language: str, body: list[str], indent: str, unit: str) -> list[str]:
+    """The nest as a wavefront: source lines at `indent`, each level one `unit` deeper, with
+    `body` (the innermost loop's statements, already dedented) inside."""
+    names = _Names(tuple(f"v{k}" for k in range(len(w.loops))), {})
+    bounds = [f"{_affine(v.lower, w, names)} <= v{k} < {_affine(v.upper, w, names)}"
+              for k, v in enumerate(w.loops)]
+    params = ", ".join(names.params)
+    iters = ", ".join(names.loops)
+    front = " + ".join(f"{h}*v{k}" for k, h in enumerate(w.hyperplane))
+    domain = isl.UnionSet(f"[{params}] -> {{ S[{iters}] : {' and '.join(bounds)} }}")
+    schedule = isl.UnionMap(f"[{params}] -> {{ S[{iters}] -> [{front}, {iters}] }}").intersect_domain(domain)
+    node = isl.AstBuild.from_context(isl.Set(f"[{params}] -> {{ : }}")).node_from_schedule_map(schedule)
+    writer = _Writer(language, w, names, body, unit)
+    note = f"{'//' if language == 'c' else '#'} paralift: a wavefront; the iterations with the same " \
+           f"{w.front} are independent, so each front runs in parallel"
+    return [indent + line for line in [note] + writer.node(node, 0)]
+
+
+def _affine(e: ir.Expr, w: Wavefront, names: _Names) -> str:
+    """A loop bound in isl's syntax: the nest's own variables, numbers, and the rest as
+    parameters (whole names or, like `A.shape[0]`, whole expressions)."""
+    from paralift.ir.printer import expr as show
+    if isinstance(e, ir.Const) and type(e.value) is int:
+        return str(e.value)
+    if isinstance(e, ir.Name):
+        own = [k for k, v in enumerate(w.loops) if v.var == e.id]
+        return f"v{own[0]}" if own else names.param(e.id)
+    if isinstance(e, ir.UnaryOp) and e.op == "-":
+        return f"-({_affine(e.operand, w, names)})"
+    if isinstance(e, ir.BinOp) and e.op in ("+", "-"):
+        return f"({_affine(e.left, w, names)} {e.op} {_affine(e.right, w, names)})"
+    if isinstance(e, ir.BinOp) and e.op == "*" and any(isinstance(x, ir.Const) and type(x.value) is int
+                                                        for x in (e.left, e.right)):
+        return f"({_affine(e.left, w, names)} * {_affine(e.right, w, names)})"
+    if isinstance(e, (ir.Attribute, ir.Access, ir.Call)) and not any(
+            isinstance(x, ir.Name) and x.id in {v.var for v in w.loops} for x in _names_in(e)):
+        return names.param(show(e))
+    raise NotAffine(show(e))
+
+
+def _names_in(e: ir.Expr):
+    from paralift.ir.walk import subexprs
+    return [x for x in subexprs(e) if isinstance(x, ir.Name)]
+
+
+class _Writer:
+    def __init__(self, language: str, w: Wavefront, names: _Names, body: list[str], unit: str):
+        self.c = language == "c"
+        self.w, self.names, self.body, self.unit = w, names, body, unit
+        self.iterators: dict[str, str] = {}
+
+    def node(self, n: isl.AstNode, depth: int) -> list[str]:
+        t = n.get_type()
+        if t == isl.ast_node_type.block:
+            children = n.block_get_children()
+            return [x for k in range(children.n_ast_node()) for x in self.node(children.get_at(k), depth)]
+        if t == isl.ast_node_type.for_:
+            return self.loop(n, depth)
+        if t == isl.ast_node_type.if_:
+            if n.if_has_else_node():
+                raise NotAffine("an if/else in the generated code")
+            cond = self.expr(n.if_get_cond())
+            head = f"if ({cond}) {{" if self.c else f"if {cond}:"
+            return [head] + self.indented(self.node(n.if_get_then_node(), depth)) + (["}"] if self.c else [])
+        if t == isl.ast_node_type.user:
+            return self.statement(n.user_get_expr())
+        raise NotAffine(f"an isl AST node of type {t}")
+
+    def loop(self, n: isl.AstNode, depth: int) -> list[str]:
+        it = n.for_get_iterator().get_id().get_name()
+        name = "pl_front" if depth == 0 else f"pl_c{depth}"
+        self.iterators[it] = name
+        start = self.expr(n.for_get_init())
+        if self.expr(n.for_get_inc()) != "1":
+            raise NotAffine("a step other than 1")
+        cond = n.for_get_cond()
+        op = cond.get_op_type()
+        limit = self.expr(cond.get_op_arg(1))
+        if op not in (isl.ast_expr_op_type.lt, isl.ast_expr_op_type.le):
+            raise NotAffine("a loop condition other than < or <=")
+        inner = self.indented(self.node(n.for_get_body(), depth + 1))
+        if self.c:
+            return [f"for (long {name} = {start}; {name} {_CMP[op]} {limit}; {name}++) {{"] + inner + ["}"]
+        stop = limit if op == isl.ast_expr_op_type.lt else f"{limit} + 1"
+        return [f"for {name} in range({start}, {stop}):"] + inner
+
+    def statement(self, call: isl.AstExpr) -> list[str]:
+        values = [self.expr(call.get_op_arg(k + 1)) for k in range(call.get_op_n_arg() - 1)]
+        if self.c:
+            sets = [f"long {v.var} = {value};" for v, value in zip(self.w.loops, values)]
+        else:
+            sets = [f"{v.var} = {value}" for v, value in zip(self.w.loops, values)]
+        return sets + self.body
+
+    def indented(self, lines: list[str]) -> list[str]:
+        return [self.unit + x if x else x for x in lines]
+
+    def expr(self, e: isl.AstExpr) -> str:
+        return self._expr(e)[0]
+
+    def _expr(self, e: isl.AstExpr) -> tuple[str, int]:
+        """Text and precedence (1: + -, 2: * //, 3: unary, 4: atoms and calls)."""
+        t = e.get_type()
+        if t == isl.ast_expr_type.int:
+            v = e.get_val().to_python()
+            return str(v), 4 if v >= 0 else 3
+        if t == isl.ast_expr_type.id:
+            name = e.get_id().get_name()
+            return self.iterators.get(name) or self.names.params.get(name) or name, 4
+        op = e.get_op_type()
+        args = [self._expr(e.get_op_arg(k)) for k in range(e.get_op_n_arg())]
+
+        def wrap(a, prec, right=False):
+            return a[0] if a[1] > prec or (a[1] == prec and not right) else f"({a[0]})"
+        if op in _OPS:
+            prec = 2 if op == isl.ast_expr_op_type.mul else 1
+            return f"{wrap(args[0], prec)} {_OPS[op]} {wrap(args[1], prec, right=True)}", prec
+        if op == isl.ast_expr_op_type.minus:
+            return f"-{wrap(args[0], 3)}", 3
+        if op in (isl.ast_expr_op_type.min, isl.ast_expr_op_type.max):
+            fn = ("pl_min" if op == isl.ast_expr_op_type.min else "pl_max") if self.c else \
+                ("min" if op == isl.ast_expr_op_type.min else "max")
+            out = args[0][0]
+            for a in args[1:]:
+                out = f"{fn}({out}, {a[0]})"
+            return out, 4
+        if op in _DIV:
+            if self.c:
+                return f"pl_floord({args[0][0]}, {args[1][0]})", 4
+            return f"{wrap(args[0], 2)} // {wrap(args[1], 2, right=True)}", 2
+        if op in _CMP:
+            return f"{args[0][0]} {_CMP[op]} {args[1][0]}", 0
+        if op in (isl.ast_expr_op_type.and_, isl.ast_expr_op_type.and_then):
+            return (f"({args[0][0]}) && ({args[1][0]})" if self.c else f"({args[0][0]}) and ({args[1][0]})"), 0
+        raise NotAffine(f"isl operation {op}")
+
+
+C_HELPERS = """static inline long pl_min(long a, long b) { return a < b ? a : b; }
+static inline long pl_max(long a, long b) { return a > b ? a : b; }
+static inline long pl_floord(long n, long d) { return n < 0 ? -((-n + d - 1) / d) : n / d; }
+"""
+
+
+
+
+DEFAULT_SIZE = 512       # the cost model's value for a size it cannot know
+MIN_FRONT_WORK = 4096    # iterations per front (on average) that pay for a parallel start
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A nest rewritten as a wavefront: where its first loop inside a front now is."""
+
+    function: str
+    line: int        # of the loop inside the front, in the transformed text
+    front: str
+
+
+def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tuple[str, tuple[Applied, ...]]:
+    """The source with the wavefront nests of `functions` rewritten as front-by-front loops.
+    `policy`: `all` takes every wavefront the analysis found, `auto` only those the cost
+    model expects to gain from, `none` none."""
+    if policy == "none":
+        return source, ()
+    lines = source.split("\n")
+    edits = []
+    for kv in fa.kernels:
+        if functions is not None and kv.kernel.name not in functions:
+            continue
+        for v in kv.loops:
+            w = v.transform
+            if w is None or (policy == "auto" and not worth_it(w)) or _live_after(kv, w):
+                continue
+            try:
+                new = _nest_lines(w, lines, fa.language)
+            except NotAffine:
+                continue
+            inner = next((k for k, x in enumerate(new or ()) if k > 1 and x.lstrip().startswith("for")), None)
+            if new is not None and inner is not None:
+                edits.append((w.loops[0].span.line, w.loops[0].span.end_line, new, inner, kv.kernel.name, w.front))
+    applied, shift = [], 0
+    for first, last, new, inner, name, front in sorted(edits):
+        applied.append(Applied(name, first + shift + inner, front))
+        shift += len(new) - (last - first + 1)
+    for first, last, new, *_ in sorted(edits, reverse=True):
+        lines[first - 1:last] = new
+    text = "\n".join(lines)
+    if applied and fa.language == "c":
+        text = _with_c_helpers(text)
+        applied = [replace(a, line=a.line + C_HELPERS.count("\n")) for a in applied]
+    return text, tuple(applied)
+
+
+def proven(fa, applied: tuple[Applied, ...]):
+    """The transformed file's analysis, with each front's first loop parallel: the
+    wavefront's proof (every dependence goes from a front to a later one) is what the
+    per-loop analysis cannot redo on bounds with floor divisions. Only array dependences
+    are set aside; a loop held back by anything else stays sequential."""
+    at = {(a.function, a.line) for a in applied}
+    kernels = []
+    for kv in fa.kernels:
+        loops = []
+        for v in kv.loops:
+            if (kv.kernel.name, v.line) in at and v.verdict == "sequential" and all(r.code == "PL201" for r in v.reasons):
+                arrays = sorted({x.array for x in subexprs_of(v.loop) if isinstance(x, ir.Access)}
+                                & {p.name for p in kv.kernel.params})
+                v = replace(v, verdict="parallel", reasons=(), distinct=tuple(arrays) if len(arrays) > 1 else ())
+            loops.append(v)
+        kernels.append(replace(kv, loops=tuple(loops)))
+    return replace(fa, kernels=tuple(kernels))
+
+
+def subexprs_of(loop: ir.Loop):
+    from paralift.ir.walk import walk_exprs
+    return walk_exprs(loop.body)
+
+
+def worth_it(w: Wavefront) -> bool:
+    """The cost model: enough iterations per front, on average, to pay for starting the
+    threads once per front (sizes it cannot know are DEFAULT_SIZE)."""
+    trips = []
+    for v in w.loops:
+        lo, hi = _estimate(v.lower), _estimate(v.upper)
+        if lo is None or hi is None:
+            return False
+        trips.append(max(hi - lo, 0))
+    total = 1
+    for t in trips:
+        total *= t
+    fronts = sum(h * t for h, t in zip(w.hyperplane, trips)) or 1
+    return total / fronts >= MIN_FRONT_WORK
+
+
+def _estimate(e: ir.Expr) -> int | None:
+    if isinstance(e, ir.Const) and type(e.value) is int:
+        return e.value
+    if isinstance(e, ir.BinOp) and e.op in ("+", "-", "*"):
+        a, b = _estimate(e.left), _estimate(e.right)
+        if a is None or b is None:
+            return None
+        return a + b if e.op == "+" else a - b if e.op == "-" else a * b
+    if isinstance(e, (ir.Name, ir.Attribute, ir.Access, ir.Call)):
+        return DEFAULT_SIZE
+    return None
+
+
+def _live_after(kv, w: Wavefront) -> bool:
+    """Is a loop variable of the nest read after it? Its last value would change."""
+    by_loop = {id(v.loop): v for v in kv.loops}
+    return any(by_loop[id(x)].lastprivate for x in w.loops if id(x) in by_loop)
+
+
+def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | None:
+    outer, inner = w.loops[0], w.loops[-1]
+    head = lines[outer.span.line - 1]
+    if head[:outer.span.col].strip() or lines[outer.span.end_line - 1][outer.span.end_col:].strip() not in ("", "}"):
+        return None  # the nest shares its first or last line with other code
+    body = _body_text(inner, lines)
+    if body is None:
+        return None
+    indent = head[:outer.span.col]
+    unit = _indent_unit(lines)
+    return skewed(w, language, body, indent, unit)
+
+
+def _body_text(loop: ir.Loop, lines: list[str]) -> list[str] | None:
+    """The innermost loop's statements as lines, their common indentation removed."""
+    if not loop.body:
+        return None
+    first, last = loop.body[0].span, loop.body[-1].span
+    text = [lines[first.line - 1][first.col:]] + lines[first.line:last.end_line]
+    end = last.end_col
+    if lines[last.end_line - 1][end:].lstrip().startswith(";"):  # C: a statement's `;`
+        end = lines[last.end_line - 1].index(";", end) + 1
+    text[-1] = text[-1][:end] if last.end_line != first.line else lines[first.line - 1][first.col:end]
+    rest = [x for x in text[1:] if x.strip()]
+    cut = min((len(x) - len(x.lstrip()) for x in rest), default=0)
+    own = lines[first.line - 1][:first.col]
+    cut = min(cut, len(own)) if own.strip() == "" else cut
+    return [text[0]] + [x[cut:] for x in text[1:]]
+
+
+def _indent_unit(lines: list[str]) -> str:
+    widths = [len(x) - len(x.lstrip(" ")) for x in lines if x.startswith(" ") and x.strip()]
+    return " " * (min(widths) if widths else 4)
+
+
+def _with_c_helpers(text: str) -> str:
+    """The helpers the generated bounds call, after the last `#include`."""
+    last = max((m.end() for m in re.finditer(r"^[ \t]*#[ \t]*include[^\n]*\n", text, re.M)), default=0)
+    return text[:last] + C_HELPERS + text[last:]
