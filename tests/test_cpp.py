@@ -139,3 +139,15 @@ def test_typedefs_of_headers_give_the_tester_its_types(tmp_path: Path):
     module, _ = parse(source, str(tmp_path / "k.c"))
     (k,) = module.kernels
     assert [p.ctype for p in k.params] == ["unsigned long", "const double *"] and k.returns == "double"
+
+
+def test_a_statement_ending_in_a_macro_use_spans_all_of_it():
+    source = "#define S(x) x\nvoid f(int n, double *a) {\n    for (int i = 0; i < n; i++)\n" \
+             "        a[i] = (a[i] +\n                1) / S(9.0);\n}\n"
+    module, _ = parse(source, "/tmp/k.c")
+    (loop,) = module.kernels[0].body
+    (stmt,) = loop.body
+    lines = source.split("\n")
+    assert lines[stmt.span.end_line - 1][:stmt.span.end_col].endswith("S(9.0)") and stmt.span.spelled
+    nine = stmt.value.right  # all the macro wrote: the whole use
+    assert lines[nine.span.line - 1][nine.span.col:nine.span.end_col] == "S(9.0)" and nine.span.spelled

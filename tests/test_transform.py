@@ -117,3 +117,23 @@ def test_the_cost_model_takes_only_wavefronts_with_work_enough_per_front():
     assert planned == {"seidel9"}
     none = rewrite_source(case.read_text(), str(case), check=False, transform="none")
     assert not none.changed
+
+
+def test_max_and_min_bounds_bound_the_loop_variable():
+    source = '''def skewed(A, n):
+    for f in range(2, 2 * n - 3):
+        for c in range(max(1, f - n + 2), min(n - 1, f)):
+            i = c
+            j = f - c
+            A[i, j] = A[i - 1, j] + A[i, j - 1]
+
+
+def still_carried(a, n, k):
+    for j in range(max(1, k), min(n, 2 * k)):
+        a[j] = a[j - 1] + 1.0
+'''
+    fa = analyze_source(source, "k.py")
+    verdicts = {(kv.kernel.name, v.loop.var): v.verdict for kv in fa.kernels for v in kv.loops}
+    # i >= 1 (from max) keeps `A[i - 1]` from wrapping around: the front's loop is parallel
+    assert verdicts[("skewed", "c")] == "parallel"
+    assert verdicts[("still_carried", "j")] == "sequential"

@@ -45,7 +45,8 @@ class _Names:
         return name
 
 
-def skewed(w: Wavefront, language: str, body: list[str], indent: str, unit: str) -> list[str]:
+def skewed(w: Wavefront, language: str, body: list[str], indent: str, unit: str,
+           types: dict[str, str] | None = None) -> list[str]:
     """The nest as a wavefront: source lines at `indent`, each level one `unit` deeper, with
     `body` (the innermost loop's statements, already dedented) inside."""
     names = _Names(tuple(f"v{k}" for k in range(len(w.loops))), {})
@@ -57,7 +58,7 @@ def skewed(w: Wavefront, language: str, body: list[str], indent: str, unit: str)
     domain = isl.UnionSet(f"[{params}] -> {{ S[{iters}] : {' and '.join(bounds)} }}")
     schedule = isl.UnionMap(f"[{params}] -> {{ S[{iters}] -> [{front}, {iters}] }}").intersect_domain(domain)
     node = isl.AstBuild.from_context(isl.Set(f"[{params}] -> {{ : }}")).node_from_schedule_map(schedule)
-    writer = _Writer(language, w, names, body, unit)
+    writer = _Writer(language, w, names, body, unit, types)
     note = f"{'//' if language == 'c' else '#'} paralift: a wavefront; the iterations with the same " \
            f"{w.front} are independent, so each front runs in parallel"
     return [indent + line for line in [note] + writer.node(node, 0)]
@@ -91,9 +92,11 @@ def _names_in(e: ir.Expr):
 
 
 class _Writer:
-    def __init__(self, language: str, w: Wavefront, names: _Names, body: list[str], unit: str):
+    def __init__(self, language: str, w: Wavefront, names: _Names, body: list[str], unit: str,
+                 types: dict[str, str] | None = None):
         self.c = language == "c"
         self.w, self.names, self.body, self.unit = w, names, body, unit
+        self.types = types or {}   # C: each loop variable's declared type (`for (int i = ...`)
         self.iterators: dict[str, str] = {}
 
     def node(self, n: isl.AstNode, depth: int) -> list[str]:
@@ -133,10 +136,13 @@ class _Writer:
 
     def statement(self, call: isl.AstExpr) -> list[str]:
         values = [self.expr(call.get_op_arg(k + 1)) for k in range(call.get_op_n_arg() - 1)]
-        if self.c:
-            sets = [f"long {v.var} = {value};" for v, value in zip(self.w.loops, values)]
+        used = {x.id for x in subexprs_of(self.w.loops[-1]) if isinstance(x, ir.Name)}
+        pairs = [(v, value) for v, value in zip(self.w.loops, values) if v.var in used]
+        if self.c:  # a variable declared outside the loop is assigned (the backend privatizes it)
+            sets = [f"{v.var} = {value};" if v.form == "c-for-var" else f"{self.types.get(v.var, 'long')} {v.var} = {value};"
+                    for v, value in pairs]
         else:
-            sets = [f"{v.var} = {value}" for v, value in zip(self.w.loops, values)]
+            sets = [f"{v.var} = {value}" for v, value in pairs]
         return sets + self.body
 
     def indented(self, lines: list[str]) -> list[str]:
@@ -306,8 +312,13 @@ def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | No
     if body is None:
         return None
     indent = head[:outer.span.col]
-    unit = _indent_unit(lines)
-    return skewed(w, language, body, indent, unit)
+    unit = _indent_unit(lines, w.loops)
+    types = {}
+    for v in w.loops:  # `for (int i = 0; ...`: the type the loop declares its variable with
+        m = re.match(r"\s*for\s*\(\s*([A-Za-z_][\w\s]*?)\s+" + re.escape(v.var) + r"\s*=", lines[v.span.line - 1][v.span.col:])
+        if m:
+            types[v.var] = m.group(1)
+    return skewed(w, language, body, indent, unit, types)
 
 
 def _body_text(loop: ir.Loop, lines: list[str]) -> list[str] | None:
@@ -327,9 +338,12 @@ def _body_text(loop: ir.Loop, lines: list[str]) -> list[str] | None:
     return [text[0]] + [x[cut:] for x in text[1:]]
 
 
-def _indent_unit(lines: list[str]) -> str:
-    widths = [len(x) - len(x.lstrip(" ")) for x in lines if x.startswith(" ") and x.strip()]
-    return " " * (min(widths) if widths else 4)
+def _indent_unit(lines: list[str], loops: tuple[ir.Loop, ...]) -> str:
+    """One level of the nest's own indentation (the second loop's less the first's), or
+    four spaces where the nest does not show one."""
+    outer, inner = lines[loops[0].span.line - 1], lines[loops[1].span.line - 1]
+    a, b = outer[:len(outer) - len(outer.lstrip())], inner[:len(inner) - len(inner.lstrip())]
+    return b[len(a):] if loops[1].span.line != loops[0].span.line and b.startswith(a) and len(b) > len(a) else "    "
 
 
 def _with_c_helpers(text: str) -> str:

@@ -53,13 +53,18 @@ class Token:
 @dataclass(frozen=True)
 class Origin:
     """Where an expanded token came from: the user's token itself, or the macro use that
-    produced it (`use` numbers the use; its tokens all have the use's span)."""
+    produced it (`use` numbers the use; its tokens all have the use's span). A token of an
+    argument's unchanged copy is the user's own token, `within` the use."""
 
     line: int
     col: int
     end_line: int
     end_col: int
     use: int | None = None
+    within: int | None = None
+
+    def enclosing(self) -> int | None:
+        return self.use if self.use is not None else self.within
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class Expansion:
     origins: tuple[Origin | None, ...]    # None: from another file (a header)
     uses: dict[int, tuple[int, int]]      # macro use -> (first, last) token index
     path: str
+    use_origins: dict[int, Origin] = field(default_factory=dict)  # each use's whole text
     typedefs: dict[str, str] = field(default_factory=dict)   # `typedef double real;`, headers' too
 
     def span(self, start: int, end: int) -> Span | None:
@@ -84,10 +90,16 @@ class Expansion:
         if not mine:
             return None
         first, last = self.origins[mine[0]], self.origins[mine[-1]]
-        whole = len(mine) == b - a + 1 and all(
-            o.use is None or self.uses[o.use][i] == k
-            for o, k, i in ((first, a, 0), (last, b, 1)))
-        return Span(first.line, first.col, last.end_line, last.end_col, self.path, whole)
+        lo, hi = (first.line, first.col), (last.end_line, last.end_col)
+        whole = len(mine) == b - a + 1
+        for u in {self.origins[k].enclosing() for k in mine} - {None}:
+            f, l = self.uses[u]
+            if a <= f and l <= b:  # all of the use: its whole text
+                use = self.origins[f] if self.origins[f].use == u else self.use_origins[u]
+                lo, hi = min(lo, (use.line, use.col)), max(hi, (use.end_line, use.end_col))
+            elif not all(self.origins[k].use is None and self.origins[k].within == u for k in mine):
+                whole = False  # part of what a macro wrote (inside one argument's copy is exact)
+        return Span(lo[0], lo[1], hi[0], hi[1], self.path, whole)
 
     def mine(self, start: int) -> bool:
         """Does the expanded text at `start` come from the user's file (not a header)?"""
@@ -368,6 +380,7 @@ class _Mapper:
         self.own, self.uses, self.arguments, self.origin_of = own, marks.uses, marks.arguments, origin_of
         self.p, self.active, self.use, self.argument = 0, {0}, None, None
         self.starts, self.ends, self.origins, self.texts, self.spans = [], [], [], [], {}
+        self.use_origins: dict[int, Origin] = {}
 
     def marker(self, kind: str, n: int) -> None:
         if kind == "g":
@@ -390,13 +403,14 @@ class _Mapper:
             return
         if all(self.texts[k] == self.own[j].text for k, j in zip(copy, range(a, b + 1))):
             for k, j in zip(copy, range(a, b + 1)):
-                self.origins[k] = self.origin_of(self.own[j].start, self.own[j].end, None)
+                self.origins[k] = replace(self.origin_of(self.own[j].start, self.own[j].end, None), within=self.use)
 
     def token(self, text: str, start: int, end: int, mine: bool) -> bool:
         origin = None
         if mine and self.use is not None:
             a, b = self.uses[self.use]
             origin = self.origin_of(self.own[a].start, self.own[b].end, self.use)
+            self.use_origins[self.use] = origin
             first, _ = self.spans.get(self.use, (len(self.starts), 0))
             self.spans[self.use] = (first, len(self.starts))
         elif mine:
@@ -451,4 +465,4 @@ def _map(output: str, text: str, marks: Marks, own: list[Own], path: str) -> Exp
     if not mapper.finished():
         return None
     return Expansion("\n".join(pieces), tuple(mapper.starts), tuple(mapper.ends), tuple(mapper.origins),
-                     mapper.spans, path)
+                     mapper.spans, path, mapper.use_origins)

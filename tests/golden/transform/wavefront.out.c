@@ -8,9 +8,8 @@ void seidel_2d(int tsteps, int n, double A[n][n]) {
         #pragma omp parallel for
         for (long pl_c1 = pl_max(0, -n + pl_floord(n + pl_front + 1, 4) + 2); pl_c1 < pl_min(tsteps, pl_floord(pl_front + 1, 4)); pl_c1++) {
             for (long pl_c2 = pl_max(1, -n - 2 * pl_c1 + pl_floord(n + pl_front + 1, 2) + 1); pl_c2 < pl_min(n - 1, -2 * pl_c1 + pl_floord(pl_front + 1, 2)); pl_c2++) {
-                long t = pl_c1;
-                long i = pl_c2;
-                long j = pl_front - 4 * pl_c1 - 2 * pl_c2;
+                int i = pl_c2;
+                int j = pl_front - 4 * pl_c1 - 2 * pl_c2;
                 A[i][j] = (A[i-1][j-1] + A[i-1][j] + A[i-1][j+1] + A[i][j-1] + A[i][j] + A[i][j+1]
                            + A[i+1][j-1] + A[i+1][j] + A[i+1][j+1]) / 9.0;
             }

@@ -17,7 +17,6 @@ def seidel9(A, n, tsteps):
     for pl_front in range(3, 4 * tsteps + 3 * n - 9):
         for pl_c1 in numba.prange(max(0, -n + (n + pl_front + 1) // 4 + 2), min(tsteps, (pl_front + 1) // 4)):
             for pl_c2 in range(max(1, -n - 2 * pl_c1 + (n + pl_front + 1) // 2 + 1), min(n - 1, -2 * pl_c1 + (pl_front + 1) // 2)):
-                t = pl_c1
                 i = pl_c2
                 j = pl_front - 4 * pl_c1 - 2 * pl_c2
                 A[i, j] = (A[i-1, j-1] + A[i-1, j] + A[i-1, j+1] + A[i, j-1] + A[i, j] + A[i, j+1]
