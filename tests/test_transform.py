@@ -4,6 +4,7 @@ front in any order (here: reversed), on random nests of constant-offset stencils
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -55,35 +56,17 @@ def test_a_wavefront_keeps_every_dependence(case):
 
 
 def test_the_classic_sweeps_get_their_wavefront():
-    source = '''def seidel(A, n):
-    for i in range(1, n - 1):
-        for j in range(1, n - 1):
-            A[i, j] = (A[i - 1, j] + A[i, j - 1] + A[i, j] + A[i + 1, j] + A[i, j + 1]) / 5.0
-
-
-def seidel9(A, n, tsteps):
-    for t in range(tsteps):
-        for i in range(1, n - 1):
-            for j in range(1, n - 1):
-                A[i, j] = (A[i-1, j-1] + A[i-1, j] + A[i-1, j+1] + A[i, j-1] + A[i, j] + A[i, j+1]
-                           + A[i+1, j-1] + A[i+1, j] + A[i+1, j+1]) / 9.0
-
-
-def shifted(A, n):
-    for i in range(1, n):
-        for j in range(n):
-            A[i, j] = A[i - 1, j] + 1.0
-'''
+    source = (Path(__file__).parent / "golden" / "transform" / "wavefront.py").read_text() + \
+        "\n\ndef shifted(A, n):\n    for i in range(1, n):\n        for j in range(n):\n            A[i, j] = A[i - 1, j] + 1.0\n"
     fa = analyze_source(source, "k.py")
     found = {(kv.kernel.name, v.loop.var): v.transform.front for kv in fa.kernels for v in kv.loops if v.transform}
-    assert found == {("seidel", "i"): "i + j", ("seidel9", "t"): "4*t + 2*i + j"}
-    # `shifted` has a parallel inner loop as written: no transformation is needed there
+    assert found == {("seidel", "i"): "i + j", ("seidel9", "t"): "4*t + 2*i + j", ("prefix2", "i"): "i + j"}
+    # `shifted` has a parallel inner loop as written, and `chain` a subscript the analysis
+    # cannot split: neither gets a wavefront
     assert [v.verdict for kv in fa.kernels if kv.kernel.name == "shifted" for v in kv.loops] == ["sequential", "parallel"]
 
 
 # ---------------------------------------------------------------- rewriting as a wavefront
-from pathlib import Path  # noqa: E402
-
 import pytest  # noqa: E402
 
 import golden_support  # noqa: E402

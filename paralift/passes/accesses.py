@@ -156,7 +156,9 @@ class Collector:
     def pieces(self, e: ir.Expr, kind: str):
         """The affine arguments of `max(...)`/`min(...)` (`kind`), nested ones too; a
         piece that is not affine is left out (each piece alone is a true bound)."""
-        if isinstance(e, ir.Call) and e.func == kind and len(e.args) >= 2 and not e.keywords:
+        builtin = self.calls.language == "python" and kind not in self.calls.imports and \
+            kind not in self.calls.helpers and kind not in self.rebound  # Python's own max/min
+        if isinstance(e, ir.Call) and builtin and e.func == kind and len(e.args) >= 2 and not e.keywords:
             parts = e.args
         elif isinstance(e, ir.Ternary) and isinstance(e.cond, ir.Compare) and len(e.cond.ops) == 1 and \
                 {e.cond.operands[0], e.cond.operands[1]} == {e.then, e.orelse}:
