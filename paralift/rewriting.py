@@ -68,8 +68,10 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
                      lambda original, candidate: session(Candidate(original, candidate, path, tsan, options, alone)),
                      emitter.lifts)
     judged = [v for kv in fa.kernels for v in kv.loops if functions is None or kv.kernel.name in functions]
-    return replace(done, warnings=fa.warnings, sequential=sum(v.verdict == "sequential" for v in judged) + sum(len(p.skipped) for p in done.plans),
-                   parallel=sum(v.verdict != "sequential" for v in judged))
+    skewed = staged.parallel_in({v.function for v in done.verdicts}) if done.changed else 0
+    return replace(done, warnings=fa.warnings,
+                   sequential=sum(v.verdict == "sequential" for v in judged) + sum(len(p.skipped) for p in done.plans)
+                   - skewed, parallel=sum(v.verdict != "sequential" for v in judged) + skewed)
 
 
 class _Transforms:
@@ -81,24 +83,31 @@ class _Transforms:
     def __init__(self, fa, source: str, path: str, policy: str):
         self.fa, self.source, self.path, self.policy = fa, source, path, policy
         self.memo: dict = {}
+        self.applied: tuple = ()   # the wavefronts of the last whole rewrite
 
     def staged(self, functions: frozenset[str]):
         if functions not in self.memo:
             from paralift.backends import wavefront
             text, applied = wavefront.transformed(self.fa, self.source, set(functions), self.policy)
             fw = wavefront.proven(analyze_source(text, self.path, self.fa.language), applied) if applied else self.fa
-            self.memo[functions] = (text if applied else self.source, fw, {a.function for a in applied})
+            self.memo[functions] = (text if applied else self.source, fw, applied)
         return self.memo[functions]
 
     def rewrite(self, backend, functions, lifted, whole: bool = False):
         chosen = frozenset(functions) if functions is not None else frozenset(kv.kernel.name for kv in self.fa.kernels)
         while True:
-            text, fw, moved = self.staged(chosen)
+            text, fw, applied = self.staged(chosen)
             out = backend(fw, text, functions, lifted=lifted) if lifted is not None else backend(fw, text, functions)
-            idle = moved - {p.name for p in out.kernels if p.loops}
+            idle = {a.function for a in applied} - {p.name for p in out.kernels if p.loops}
             if not idle:
+                if whole:
+                    self.applied = applied
                 return out if whole else out.source
             chosen -= idle
+
+    def parallel_in(self, verified: set[str]) -> int:
+        """Loops written as a wavefront, in the functions that passed: no longer sequential."""
+        return sum(a.nest for a in self.applied if a.function in verified)
 
 
 def _verified(source: str, path: str, functions, check: bool, progress, rewrite, session,

@@ -120,3 +120,14 @@ def still_carried(a, n, k):
     # i >= 1 (from max) keeps `A[i - 1]` from wrapping around: the front's loop is parallel
     assert verdicts[("skewed", "c")] == "parallel"
     assert verdicts[("still_carried", "j")] == "sequential"
+
+
+def test_the_summary_counts_wavefront_loops_as_parallel(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "sweeps.py"
+    path.write_text((GOLDEN / "wavefront.py").read_text())
+    out = subprocess.run([sys.executable, "-m", "paralift", "rewrite", str(path), "--transform", "all"],
+                         capture_output=True, text=True).stderr
+    # seidel (2 loops), seidel9 (3) and prefix2 (2) run as wavefronts; chain's 2 stay sequential
+    assert "3 function(s) rewritten" in out and "2 loop(s) left sequential" in out, out

@@ -207,6 +207,7 @@ class Applied:
     function: str
     line: int        # of the loop inside the front, in the transformed text
     front: str
+    nest: int = 0    # how many loops of the original the wavefront took
 
 
 def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tuple[str, tuple[Applied, ...]]:
@@ -230,12 +231,12 @@ def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tup
                 continue
             inner = next((k for k, x in enumerate(new or ()) if k > 1 and x.lstrip().startswith("for")), None)
             if new is not None and inner is not None:
-                edits.append((w.loops[0].span.line, w.loops[0].span.end_line, new, inner, kv.kernel.name, w.front))
+                edits.append((w.loops[0].span.line, w.loops[0].span.end_line, new, inner, kv.kernel.name, w))
     applied, shift = [], 0
-    for first, last, new, inner, name, front in sorted(edits):
-        applied.append(Applied(name, first + shift + inner, front))
+    for first, last, new, inner, name, w in sorted(edits, key=lambda e: e[0]):
+        applied.append(Applied(name, first + shift + inner, w.front, len(w.loops)))
         shift += len(new) - (last - first + 1)
-    for first, last, new, *_ in sorted(edits, reverse=True):
+    for first, last, new, *_ in sorted(edits, key=lambda e: e[0], reverse=True):
         lines[first - 1:last] = new
     text = "\n".join(lines)
     if applied and fa.language == "c":
