@@ -22,7 +22,6 @@ _OPS = {isl.ast_expr_op_type.add: "+", isl.ast_expr_op_type.sub: "-", isl.ast_ex
 _CMP = {isl.ast_expr_op_type.lt: "<", isl.ast_expr_op_type.le: "<=", isl.ast_expr_op_type.gt: ">",
         isl.ast_expr_op_type.ge: ">=", isl.ast_expr_op_type.eq: "=="}
 _DIV = (isl.ast_expr_op_type.fdiv_q, isl.ast_expr_op_type.pdiv_q, isl.ast_expr_op_type.div)
-_ISL_WORDS = {"and", "or", "not", "min", "max", "exists", "mod", "floor", "ceil", "true", "false", "infty"}
 
 
 class NotAffine(Exception):
