@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import islpy as isl
 
 from paralift.ir import nodes as ir
+from paralift.ir.walk import walk_exprs
 from paralift.passes.transform import Wavefront
 
 _OPS = {isl.ast_expr_op_type.add: "+", isl.ast_expr_op_type.sub: "-", isl.ast_expr_op_type.mul: "*"}
@@ -135,7 +136,7 @@ class _Writer:
 
     def statement(self, call: isl.AstExpr) -> list[str]:
         values = [self.expr(call.get_op_arg(k + 1)) for k in range(call.get_op_n_arg() - 1)]
-        used = {x.id for x in subexprs_of(self.w.loops[-1]) if isinstance(x, ir.Name)}
+        used = {x.id for x in walk_exprs(self.w.loops[-1].body) if isinstance(x, ir.Name)}
         pairs = [(v, value) for v, value in zip(self.w.loops, values) if v.var in used]
         if self.c:  # a variable declared outside the loop is assigned (the backend privatizes it)
             sets = [f"{v.var} = {value};" if v.form == "c-for-var" else f"{self.types.get(v.var, 'long')} {v.var} = {value};"
@@ -255,17 +256,13 @@ def proven(fa, applied: tuple[Applied, ...]):
         loops = []
         for v in kv.loops:
             if (kv.kernel.name, v.line) in at and v.verdict == "sequential" and all(r.code == "PL201" for r in v.reasons):
-                arrays = sorted({x.array for x in subexprs_of(v.loop) if isinstance(x, ir.Access)}
+                arrays = sorted({x.array for x in walk_exprs(v.loop.body) if isinstance(x, ir.Access)}
                                 & {p.name for p in kv.kernel.params})
                 v = replace(v, verdict="parallel", reasons=(), distinct=tuple(arrays) if len(arrays) > 1 else ())
             loops.append(v)
         kernels.append(replace(kv, loops=tuple(loops)))
     return replace(fa, kernels=tuple(kernels))
 
-
-def subexprs_of(loop: ir.Loop):
-    from paralift.ir.walk import walk_exprs
-    return walk_exprs(loop.body)
 
 
 def worth_it(w: Wavefront) -> bool:

@@ -50,8 +50,6 @@ def parse(source: str, path: str = "<string>", preprocess: bool = True) -> tuple
     low = _Lowering(data, path, expansion, source)
     kernels, errors = [], list(notes)
     for node in tree.root_node.children:
-        if not low.mine(node):
-            continue  # a header's declarations
         if node.has_error:
             errors.append(low.error(node))
             continue
@@ -94,9 +92,6 @@ class _Lowering:
     def _col(self, row: int, byte_col: int) -> int:
         line = self.lines[row] if row < len(self.lines) else b""
         return len(line[:byte_col].decode("utf-8", errors="replace"))
-
-    def mine(self, node: Node) -> bool:
-        return self.expansion is None or self.expansion.mine(self._char(node.start_byte))
 
     def _char(self, byte: int) -> int:
         return byte if self.chars is None else self.chars[byte]

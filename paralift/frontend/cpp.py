@@ -74,24 +74,24 @@ class Expansion:
     text: str
     starts: tuple[int, ...]               # offset of each expanded token, ascending
     ends: tuple[int, ...]
-    origins: tuple[Origin | None, ...]    # None: from another file (a header)
+    origins: tuple[Origin, ...]           # a header's code is left out of `text`
     uses: dict[int, tuple[int, int]]      # macro use -> (first, last) token index
     path: str
     use_origins: dict[int, Origin] = field(default_factory=dict)  # each use's whole text
     typedefs: dict[str, str] = field(default_factory=dict)   # `typedef double real;`, headers' too
 
     def span(self, start: int, end: int) -> Span | None:
-        """The user's text that the expanded characters [start, end) came from, or None
-        when none of them came from the user's file. A span that covers only part of what
-        a macro produced is not `spelled`: its text is the whole use."""
+        """The user's text that the expanded characters [start, end) came from (None when
+        they hold no token). A span that covers only part of what a macro produced is not
+        `spelled`: its text is the whole use."""
         a = bisect.bisect_left(self.starts, start)
         b = bisect.bisect_right(self.ends, end) - 1
-        mine = [k for k in range(a, b + 1) if self.origins[k] is not None] if a <= b else []
+        mine = range(a, b + 1)
         if not mine:
             return None
-        first, last = self.origins[mine[0]], self.origins[mine[-1]]
+        first, last = self.origins[a], self.origins[b]
         lo, hi = (first.line, first.col), (last.end_line, last.end_col)
-        whole = len(mine) == b - a + 1
+        whole = True
         for u in {self.origins[k].enclosing() for k in mine} - {None}:
             f, l = self.uses[u]
             if a <= f and l <= b:  # all of the use: its whole text
@@ -100,11 +100,6 @@ class Expansion:
             elif not all(self.origins[k].use is None and self.origins[k].within == u for k in mine):
                 whole = False  # part of what a macro wrote (inside one argument's copy is exact)
         return Span(lo[0], lo[1], hi[0], hi[1], self.path, whole)
-
-    def mine(self, start: int) -> bool:
-        """Does the expanded text at `start` come from the user's file (not a header)?"""
-        k = bisect.bisect_left(self.starts, start)
-        return k < len(self.origins) and self.origins[k] is not None
 
 
 _TYPEDEF = re.compile(r"\btypedef\s+((?:[A-Za-z_]\w*\s+)+?)([A-Za-z_]\w*)\s*;")
@@ -231,9 +226,9 @@ def _main_lines(output: str) -> str:
     return "\n".join(keep)
 
 
-def code_tokens(text: str, start: int = 0):
-    """(token, offset) of C text from `start`, comments and layout skipped."""
-    for m in _TOKEN.finditer(text, start):
+def code_tokens(text: str, start: int = 0, end: int | None = None):
+    """(token, offset) of C text in [start, end), comments and layout skipped."""
+    for m in _TOKEN.finditer(text, start, len(text) if end is None else end):
         if m.lastgroup not in ("space", "newline", "comment"):
             yield m.group(), m.start()
 
@@ -242,8 +237,7 @@ def _tokens(text: str) -> list[str]:
     """The preprocessor's output as a token list (linemarkers, pragmas and layout aside)."""
     text = re.sub(r"^#.*$", "", text, flags=re.M)
     # inside strings, layout aside: a stringified argument (`assert(x)`) holds its markers' blanks
-    return [re.sub(r"\s+", "", m.group()) if m.lastgroup == "string" else m.group() for m in _TOKEN.finditer(text)
-            if m.lastgroup not in ("space", "newline", "comment")]
+    return [re.sub(r"\s+", "", t) if t[-1:] in "\"'" else t for t, _ in code_tokens(text)]
 
 
 @dataclass(frozen=True)
@@ -405,15 +399,14 @@ class _Mapper:
             for k, j in zip(copy, range(a, b + 1)):
                 self.origins[k] = replace(self.origin_of(self.own[j].start, self.own[j].end, None), within=self.use)
 
-    def token(self, text: str, start: int, end: int, mine: bool) -> bool:
-        origin = None
-        if mine and self.use is not None:
+    def token(self, text: str, start: int, end: int) -> bool:
+        if self.use is not None:
             a, b = self.uses[self.use]
             origin = self.origin_of(self.own[a].start, self.own[b].end, self.use)
             self.use_origins[self.use] = origin
             first, _ = self.spans.get(self.use, (len(self.starts), 0))
             self.spans[self.use] = (first, len(self.starts))
-        elif mine:
+        else:
             while self.p < len(self.expected) and self.expected[self.p].group not in self.active:
                 self.p += 1
             if self.p >= len(self.expected) or self.expected[self.p].text != text:
@@ -456,9 +449,8 @@ def _map(output: str, text: str, marks: Marks, own: list[Own], path: str) -> Exp
                 continue
             marker = _MARKER.fullmatch(m.group())
             if marker:
-                if mine:
-                    mapper.marker(marker.group(1), int(marker.group(2)))
-            elif not mapper.token(m.group(), offset + m.start(), offset + m.end(), mine):
+                mapper.marker(marker.group(1), int(marker.group(2)))
+            elif not mapper.token(m.group(), offset + m.start(), offset + m.end()):
                 return None
         pieces.append(_MARKER.sub(lambda x: " " * len(x.group()), raw))
         offset += len(raw) + 1

@@ -76,8 +76,9 @@ def needed_only(source: str, *functions: str) -> str:
     """The file with only `functions` and the functions they call (transitively) defined;
     the others keep their declaration. A symbol another function uses (a library's data, a
     global defined in another file) then need not exist to test this one."""
+    from paralift.frontend.cpp import code_tokens
     bodies = _function_bodies(source)
-    calls = {name: {t for t, _ in code_tokens_between(source, a, b)} & bodies.keys() for name, (a, b) in bodies.items()}
+    calls = {name: {t for t, _ in code_tokens(source, a, b)} & bodies.keys() for name, (a, b) in bodies.items()}
     keep, todo = set(), list(functions)
     while todo:
         name = todo.pop()
@@ -90,14 +91,6 @@ def needed_only(source: str, *functions: str) -> str:
             out += [source[at:a], ";" + "\n" * source.count("\n", a, b)]
             at = b
     return "".join(out) + source[at:]
-
-
-def code_tokens_between(source: str, a: int, b: int):
-    from paralift.frontend.cpp import code_tokens
-    for text, offset in code_tokens(source, a):
-        if offset >= b:
-            return
-        yield text, offset
 
 
 def _function_bodies(source: str) -> dict[str, tuple[int, int]]:
@@ -130,24 +123,9 @@ def _called(recent: list[str]) -> str:
     return ""
 
 
-_MAIN = re.compile(r"\bint\s+main\s*\(")
-
-
 def _without_main_body(source: str) -> str:
-    from paralift.frontend.cpp import code_tokens
-    m = _MAIN.search(source)
-    if m is None:
+    body = _function_bodies(source).get("main")
+    if body is None:
         return source
-    depth, start = 0, None
-    for text, offset in code_tokens(source, m.end()):
-        if start is None and text == ";":
-            return source  # a declaration, not the definition
-        if text == "{":
-            start = offset if start is None else start
-            depth += 1
-        elif text == "}" and start is not None:
-            depth -= 1
-            if depth == 0:
-                body = source[start:offset + 1]
-                return source[:start] + ";" + "\n" * body.count("\n") + source[offset + 1:]
-    return source
+    a, b = body
+    return source[:a] + ";" + "\n" * source.count("\n", a, b) + source[b:]
