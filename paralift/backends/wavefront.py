@@ -50,8 +50,7 @@ def skewed(w: Wavefront, language: str, body: list[str], indent: str, unit: str,
     """The nest as a wavefront: source lines at `indent`, each level one `unit` deeper, with
     `body` (the innermost loop's statements, already dedented) inside."""
     names = _Names(tuple(f"v{k}" for k in range(len(w.loops))), {})
-    bounds = [f"{_affine(v.lower, w, names)} <= v{k} < {_affine(v.upper, w, names)}"
-              for k, v in enumerate(w.loops)]
+    bounds = [_bounds(v, k, w, names) for k, v in enumerate(w.loops)]
     params = ", ".join(names.params)
     iters = ", ".join(names.loops)
     front = " + ".join(f"{h}*v{k}" for k, h in enumerate(w.hyperplane))
@@ -62,6 +61,16 @@ def skewed(w: Wavefront, language: str, body: list[str], indent: str, unit: str,
     note = f"{'//' if language == 'c' else '#'} paralift: a wavefront; the iterations with the same " \
            f"{w.front} are independent, so each front runs in parallel"
     return [indent + line for line in [note] + writer.node(node, 0)]
+
+
+def _bounds(v: ir.Loop, k: int, w: Wavefront, names: _Names) -> str:
+    """`range(lower, upper)` or, counting down, `range(lower, upper, -1)`, in isl's syntax."""
+    step = _estimate(v.step, {})
+    if step == 1:
+        return f"{_affine(v.lower, w, names)} <= v{k} < {_affine(v.upper, w, names)}"
+    if step == -1:
+        return f"{_affine(v.upper, w, names)} < v{k} <= {_affine(v.lower, w, names)}"
+    raise NotAffine(f"a step of {step}")
 
 
 def _affine(e: ir.Expr, w: Wavefront, names: _Names) -> str:
@@ -266,29 +275,62 @@ def proven(fa, applied: tuple[Applied, ...]):
 
 
 def worth_it(w: Wavefront) -> bool:
-    """The cost model: enough iterations per front, on average, to pay for starting the
-    threads once per front (sizes it cannot know are DEFAULT_SIZE)."""
+    """The cost model: enough work per front, on average, to pay for starting the threads
+    once per front. Work is iterations of the nest times the work of one iteration (the
+    loops inside it, nussinov's `k`); sizes it cannot know are DEFAULT_SIZE, and a bound
+    that depends on an outer loop takes that loop at its middle (a triangle is half a
+    square)."""
+    env: dict[str, int] = {}
     trips = []
     for v in w.loops:
-        lo, hi = _estimate(v.lower), _estimate(v.upper)
-        if lo is None or hi is None:
+        t = _trips(v, env)
+        if t is None:
             return False
-        trips.append(max(hi - lo, 0))
-    total = 1
+        trips.append(t)
+    total = _work(w.loops[-1].body, env)
     for t in trips:
         total *= t
-    fronts = sum(h * t for h, t in zip(w.hyperplane, trips)) or 1
+    fronts = sum(abs(h) * t for h, t in zip(w.hyperplane, trips)) or 1
     return total / fronts >= MIN_FRONT_WORK
 
 
-def _estimate(e: ir.Expr) -> int | None:
+def _trips(v: ir.Loop, env: dict[str, int]) -> int | None:
+    """The loop's estimated trip count; binds its variable in `env` to its middle value."""
+    lo, hi, step = _estimate(v.lower, env), _estimate(v.upper, env), _estimate(v.step, env)
+    if lo is None or hi is None or not step:
+        return None
+    env[v.var] = (lo + hi) // 2
+    return max((hi - lo) // step, 0)
+
+
+def _work(body, env: dict[str, int]) -> int:
+    """Statements run by one pass over `body`, loops counted by their estimated trips."""
+    out = 0
+    for s in body:
+        if isinstance(s, ir.Loop):
+            inner = dict(env)
+            t = _trips(s, inner)
+            out += (DEFAULT_SIZE if t is None else t) * _work(s.body, inner)
+        elif isinstance(s, ir.If):
+            out += 1 + max(_work(s.body, env), _work(s.orelse, env))
+        else:
+            out += 1
+    return max(out, 1)
+
+
+def _estimate(e: ir.Expr, env: dict[str, int]) -> int | None:
     if isinstance(e, ir.Const) and type(e.value) is int:
         return e.value
+    if isinstance(e, ir.UnaryOp) and e.op == "-":
+        x = _estimate(e.operand, env)
+        return None if x is None else -x
     if isinstance(e, ir.BinOp) and e.op in ("+", "-", "*"):
-        a, b = _estimate(e.left), _estimate(e.right)
+        a, b = _estimate(e.left, env), _estimate(e.right, env)
         if a is None or b is None:
             return None
         return a + b if e.op == "+" else a - b if e.op == "-" else a * b
+    if isinstance(e, ir.Name) and e.id in env:
+        return env[e.id]
     if isinstance(e, (ir.Name, ir.Attribute, ir.Access, ir.Call)):
         return DEFAULT_SIZE
     return None

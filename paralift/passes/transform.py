@@ -36,8 +36,13 @@ class Wavefront:
 
     @property
     def front(self) -> str:
-        terms = [(v.var if h == 1 else f"{h}*{v.var}") for h, v in zip(self.hyperplane, self.loops) if h]
-        return " + ".join(terms)
+        """`4*t + 2*i + j`; a loop that counts down enters with a minus (`j - i`)."""
+        terms = sorted(((h, v.var) for h, v in zip(self.hyperplane, self.loops) if h), key=lambda t: t[0] < 0)
+        out = ""
+        for h, var in terms:
+            one = var if abs(h) == 1 else f"{abs(h)}*{var}"
+            out += (f"-{one}" if h < 0 else one) if not out else (f" - {one}" if h < 0 else f" + {one}")
+        return out
 
     def describe(self) -> str:
         names = ", ".join(f"`{v.var}`" for v in self.loops)
@@ -57,7 +62,7 @@ def perfect_nest(loop: ir.Loop) -> tuple[ir.Loop, ...]:
 def wavefront(nest: tuple[ir.Loop, ...], ka: KernelAccesses, param_names: dict) -> Wavefront | None:
     """The cheapest hyperplane under which every front of `nest` is parallel, if any."""
     uids = [ka.loop_uid[id(v)] for v in nest]
-    if len(nest) < 2 or any(ka.loops[u].step != 1 for u in uids):
+    if len(nest) < 2 or any(ka.loops[u].step not in (1, -1) for u in uids):
         return None
     inside = [a for a in ka.accesses if uids[-1] in a.loops]
     if len(inside) != len([a for a in ka.accesses if uids[0] in a.loops]):
@@ -66,7 +71,7 @@ def wavefront(nest: tuple[ir.Loop, ...], ka: KernelAccesses, param_names: dict) 
     if deltas is None:
         return None
     names = ", ".join(f"d{k}" for k in range(len(nest)))
-    for h in _hyperplanes(len(nest)):
+    for h in _hyperplanes([ka.loops[u].step for u in uids]):
         front = " + ".join(f"{c}*d{k}" for k, c in enumerate(h))
         if deltas.intersect(isl.Set(f"{{ [{names}] : {front} <= 0 }}")).is_empty():
             return Wavefront(nest, h)
@@ -106,7 +111,8 @@ def _ordered(level: LevelAnalysis, first: AccessRec, second: AccessRec, uids: li
     same = level.same_element(first, second, system)
     a = [level.index_var(u, "a") for u in uids]
     b = [level.index_var(u, "b") for u in uids]
-    order = [f"{a[m]} = {b[m]}" for m in range(k)] + [f"{a[k]} < {b[k]}"]
+    earlier = "<" if level.ka.loops[uids[k]].step > 0 else ">"   # a loop may count down
+    order = [f"{a[m]} = {b[m]}" for m in range(k)] + [f"{a[k]} {earlier} {b[k]}"]
     dist = [f"d{m} = {b[m]} - {a[m]}" for m in range(len(uids))]
     inner = " and ".join(system.cons + list(same) + order + dist)
     params = ", ".join(sorted(system.params))
@@ -115,7 +121,9 @@ def _ordered(level: LevelAnalysis, first: AccessRec, second: AccessRec, uids: li
     return isl.Set(f"[{params}] -> {{ [{names}] : exists ({hidden} : {inner}) }}").remove_redundancies()
 
 
-def _hyperplanes(d: int):
-    """Coefficient vectors with at least two loops in the front, smallest sum first."""
-    found = [h for h in itertools.product(range(MAX_COEFFICIENT + 1), repeat=d) if sum(1 for c in h if c) >= 2]
-    return sorted(found, key=lambda h: (sum(h), [-c for c in h]))
+def _hyperplanes(steps: list[int]):
+    """Coefficient vectors with at least two loops in the front, smallest sum first; each
+    coefficient has its loop's direction (a loop counting down enters the front negated,
+    so that the front still grows as the loop runs)."""
+    found = [h for h in itertools.product(range(MAX_COEFFICIENT + 1), repeat=len(steps)) if sum(1 for c in h if c) >= 2]
+    return [tuple(c * s for c, s in zip(h, steps)) for h in sorted(found, key=lambda h: (sum(h), [-c for c in h]))]

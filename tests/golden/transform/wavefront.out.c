@@ -16,3 +16,31 @@ void seidel_2d(int tsteps, int n, double A[n][n]) {
         }
     }
 }
+
+/* Nussinov's folding, as PolyBench writes it: `i` counts down, each cell runs a loop. */
+#define match(b1, b2) (((b1) + (b2)) == 3 ? 1 : 0)
+#define max_score(s1, s2) ((s1 >= s2) ? s1 : s2)
+
+void nussinov(int n, char seq[n], int table[n][n]) {
+    int i, j, k;
+    // paralift: a wavefront; the iterations with the same j - i are independent, so each front runs in parallel
+    for (long pl_front = 1; pl_front < n; pl_front++) {
+        #pragma omp parallel for private(i, j, k)
+        for (long pl_c1 = 0; pl_c1 < n - pl_front; pl_c1++) {
+            i = pl_c1;
+            j = pl_front + pl_c1;
+            if (j - 1 >= 0)
+                table[i][j] = max_score(table[i][j], table[i][j - 1]);
+            if (i + 1 < n)
+                table[i][j] = max_score(table[i][j], table[i + 1][j]);
+            if (j - 1 >= 0 && i + 1 < n) {
+                if (i < j - 1)
+                    table[i][j] = max_score(table[i][j], table[i + 1][j - 1] + match(seq[i], seq[j]));
+                else
+                    table[i][j] = max_score(table[i][j], table[i + 1][j - 1]);
+            }
+            for (k = i + 1; k < j; k++)
+                table[i][j] = max_score(table[i][j], table[i][k] + table[k + 1][j]);
+        }
+    }
+}

@@ -35,3 +35,24 @@ def chain(a, n):
     for i in range(1, n):
         for j in range(n):
             a[i * n + j] = a[i * n + j - 1] + 1
+
+@numba.njit(parallel=True)
+def nussinov(seq, table):
+    # dynamic programming over a triangle, `i` counting down, with a loop inside each cell
+    n = seq.shape[0]
+    # paralift: a wavefront; the iterations with the same j - i are independent, so each front runs in parallel
+    for pl_front in range(1, n):
+        for pl_c1 in numba.prange(0, n - pl_front):
+            i = pl_c1
+            j = pl_front + pl_c1
+            if j - 1 >= 0:
+                table[i, j] = max(table[i, j], table[i, j - 1])
+            if i + 1 < n:
+                table[i, j] = max(table[i, j], table[i + 1, j])
+            if j - 1 >= 0 and i + 1 < n:
+                if i < j - 1:
+                    table[i, j] = max(table[i, j], table[i + 1, j - 1] + (1 if seq[i] + seq[j] == 3 else 0))
+                else:
+                    table[i, j] = max(table[i, j], table[i + 1, j - 1])
+            for k in range(i + 1, j):
+                table[i, j] = max(table[i, j], table[i, k] + table[k + 1, j])
