@@ -34,6 +34,11 @@ def loop_json(v: LoopVerdict) -> dict:
         out["transform"] = {"kind": "wavefront", "loops": [x.var for x in v.transform.loops],
                             "hyperplane": list(v.transform.hyperplane), "front": v.transform.front,
                             "message": v.transform.describe()}
+    if v.interchange is not None:  # a nest that walks memory along rows after a split and swap
+        out["interchange"] = {"kind": "interchange", "outer": v.interchange.outer.display,
+                              "inner": v.interchange.inner.display,
+                              "split": bool(v.interchange.before or v.interchange.after),
+                              "message": v.interchange.describe()}
     return out
 
 
@@ -77,8 +82,9 @@ def render_lines(fa: FileAnalysis) -> list[str]:
             out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: {v.verdict}: {k.kernel.name}: "
                        f"for {v.loop.display}" + (f" {clauses}" if clauses else ""))
             out += [f"{fa.path}:{r.span.line}:{r.span.col + 1}: note: {r.message} [{r.code}]" for r in v.reasons]
-            if v.transform is not None:
-                out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: hint: {v.transform.describe()}")
+            for hint in (v.transform, v.interchange):
+                if hint is not None:
+                    out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: hint: {hint.describe()}")
     if not out:
         out.append(f"{fa.path}: no loops to analyze")
     return out
@@ -109,6 +115,9 @@ def render_text(fa: FileAnalysis, console: Console) -> None:
             why += f"\n[dim]... and {len(v.reasons) - TEXT_REASONS} more (--json lists all)[/dim]"
         if v.transform is not None:
             why += f"\n[green]hint:[/green] parallel as a wavefront over `{escape(v.transform.front)}`"
+        if v.interchange is not None:
+            why += (f"\n[green]hint:[/green] faster with `{escape(v.interchange.inner.display)}` outside "
+                    f"`{escape(v.interchange.outer.display)}`")
         table.add_row(name, str(v.line), "  " * v.depth + f"for {v.loop.display}",
                       Text(v.verdict, style=_COLOURS[v.verdict]), summary(v), why)
     console.print(table)

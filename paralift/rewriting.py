@@ -89,8 +89,9 @@ class _Transforms:
         if functions not in self.memo:
             from paralift.backends import wavefront
             text, applied = wavefront.transformed(self.fa, self.source, set(functions), self.policy)
-            fw = wavefront.proven(analyze_source(text, self.path, self.fa.language), applied) if applied else self.fa
-            self.memo[functions] = (text if applied else self.source, fw, applied)
+            fw = wavefront.proven(analyze_source(text, self.path, self.fa.language), applied) \
+                if text != self.source else self.fa
+            self.memo[functions] = (text, fw, applied)
         return self.memo[functions]
 
     def rewrite(self, backend, functions, lifted, whole: bool = False):

@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 
 from paralift.files import source_lines
 from paralift.ir import nodes as ir
+from paralift.passes import cost
 from paralift.ir import poly
 from paralift.ir.walk import children, stmt_exprs, subexprs, walk_stmts
 from paralift.passes.verdict import KernelVerdicts, LoopVerdict
@@ -48,30 +49,44 @@ class Chosen(Generic[Plan]):
 
 
 def outermost(kv: KernelVerdicts, plan: Callable[[LoopVerdict], tuple[Plan | None, str]],
-              already_parallel: Callable[[ir.Loop], bool]) -> Chosen[Plan]:
+              already_parallel: Callable[[ir.Loop], bool], threads: bool = False) -> Chosen[Plan]:
     """Plan the outermost loop of each nest that `plan` accepts; where it refuses (with a
-    reason), look inside. Loops that are `already_parallel` are left alone, nest and all."""
+    reason), look inside. Loops that are `already_parallel` are left alone, nest and all.
+    `threads` (Numba, OpenMP): a loop inside sequential loops whose every start would do
+    too little work to pay for starting the threads is left sequential (passes/cost.py)."""
     by_loop = {id(v.loop): v for v in kv.loops}
     chosen: Chosen[Plan] = Chosen([], [])
+    size = cost.budget_size(kv.kernel.body) if threads else 0
 
-    def visit(body):
+    def visit(body, enclosing: tuple[ir.Loop, ...]):
         for s in body:
             if isinstance(s, ir.Loop):
                 if already_parallel(s):
                     continue
                 v = by_loop[id(s)]
+                if threads and v.verdict != "sequential" and not cost.start_pays(s, enclosing, size):
+                    chosen.skipped.append(Skip(v.line, _too_little(s, enclosing)))
+                    visit(s.body, enclosing + (s,))
+                    continue
                 p, why = plan(v)
                 if p is not None:
                     chosen.plans.append(p)
                     continue
                 if why:
                     chosen.skipped.append(Skip(v.line, why))
-                visit(s.body)
+                visit(s.body, enclosing + (s,))
             elif isinstance(s, (ir.If, ir.While)):
-                visit(s.body + getattr(s, "orelse", ()))
+                visit(s.body + getattr(s, "orelse", ()), enclosing)
 
-    visit(kv.kernel.body)
+    visit(kv.kernel.body, ())
     return chosen
+
+
+def _too_little(loop: ir.Loop, enclosing: tuple[ir.Loop, ...]) -> str:
+    around = ", ".join(f"`{x.display}`" for x in enclosing)
+    return (f"parallel, but left sequential: it starts once per iteration of {around}, each time with too "
+            f"little work to pay for starting the threads (its work grows more slowly than the loops "
+            f"around it; paralift's cost model, passes/cost.py)")
 
 
 def triangular(loop: ir.Loop) -> bool:

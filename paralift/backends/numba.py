@@ -106,7 +106,7 @@ def plan_kernel(kv: KernelVerdicts, text: _Text, names: _Names, helpers: set[str
     def plan(v: LoopVerdict):
         got, why = _plan_loop(v, kernel, text, names)
         return (_lifted(got, kernel, names), why) if got is not None and lifting else (got, why)
-    chosen = outermost(kv, _refusing(plan), lambda s: _is_prange(s, text))
+    chosen = outermost(kv, _refusing(plan), lambda s: _is_prange(s, text), threads=True)
     calls = sorted({e.func for s in walk_stmts(kernel.body) for e in _calls(s) if e.func in helpers})
     return KernelPlan(kernel.name, kernel.span.line, tuple(chosen.plans), tuple(chosen.skipped), tuple(calls),
                       lifting, method)
@@ -154,7 +154,10 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) ->
         return None, ""
     loop = v.loop
     written = assigned_names(loop.body)
-    array_reds = list(array_reductions(v))
+    before, after, respell = [], [], []
+    array_reds = _one_element(loop, list(array_reductions(v)), text, names, before, after, respell)
+    if array_reds is None:
+        return None, "Numba's prange cannot reduce into this element as written"
     unsupported = [(op, t) for op, t in array_reds if op != "+"]
     if unsupported:
         return None, (f"reduction into elements of `{unsupported[0][1]}` with `{unsupported[0][0]}`: "
@@ -163,9 +166,8 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) ->
         # seen in the tester: with 2 threads Numba returned another iteration's value
         return None, (f"`{v.lastprivate[0]}` is used after the loop, and Numba's prange does not "
                       "keep the last iteration's value")
-    respell: list[tuple[Site, str]] = []
     for op, target in v.reductions:
-        if (op, target) in array_reds:
+        if (op, target) in array_reductions(v):
             continue
         got = _respell_reduction(loop, op, target, text)
         if got is None:
@@ -176,7 +178,7 @@ def _plan_loop(v: LoopVerdict, kernel: ir.Kernel, text: _Text, names: _Names) ->
         respell += got
     if _const(loop.step) in (None, 0):
         return None, "the loop's step is not a constant Numba's prange can use"
-    before, after, inner = [], [], None
+    inner = None
     if array_reds:
         header, inner, counter, prelude = _chunked(loop, array_reds, text, names, before, after, respell)
     else:
@@ -242,12 +244,56 @@ def _counted(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str, str, list[
     return _trip(loop, text, counts=True), t, [f"{loop.var} = {start}{times}{t}"]
 
 
+def _one_element(loop: ir.Loop, reductions, text: _Text, names: _Names, before: list, after: list,
+                 respell: list) -> list | None:
+    """The array reductions left after those into one element the loop never moves, updated
+    by a statement of the loop's own body (`A[i, j] -= A[i, k] * A[k, j]` over `k`): each of
+    those goes through a scalar Numba reduces, `acc = A[i, j]` before the loop and
+    `A[i, j] = acc` after (both only if the loop runs, as the original), instead of a copy
+    of the whole array per chunk of iterations (a copy per run of an inner loop made lu
+    slower than serial by orders of magnitude). None: such an element Numba cannot reduce."""
+    moving = assigned_names(loop.body) | {loop.var} | {x.var for x in walk_stmts(loop.body) if isinstance(x, ir.Loop)}
+    rest = []
+    for op, array in reductions:
+        targets = [u.target for x in walk_stmts(loop.body) if (u := updates.match(x)) is not None
+                   and isinstance(u.target, ir.Access) and u.target.array == array]
+        spelled = {text.of(t) for t in targets}
+        direct = {id(u.target) for x in loop.body if (u := updates.match(x)) is not None}
+        if len(spelled) != 1 or not _fixed(targets[0], moving) or any(id(t) not in direct for t in targets):
+            rest.append((op, array))
+            continue
+        (element,) = spelled
+        acc = names.fresh(f"{array}_acc")
+        got = _respell_updates(loop, op, lambda t, e=element: isinstance(t, ir.Access) and text.of(t) == e, acc, text)
+        if got is None or len(got) != 1:
+            return None
+        runs = f"{_trip(loop, text, counts=True)} > 0"   # the original touches the element only then
+        before.append(f"{acc} = {element} if {runs} else 0")
+        after.append(f"if {runs}: {element} = {acc}")
+        respell += got
+    return rest
+
+
+def _fixed(target: ir.Access, moving: set[str]) -> bool:
+    """Subscripts of names the loop does not change, and no array reads or calls."""
+    from paralift.ir.walk import subexprs
+    parts = [x for i in target.indices for x in subexprs(i)]
+    return not any(isinstance(x, (ir.Access, ir.Call, ir.Attribute)) or (isinstance(x, ir.Name) and x.id in moving)
+                   for x in parts) and all(not isinstance(i, ir.Slice) for i in target.indices)
+
+
 def _respell_reduction(loop: ir.Loop, op: str, target: str, text: _Text):
     """Respell every update of `target` in the loop in a form Numba reduces."""
+    return _respell_updates(loop, op, lambda t: isinstance(t, ir.Name) and t.id == target, target, text)
+
+
+def _respell_updates(loop: ir.Loop, op: str, is_target, target: str, text: _Text):
+    """Every update in the loop whose target `is_target`, respelled as an update of the
+    scalar `target` in a form Numba reduces; None if one cannot be."""
     out = []
     for s in walk_stmts(loop.body):
         u = updates.match(s)
-        if u is None or not isinstance(u.target, ir.Name) or u.target.id != target:
+        if u is None or not is_target(u.target):
             continue
         e = text.of(u.operand)
         if op == "+":

@@ -104,7 +104,7 @@ def _plan_kernel(kv: KernelVerdicts, lines: list[str], directive: Directive) -> 
             return None, clauses
         return PragmaPlan(got.line, f"{got.prefix}#pragma omp {directive.name}" + "".join(" " + c for c in clauses),
                           got.collapse, got.split, got.atomics), ""
-    chosen = outermost(kv, plan, lambda s: _has_pragma(lines, s.span.line))
+    chosen = outermost(kv, plan, lambda s: _has_pragma(lines, s.span.line), threads=True)
     return OmpKernelPlan(kv.kernel.name, kv.kernel.span.line, tuple(chosen.plans), tuple(chosen.skipped))
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import islpy as isl
 
 from paralift.ir import nodes as ir
+from paralift.passes import cost
 from paralift.ir.walk import walk_exprs
 from paralift.passes.transform import Wavefront
 
@@ -65,7 +66,7 @@ def skewed(w: Wavefront, language: str, body: list[str], indent: str, unit: str,
 
 def _bounds(v: ir.Loop, k: int, w: Wavefront, names: _Names) -> str:
     """`range(lower, upper)` or, counting down, `range(lower, upper, -1)`, in isl's syntax."""
-    step = _estimate(v.step, {})
+    step = cost.estimate(v.step, {}, DEFAULT_SIZE)
     if step == 1:
         return f"{_affine(v.lower, w, names)} <= v{k} < {_affine(v.upper, w, names)}"
     if step == -1:
@@ -219,39 +220,69 @@ class Applied:
     nest: int = 0    # how many loops of the original the wavefront took
 
 
+@dataclass(frozen=True)
+class _Edit:
+    """Lines `first`..`last` of the source become `new`; for a wavefront, `inner` is the
+    offset in `new` of the loop inside a front."""
+
+    first: int
+    last: int
+    new: list[str]
+    function: str
+    wave: Wavefront | None = None
+    inner: int = 0
+
+
 def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tuple[str, tuple[Applied, ...]]:
-    """The source with the wavefront nests of `functions` rewritten as front-by-front loops.
-    `policy`: `all` takes every wavefront the analysis found, `auto` only those the cost
-    model expects to gain from, `none` none."""
+    """The source with the nests of `functions` transformed: wavefronts written front by
+    front, interchanges split and swapped. `policy`: `all` takes every wavefront the
+    analysis found, `auto` only those the cost model expects to gain from, `none` none
+    (interchanges are taken by both `auto` and `all`: the analysis offers one only where it
+    makes more accesses contiguous and costs no parallel loop)."""
     if policy == "none":
         return source, ()
     lines = source.split("\n")
     edits = []
     for kv in fa.kernels:
-        if functions is not None and kv.kernel.name not in functions:
-            continue
-        for v in kv.loops:
-            w = v.transform
-            if w is None or (policy == "auto" and not worth_it(w)) or _live_after(kv, w):
-                continue
-            try:
-                new = _nest_lines(w, lines, fa.language)
-            except NotAffine:
-                continue
-            inner = next((k for k, x in enumerate(new or ()) if k > 1 and x.lstrip().startswith("for")), None)
-            if new is not None and inner is not None:
-                edits.append((w.loops[0].span.line, w.loops[0].span.end_line, new, inner, kv.kernel.name, w))
+        if functions is None or kv.kernel.name in functions:
+            edits += [e for v in kv.loops for e in (_wave_edit(kv, v, lines, fa.language, policy),
+                                                    _swap_edit(kv, v, lines, fa.language)) if e is not None]
     applied, shift = [], 0
-    for first, last, new, inner, name, w in sorted(edits, key=lambda e: e[0]):
-        applied.append(Applied(name, first + shift + inner, w.front, len(w.loops)))
-        shift += len(new) - (last - first + 1)
-    for first, last, new, *_ in sorted(edits, key=lambda e: e[0], reverse=True):
-        lines[first - 1:last] = new
+    for e in sorted(edits, key=lambda e: e.first):
+        if e.wave is not None:
+            applied.append(Applied(e.function, e.first + shift + e.inner, e.wave.front, len(e.wave.loops)))
+        shift += len(e.new) - (e.last - e.first + 1)
+    for e in sorted(edits, key=lambda e: e.first, reverse=True):
+        lines[e.first - 1:e.last] = e.new
     text = "\n".join(lines)
     if applied and fa.language == "c":
         text = _with_c_helpers(text)
         applied = [replace(a, line=a.line + C_HELPERS.count("\n")) for a in applied]
     return text, tuple(applied)
+
+
+def _wave_edit(kv, v, lines: list[str], language: str, policy: str) -> _Edit | None:
+    w = v.transform
+    if w is None or (policy == "auto" and not worth_it(w)) or _live_after(kv, w):
+        return None
+    try:
+        new = _nest_lines(w, lines, language)
+    except NotAffine:
+        return None
+    inner = next((k for k, x in enumerate(new or ()) if k > 1 and x.lstrip().startswith("for")), None)
+    if new is None or inner is None:
+        return None
+    return _Edit(w.loops[0].span.line, w.loops[0].span.end_line, new, kv.kernel.name, w, inner)
+
+
+def _swap_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
+    from paralift.backends.interchange import swapped
+    from paralift.passes.scalars import live_after
+    x = v.interchange
+    if x is None or live_after(kv.kernel.body, x.outer, {x.outer.var, x.inner.var}):
+        return None
+    new = swapped(x, lines, language, _indent_unit(lines, (x.outer, x.inner)))
+    return None if new is None else _Edit(x.outer.span.line, x.outer.span.end_line, new, kv.kernel.name)
 
 
 def proven(fa, applied: tuple[Applied, ...]):
@@ -277,63 +308,20 @@ def proven(fa, applied: tuple[Applied, ...]):
 def worth_it(w: Wavefront) -> bool:
     """The cost model: enough work per front, on average, to pay for starting the threads
     once per front. Work is iterations of the nest times the work of one iteration (the
-    loops inside it, nussinov's `k`); sizes it cannot know are DEFAULT_SIZE, and a bound
-    that depends on an outer loop takes that loop at its middle (a triangle is half a
-    square)."""
+    loops inside it, nussinov's `k`); sizes it cannot know are DEFAULT_SIZE (measured: a
+    2-d sweep's fronts lose at the sizes people run them, so no work budget here)."""
     env: dict[str, int] = {}
-    trips = []
+    counts = []
     for v in w.loops:
-        t = _trips(v, env)
+        t = cost.trips(v, env, DEFAULT_SIZE)
         if t is None:
             return False
-        trips.append(t)
-    total = _work(w.loops[-1].body, env)
-    for t in trips:
+        counts.append(t)
+    total = cost.work(w.loops[-1].body, env, DEFAULT_SIZE)
+    for t in counts:
         total *= t
-    fronts = sum(abs(h) * t for h, t in zip(w.hyperplane, trips)) or 1
+    fronts = sum(abs(h) * t for h, t in zip(w.hyperplane, counts)) or 1
     return total / fronts >= MIN_FRONT_WORK
-
-
-def _trips(v: ir.Loop, env: dict[str, int]) -> int | None:
-    """The loop's estimated trip count; binds its variable in `env` to its middle value."""
-    lo, hi, step = _estimate(v.lower, env), _estimate(v.upper, env), _estimate(v.step, env)
-    if lo is None or hi is None or not step:
-        return None
-    env[v.var] = (lo + hi) // 2
-    return max((hi - lo) // step, 0)
-
-
-def _work(body, env: dict[str, int]) -> int:
-    """Statements run by one pass over `body`, loops counted by their estimated trips."""
-    out = 0
-    for s in body:
-        if isinstance(s, ir.Loop):
-            inner = dict(env)
-            t = _trips(s, inner)
-            out += (DEFAULT_SIZE if t is None else t) * _work(s.body, inner)
-        elif isinstance(s, ir.If):
-            out += 1 + max(_work(s.body, env), _work(s.orelse, env))
-        else:
-            out += 1
-    return max(out, 1)
-
-
-def _estimate(e: ir.Expr, env: dict[str, int]) -> int | None:
-    if isinstance(e, ir.Const) and type(e.value) is int:
-        return e.value
-    if isinstance(e, ir.UnaryOp) and e.op == "-":
-        x = _estimate(e.operand, env)
-        return None if x is None else -x
-    if isinstance(e, ir.BinOp) and e.op in ("+", "-", "*"):
-        a, b = _estimate(e.left, env), _estimate(e.right, env)
-        if a is None or b is None:
-            return None
-        return a + b if e.op == "+" else a - b if e.op == "-" else a * b
-    if isinstance(e, ir.Name) and e.id in env:
-        return env[e.id]
-    if isinstance(e, (ir.Name, ir.Attribute, ir.Access, ir.Call)):
-        return DEFAULT_SIZE
-    return None
 
 
 def _live_after(kv, w: Wavefront) -> bool:
@@ -347,7 +335,7 @@ def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | No
     head = lines[outer.span.line - 1]
     if head[:outer.span.col].strip() or lines[outer.span.end_line - 1][outer.span.end_col:].strip() not in ("", "}"):
         return None  # the nest shares its first or last line with other code
-    body = _body_text(inner, lines)
+    body = stmts_text(inner.body, lines)
     if body is None:
         return None
     indent = head[:outer.span.col]
@@ -360,11 +348,11 @@ def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | No
     return skewed(w, language, body, indent, unit, types)
 
 
-def _body_text(loop: ir.Loop, lines: list[str]) -> list[str] | None:
-    """The innermost loop's statements as lines, their common indentation removed."""
-    if not loop.body:
+def stmts_text(stmts, lines: list[str]) -> list[str] | None:
+    """Consecutive statements as lines, their common indentation removed."""
+    if not stmts:
         return None
-    first, last = loop.body[0].span, loop.body[-1].span
+    first, last = stmts[0].span, stmts[-1].span
     text = [lines[first.line - 1][first.col:]] + lines[first.line:last.end_line]
     end = last.end_col
     if lines[last.end_line - 1][end:].lstrip().startswith(";"):  # C: a statement's `;`

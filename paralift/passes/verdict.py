@@ -19,6 +19,7 @@ from paralift.passes.accesses import AccessRec, KernelAccesses, collect
 from paralift.passes.bindings import Bindings, bindings
 from paralift.passes.dependence import Dependence, LevelAnalysis
 from paralift.passes.privatize import privatizable
+from paralift.passes.interchange import Interchange, interchange
 from paralift.passes.transform import Wavefront, perfect_nest, wavefront
 from paralift.passes.views import possible_views
 
@@ -38,6 +39,8 @@ class LoopVerdict:
     distinct: tuple[str, ...] = ()
     # a sequential nest this loop heads that a transformation makes parallel (transform.py)
     transform: Wavefront | None = None
+    # the nest this loop heads walks memory along rows after a split and swap (interchange.py)
+    interchange: Interchange | None = None
 
     @property
     def line(self) -> int:
@@ -61,6 +64,10 @@ class KernelVerdicts:
             if loop is None or loop.var != v.loop.var:
                 return None
             loops.append(replace(v, loop=loop, reasons=tuple(_moved(r, delta) for r in v.reasons)))
+        at = {id(old.loop): new.loop for old, new in zip(self.loops, loops)}
+        loops = [replace(v, transform=v.transform and replace(v.transform, loops=tuple(at[id(x)] for x in v.transform.loops)),
+                         interchange=v.interchange and Interchange(at[id(v.interchange.outer)], at[id(v.interchange.inner)]))
+                 for v in loops]
         return KernelVerdicts(kernel, tuple(loops))
 
 
@@ -139,6 +146,8 @@ def _with_transforms(verdicts: list[LoopVerdict], f: _KernelFacts) -> tuple[Loop
     as a wavefront: the outermost loop it can be found for carries it."""
     by_loop = {id(v.loop): v for v in verdicts}
     covered: set[int] = set()
+    inside_parallel = {id(x) for v in verdicts if v.verdict != "sequential"
+                       for x in walk_stmts(v.loop.body) if isinstance(x, ir.Loop)}
     out = []
     for v in verdicts:
         nest = perfect_nest(v.loop)
@@ -150,8 +159,20 @@ def _with_transforms(verdicts: list[LoopVerdict], f: _KernelFacts) -> tuple[Loop
             if found is not None:
                 v = replace(v, transform=found)
                 covered |= {id(x) for x in nest}
+        if id(v.loop) not in covered and v.transform is None and _swap_keeps_parallelism(v, inside_parallel):
+            swap = interchange(v.loop, f.accesses, f.param_names)
+            if swap is not None:
+                v = replace(v, interchange=swap)
+                covered |= {id(x) for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)}
         out.append(v)
     return tuple(out)
+
+
+def _swap_keeps_parallelism(v: LoopVerdict, inside_parallel: set[int]) -> bool:
+    """An interchange moves `v`'s loop inward: only where that costs no parallelism, inside
+    a loop that runs in parallel already (each thread's order changes) or where `v`'s loop
+    is not parallel itself."""
+    return id(v.loop) in inside_parallel or v.verdict == "sequential"
 
 
 def _unjudged(loop: ir.Loop, depth: int, why: str) -> LoopVerdict:

@@ -43,6 +43,7 @@ def syrk(alpha, beta, A, C, n, m):
         i = i_t // 2 if i_t % 2 == 0 else n - 1 - i_t // 2
         for j in range(i + 1):
             C[i, j] *= beta
-        for k in range(m):
-            for j in range(i + 1):
+        # paralift: `j` moved outside `k`: the innermost loop walks along rows
+        for j in range(i + 1):
+            for k in range(m):
                 C[i, j] += alpha * A[i, k] * A[j, k]

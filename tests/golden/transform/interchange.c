@@ -1,0 +1,9 @@
+/* 2mm's first product as PolyBench writes it: `k` walks down the columns of B. */
+void mm(int ni, int nj, int nk, double alpha, double tmp[ni][nj], double A[ni][nk], double B[nk][nj]) {
+    for (int i = 0; i < ni; i++)
+        for (int j = 0; j < nj; j++) {
+            tmp[i][j] = 0.0;
+            for (int k = 0; k < nk; ++k)
+                tmp[i][j] += alpha * A[i][k] * B[k][j];
+        }
+}
