@@ -21,8 +21,10 @@ from paralift.passes.interchange import Interchange
 def swapped(x: Interchange, lines: list[str], language: str, unit: str) -> list[str] | None:
     """The nest's new lines, at the nest's indentation; None when the text does not allow a
     clean edit (a header over several lines, code sharing the nest's first or last line)."""
-    from paralift.backends.wavefront import stmts_text
+    from paralift.backends.wavefront import spelled, stmts_text
     outer, inner = x.outer, x.inner
+    if not spelled(outer):
+        return None
     head = lines[outer.span.line - 1]
     if head[:outer.span.col].strip() or lines[outer.span.end_line - 1][outer.span.end_col:].strip() not in ("", "}"):
         return None

@@ -330,8 +330,17 @@ def _live_after(kv, w: Wavefront) -> bool:
     return any(by_loop[id(x)].lastprivate for x in w.loops if id(x) in by_loop)
 
 
+def spelled(loop: ir.Loop) -> bool:
+    """Is the loop, and every statement in it, the user's own text (no part of it written
+    by a macro)? Transformations copy that text into a new order."""
+    from paralift.ir.walk import walk_stmts
+    return loop.span.spelled and all(s.span.spelled for s in walk_stmts(loop.body))
+
+
 def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | None:
     outer, inner = w.loops[0], w.loops[-1]
+    if not spelled(outer):
+        return None
     head = lines[outer.span.line - 1]
     if head[:outer.span.col].strip() or lines[outer.span.end_line - 1][outer.span.end_col:].strip() not in ("", "}"):
         return None  # the nest shares its first or last line with other code
