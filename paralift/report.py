@@ -39,6 +39,10 @@ def loop_json(v: LoopVerdict) -> dict:
                               "inner": v.interchange.inner.display,
                               "split": bool(v.interchange.before or v.interchange.after),
                               "message": v.interchange.describe()}
+    if v.tiling is not None:  # a nest that reuses an array from cache in tiles
+        out["tiling"] = {"kind": "tiling", "outer": v.tiling.outer.display, "inner": v.tiling.inner.display,
+                         "rows": v.tiling.rows, "cols": v.tiling.cols, "reused": v.tiling.reused,
+                         "cache_bytes": v.tiling.cache, "message": v.tiling.describe()}
     return out
 
 
@@ -82,7 +86,7 @@ def render_lines(fa: FileAnalysis) -> list[str]:
             out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: {v.verdict}: {k.kernel.name}: "
                        f"for {v.loop.display}" + (f" {clauses}" if clauses else ""))
             out += [f"{fa.path}:{r.span.line}:{r.span.col + 1}: note: {r.message} [{r.code}]" for r in v.reasons]
-            for hint in (v.transform, v.interchange):
+            for hint in (v.transform, v.interchange, v.tiling):
                 if hint is not None:
                     out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: hint: {hint.describe()}")
     if not out:
@@ -118,6 +122,9 @@ def render_text(fa: FileAnalysis, console: Console) -> None:
         if v.interchange is not None:
             why += (f"\n[green]hint:[/green] faster with `{escape(v.interchange.inner.display)}` outside "
                     f"`{escape(v.interchange.outer.display)}`")
+        if v.tiling is not None:
+            why += (f"\n[green]hint:[/green] faster in tiles of {v.tiling.rows} `{escape(v.tiling.outer.display)}` "
+                    f"by {v.tiling.cols} `{escape(v.tiling.inner.display)}`")
         table.add_row(name, str(v.line), "  " * v.depth + f"for {v.loop.display}",
                       Text(v.verdict, style=_COLOURS[v.verdict]), summary(v), why)
     console.print(table)

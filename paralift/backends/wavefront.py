@@ -17,7 +17,7 @@ import islpy as isl
 
 from paralift.ir import nodes as ir
 from paralift.passes import cost
-from paralift.ir.walk import walk_exprs
+from paralift.ir.walk import walk_exprs, walk_stmts
 from paralift.passes.transform import Wavefront
 
 _OPS = {isl.ast_expr_op_type.add: "+", isl.ast_expr_op_type.sub: "-", isl.ast_expr_op_type.mul: "*"}
@@ -231,34 +231,57 @@ class _Edit:
     function: str
     wave: Wavefront | None = None
     inner: int = 0
+    swap: bool = False        # an interchange: its new nests may tile
 
 
 def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tuple[str, tuple[Applied, ...]]:
     """The source with the nests of `functions` transformed: wavefronts written front by
-    front, interchanges split and swapped. `policy`: `all` takes every wavefront the
-    analysis found, `auto` only those the cost model expects to gain from, `none` none
-    (interchanges are taken by both `auto` and `all`: the analysis offers one only where it
-    makes more accesses contiguous and costs no parallel loop)."""
+    front, interchanges split and swapped, tilings in strips. `policy`: `all` takes every
+    wavefront the analysis found, `auto` only those the cost model expects to gain from,
+    `none` nothing (interchanges and tilings are taken by both `auto` and `all`: the
+    analysis offers them only where the cost model expects a gain). A nest an interchange
+    wrote may then tile (2mm's, whose rows of B every `i` walks): a second round, on the
+    new text's analysis, takes tilings only."""
     if policy == "none":
         return source, ()
     lines = source.split("\n")
     edits = []
-    for kv in fa.kernels:
-        if functions is None or kv.kernel.name in functions:
-            edits += [e for v in kv.loops for e in (_wave_edit(kv, v, lines, fa.language, policy),
-                                                    _swap_edit(kv, v, lines, fa.language)) if e is not None]
-    applied, shift = [], 0
-    for e in sorted(edits, key=lambda e: e.first):
-        if e.wave is not None:
-            applied.append(Applied(e.function, e.first + shift + e.inner, e.wave.front, len(e.wave.loops)))
-        shift += len(e.new) - (e.last - e.first + 1)
-    for e in sorted(edits, key=lambda e: e.first, reverse=True):
-        lines[e.first - 1:e.last] = e.new
+    for kv in _chosen(fa, functions):
+        edits += [e for v in kv.loops for e in (_wave_edit(kv, v, lines, fa.language, policy),
+                                                _swap_edit(kv, v, lines, fa.language),
+                                                _tile_edit(kv, v, lines, fa.language)) if e is not None]
+    lines, applied = _apply(lines, edits, [])
+    if any(e.swap for e in edits):
+        from paralift.analysis import analyze_source
+        again = analyze_source("\n".join(lines), fa.path, fa.language)
+        more = [e for kv in _chosen(again, functions) for v in kv.loops
+                if (e := _tile_edit(kv, v, lines, fa.language)) is not None]
+        lines, applied = _apply(lines, more, applied)
     text = "\n".join(lines)
     if applied and fa.language == "c":
         text = _with_c_helpers(text)
         applied = [replace(a, line=a.line + C_HELPERS.count("\n")) for a in applied]
     return text, tuple(applied)
+
+
+def _chosen(fa, functions: set[str] | None):
+    return [kv for kv in fa.kernels if functions is None or kv.kernel.name in functions]
+
+
+def _apply(lines: list[str], edits: list[_Edit], applied: list[Applied]) -> tuple[list[str], list[Applied]]:
+    """The lines with `edits` made, and where the wavefronts' front loops are now: those
+    `applied` before, moved by the edits above them, and those of `edits`."""
+    lines = list(lines)
+    moved = [replace(a, line=a.line + sum(len(e.new) - (e.last - e.first + 1) for e in edits if e.last < a.line))
+             for a in applied]
+    shift = 0
+    for e in sorted(edits, key=lambda e: e.first):
+        if e.wave is not None:
+            moved.append(Applied(e.function, e.first + shift + e.inner, e.wave.front, len(e.wave.loops)))
+        shift += len(e.new) - (e.last - e.first + 1)
+    for e in sorted(edits, key=lambda e: e.first, reverse=True):
+        lines[e.first - 1:e.last] = e.new
+    return lines, moved
 
 
 def _wave_edit(kv, v, lines: list[str], language: str, policy: str) -> _Edit | None:
@@ -275,6 +298,16 @@ def _wave_edit(kv, v, lines: list[str], language: str, policy: str) -> _Edit | N
     return _Edit(w.loops[0].span.line, w.loops[0].span.end_line, new, kv.kernel.name, w, inner)
 
 
+def _tile_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
+    from paralift.backends.tiling import tiled
+    from paralift.passes.scalars import live_after
+    t = v.tiling
+    if t is None or live_after(kv.kernel.body, t.outer, {x.var for x in walk_stmts((t.outer,)) if isinstance(x, ir.Loop)}):
+        return None
+    new = tiled(t, lines, language, _indent_unit(lines, (t.outer, t.inner)))
+    return None if new is None else _Edit(t.outer.span.line, t.outer.span.end_line, new, kv.kernel.name)
+
+
 def _swap_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
     from paralift.backends.interchange import swapped
     from paralift.passes.scalars import live_after
@@ -282,7 +315,7 @@ def _swap_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
     if x is None or live_after(kv.kernel.body, x.outer, {x.outer.var, x.inner.var}):
         return None
     new = swapped(x, lines, language, _indent_unit(lines, (x.outer, x.inner)))
-    return None if new is None else _Edit(x.outer.span.line, x.outer.span.end_line, new, kv.kernel.name)
+    return None if new is None else _Edit(x.outer.span.line, x.outer.span.end_line, new, kv.kernel.name, swap=True)
 
 
 def proven(fa, applied: tuple[Applied, ...]):
@@ -375,11 +408,14 @@ def stmts_text(stmts, lines: list[str]) -> list[str] | None:
 
 
 def _indent_unit(lines: list[str], loops: tuple[ir.Loop, ...]) -> str:
-    """One level of the nest's own indentation (the second loop's less the first's), or
-    four spaces where the nest does not show one."""
-    outer, inner = lines[loops[0].span.line - 1], lines[loops[1].span.line - 1]
-    a, b = outer[:len(outer) - len(outer.lstrip())], inner[:len(inner) - len(inner.lstrip())]
-    return b[len(a):] if loops[1].span.line != loops[0].span.line and b.startswith(a) and len(b) > len(a) else "    "
+    """One level of the nest's own indentation: the smallest step between the indentations
+    of its lines (a tab where it is indented with tabs), or four spaces where it shows none."""
+    text = [x for x in lines[loops[0].span.line - 1:loops[0].span.end_line] if x.strip()]
+    if any(x.startswith("\t") for x in text):
+        return "\t"
+    widths = sorted({len(x) - len(x.lstrip(" ")) for x in text})
+    steps = [b - a for a, b in zip(widths, widths[1:])]
+    return " " * (min(steps) if steps else 4)
 
 
 def _with_c_helpers(text: str) -> str:

@@ -153,6 +153,23 @@ class Collector:
     def poly(self, e: ir.Expr) -> Poly | None:
         return poly.from_expr(e, self.symbol, self.extent)
 
+    def constant(self, e: ir.Expr, body) -> int | None:
+        """An expression's value when it is a number, or names assigned a number once that
+        `body` does not assign (a tile size: `bs = 32; for ii in range(0, n, bs)`)."""
+        p = self.poly(e)
+        if p is None:
+            return None
+        changed = assigned_names(body)
+
+        def known(key):
+            info = self.out.syms.get(key)
+            if info is None or info.value is None or info.varying or info.induction is not None or \
+                    poly.constant_value(info.value) is None or (isinstance(key, tuple) and key[1] in changed):
+                return None
+            return info.value
+        q = poly.substitute(p, known)
+        return poly.constant_value(q) if q is not None else None
+
     def pieces(self, e: ir.Expr, kind: str):
         """The affine arguments of `max(...)`/`min(...)` (`kind`), nested ones too; a
         piece that is not affine is left out (each piece alone is a true bound)."""
@@ -407,8 +424,7 @@ class Collector:
     def loop(self, s: ir.Loop, ctx: _Ctx) -> None:
         for e in (s.lower, s.upper, s.step):
             self.reads(e, ctx)
-        step = self.poly(s.step)
-        step_value = poly.constant_value(step) if step is not None else None
+        step_value = self.constant(s.step, s.body)
         uid = self.region()
         self.out.loop_uid[id(s)] = uid
         regions = ctx.regions + (uid,)

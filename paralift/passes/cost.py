@@ -10,6 +10,10 @@ sweep in a time loop does t*n and its n can be large.
 """
 from __future__ import annotations
 
+import functools
+import os
+from pathlib import Path
+
 from paralift.ir import nodes as ir
 
 WORK_BUDGET = 10 ** 9      # iterations a function of unknown sizes is assumed to run
@@ -94,3 +98,41 @@ def start_pays(loop: ir.Loop, enclosing: tuple[ir.Loop, ...], size: int) -> bool
             return True
     t = trips(loop, env, size)
     return t is None or t * work(loop.body, env, size) >= MIN_WORK_PER_START
+
+
+DEFAULT_CACHE = 1 << 20    # bytes, where the machine does not say
+
+
+def cache_size() -> int:
+    """The per-core cache tiles are sized for, in bytes: `$PARALIFT_CACHE_SIZE` (`2M`,
+    `512K`, or bytes) if set, else the machine's level-2 data or unified cache as Linux
+    reports it (`/sys/devices/system/cpu/cpu0/cache/index*/`), else DEFAULT_CACHE."""
+    given = os.environ.get("PARALIFT_CACHE_SIZE")
+    if given:
+        return _bytes(given) or DEFAULT_CACHE
+    return _machine_cache(2) or DEFAULT_CACHE
+
+
+def _bytes(text: str) -> int | None:
+    text = text.strip().upper().removesuffix("B")
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
+    digits = text[:-1] if text[-1:] in "KMG" else text
+    return int(digits) * scale if digits.isdigit() and int(digits) > 0 else None
+
+
+@functools.lru_cache(maxsize=None)
+def _machine_caches() -> dict[int, int]:
+    """Level -> bytes of cpu0's data or unified caches, as Linux reports them."""
+    out: dict[int, int] = {}
+    for d in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
+        try:
+            level, kind, size = ((d / f).read_text().strip() for f in ("level", "type", "size"))
+        except OSError:
+            continue
+        if kind in ("Data", "Unified") and level.isdigit() and _bytes(size):
+            out[int(level)] = _bytes(size)
+    return out
+
+
+def _machine_cache(level: int) -> int | None:
+    return _machine_caches().get(level)

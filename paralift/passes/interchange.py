@@ -60,7 +60,7 @@ class Interchange:
 def interchange(outer: ir.Loop, ka: KernelAccesses, param_names: dict) -> Interchange | None:
     """The split-and-swap of `outer` and its one inner loop, if it walks more accesses along
     rows and is legal."""
-    found = _shape(outer)
+    found = split_shape(outer)
     if found is None:
         return None
     inner, at = found
@@ -71,14 +71,14 @@ def interchange(outer: ir.Loop, ka: KernelAccesses, param_names: dict) -> Interc
             or ka.loops[ui].has_break:
         return None
     accs = [a for a in ka.accesses if uo in a.loops]
-    if any(a.subs is None for a in accs) or not _splits(ka, uo, ui, at, accs, param_names):
+    if any(a.subs is None for a in accs) or not splits(ka, uo, ui, at, accs, param_names):
         return None
-    if not _swaps(ka, uo, ui, [a for a in accs if ui in a.loops], param_names):
+    if not swaps(ka, uo, ui, [a for a in accs if ui in a.loops], param_names):
         return None
     return Interchange(outer, inner)
 
 
-def _shape(outer: ir.Loop) -> tuple[ir.Loop, int] | None:
+def split_shape(outer: ir.Loop) -> tuple[ir.Loop, int] | None:
     """`outer`'s one inner loop and its place, when the nest can be split and swapped: no
     other loop in the body, no jump, no scalar but the loop variables assigned, and an
     inner loop whose bounds do not depend on `outer`."""
@@ -116,7 +116,7 @@ def _part(a: AccessRec, uo: int, at: int) -> int:
     return 0 if place < at else 1 if place == at else 2
 
 
-def _splits(ka: KernelAccesses, uo: int, ui: int, at: int, accs: list[AccessRec], param_names: dict) -> bool:
+def splits(ka: KernelAccesses, uo: int, ui: int, at: int, accs: list[AccessRec], param_names: dict) -> bool:
     """No dependence from a later part at one iteration of `outer` to an earlier part at a
     later iteration."""
     level = LevelAnalysis(ka, uo, param_names)
@@ -126,7 +126,7 @@ def _splits(ka: KernelAccesses, uo: int, ui: int, at: int, accs: list[AccessRec]
     return True
 
 
-def _swaps(ka: KernelAccesses, uo: int, ui: int, accs: list[AccessRec], param_names: dict) -> bool:
+def swaps(ka: KernelAccesses, uo: int, ui: int, accs: list[AccessRec], param_names: dict) -> bool:
     """No dependence of the inner nest goes forward in `outer` and backward in `inner`."""
     found = distances(ka, [uo, ui], accs, param_names)
     if found is None:

@@ -20,6 +20,7 @@ from paralift.passes.bindings import Bindings, bindings
 from paralift.passes.dependence import Dependence, LevelAnalysis
 from paralift.passes.privatize import privatizable
 from paralift.passes.interchange import Interchange, interchange
+from paralift.passes.tiling import Tiling, tiling
 from paralift.passes.transform import Wavefront, perfect_nest, wavefront
 from paralift.passes.views import possible_views
 
@@ -41,6 +42,8 @@ class LoopVerdict:
     transform: Wavefront | None = None
     # the nest this loop heads walks memory along rows after a split and swap (interchange.py)
     interchange: Interchange | None = None
+    # the nest this loop heads reuses an array from cache in tiles (tiling.py)
+    tiling: Tiling | None = None
 
     @property
     def line(self) -> int:
@@ -66,7 +69,8 @@ class KernelVerdicts:
             loops.append(replace(v, loop=loop, reasons=tuple(_moved(r, delta) for r in v.reasons)))
         at = {id(old.loop): new.loop for old, new in zip(self.loops, loops)}
         loops = [replace(v, transform=v.transform and replace(v.transform, loops=tuple(at[id(x)] for x in v.transform.loops)),
-                         interchange=v.interchange and Interchange(at[id(v.interchange.outer)], at[id(v.interchange.inner)]))
+                         interchange=v.interchange and Interchange(at[id(v.interchange.outer)], at[id(v.interchange.inner)]),
+                         tiling=v.tiling and replace(v.tiling, outer=at[id(v.tiling.outer)], inner=at[id(v.tiling.inner)]))
                  for v in loops]
         return KernelVerdicts(kernel, tuple(loops))
 
@@ -164,6 +168,22 @@ def _with_transforms(verdicts: list[LoopVerdict], f: _KernelFacts) -> tuple[Loop
             if swap is not None:
                 v = replace(v, interchange=swap)
                 covered |= {id(x) for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)}
+        out.append(v)
+    return _with_tilings(out, covered, f)
+
+
+def _with_tilings(verdicts: list[LoopVerdict], covered: set[int], f: _KernelFacts) -> tuple[LoopVerdict, ...]:
+    """Tilings, for the nests no other transformation took (around them neither)."""
+    taken = covered | {id(x) for v in verdicts if v.transform or v.interchange
+                       for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)}
+    out = []
+    for v in verdicts:
+        inside = [x for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)]
+        if not any(id(x) in taken for x in inside):
+            found = tiling(v.loop, f.accesses, f.param_names, f.kernel.body)
+            if found is not None:
+                v = replace(v, tiling=found)
+                taken |= {id(x) for x in inside}
         out.append(v)
     return tuple(out)
 
