@@ -45,7 +45,7 @@ def nests(draw):
         op = draw(st.sampled_from(["=", "+="]))
         inner.append(f"{access(draw)} {op} 0.5 * {access(draw)} + {access(draw)} + 1.0")
     edge = lambda: f"{draw(st.sampled_from(arrays))}[{draw(st.sampled_from(['j', 'j + 1', '0']))}, " \
-                   f"{draw(st.sampled_from(['j', 'j - 1', '1']))}] = 0.25 * A[1, j] + 2.0"  # noqa: E731
+                   f"{draw(st.sampled_from(['j', 'j - 1', '1']))}] = 0.25 * A[1, j] + 2.0"
     before = [edge() for _ in range(draw(st.integers(0, 1)))]
     after = [edge() for _ in range(draw(st.integers(0, 1)))]
     lines = (["def kernel(A, B, n):", "    for j in range(1, n - 1):"] + [f"        {s}" for s in before]
@@ -102,9 +102,9 @@ def test_every_interchange_is_verified_against_the_original(name):
 
 
 # ---------------------------------------------------------------- the same in C, through gcc
-import re  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
+import re
+import shutil
+import subprocess
 
 DRIVER = r"""
 #include <stdio.h>

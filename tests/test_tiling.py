@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_interchange import _as_c as _nest_as_c
 
 from paralift.analysis import analyze_source
 from paralift.backends import wavefront
 from paralift.passes import cost
-from test_interchange import _as_c as _nest_as_c
 
 OFFSET = st.integers(-1, 1)
 GOLDEN = Path(__file__).parent / "golden" / "transform"
@@ -36,7 +36,7 @@ def nests(draw):
     target = draw(st.sampled_from(["C", "A"]))
     op = draw(st.sampled_from(["+=", "="]))
     core = f"{target}[{sub('i', 'j')}] {op} 0.5 * A[{sub('i', 'k')}] * B[k, j] + 1.0"
-    edge = lambda: f"{draw(st.sampled_from(['C', 'A']))}[{sub('i', 'j')}] = 0.25 * C[i, j] + 2.0"  # noqa: E731
+    edge = lambda: f"{draw(st.sampled_from(['C', 'A']))}[{sub('i', 'j')}] = 0.25 * C[i, j] + 2.0"
     before = [edge()] if draw(st.booleans()) else []
     after = [edge()] if draw(st.booleans()) else []
     lines = ["def kernel(A, B, C, n):", "    for i in range(1, n - 1):"]

@@ -14,6 +14,7 @@ afresh which loops of it are parallel, and the tester verifies it against the or
 """
 from __future__ import annotations
 
+from paralift.backends.nesttext import spelled, stmts_text
 from paralift.ir import nodes as ir
 from paralift.passes.interchange import Interchange
 
@@ -21,7 +22,6 @@ from paralift.passes.interchange import Interchange
 def swapped(x: Interchange, lines: list[str], language: str, unit: str) -> list[str] | None:
     """The nest's new lines, at the nest's indentation; None when the text does not allow a
     clean edit (a header over several lines, code sharing the nest's first or last line)."""
-    from paralift.backends.wavefront import spelled, stmts_text
     outer, inner = x.outer, x.inner
     if not spelled(outer):
         return None

@@ -21,6 +21,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from paralift.backends.nesttext import spelled, stmts_text
 from paralift.ir import nodes as ir
 from paralift.passes.tiling import Tiling
 
@@ -54,7 +55,6 @@ class _Header:
 def tiled(t: Tiling, lines: list[str], language: str, unit: str) -> list[str] | None:
     """The nest's new lines, at its indentation; None where the text does not allow a clean
     edit (a header this cannot take apart, code sharing the nest's first or last line)."""
-    from paralift.backends.wavefront import spelled, stmts_text
     c = language == "c"
     outer, inner = t.outer, t.inner
     head = lines[outer.span.line - 1]

@@ -15,9 +15,13 @@ from dataclasses import dataclass, replace
 
 import islpy as isl
 
+from paralift.backends.interchange import swapped
+from paralift.backends.nesttext import indent_unit, spelled, stmts_text
+from paralift.backends.tiling import tiled
 from paralift.ir import nodes as ir
-from paralift.passes import cost
 from paralift.ir.walk import walk_exprs, walk_stmts
+from paralift.passes import cost
+from paralift.passes.scalars import live_after
 from paralift.passes.transform import Wavefront
 
 _OPS = {isl.ast_expr_op_type.add: "+", isl.ast_expr_op_type.sub: "-", isl.ast_expr_op_type.mul: "*"}
@@ -204,8 +208,6 @@ static inline long pl_floord(long n, long d) { return n < 0 ? -((-n + d - 1) / d
 """
 
 
-
-
 DEFAULT_SIZE = 512       # the cost model's value for a size it cannot know
 MIN_FRONT_WORK = 4096    # iterations per front (on average) that pay for a parallel start
 
@@ -299,22 +301,18 @@ def _wave_edit(kv, v, lines: list[str], language: str, policy: str) -> _Edit | N
 
 
 def _tile_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
-    from paralift.backends.tiling import tiled
-    from paralift.passes.scalars import live_after
     t = v.tiling
     if t is None or live_after(kv.kernel.body, t.outer, {x.var for x in walk_stmts((t.outer,)) if isinstance(x, ir.Loop)}):
         return None
-    new = tiled(t, lines, language, _indent_unit(lines, (t.outer, t.inner)))
+    new = tiled(t, lines, language, indent_unit(lines, (t.outer, t.inner)))
     return None if new is None else _Edit(t.outer.span.line, t.outer.span.end_line, new, kv.kernel.name)
 
 
 def _swap_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
-    from paralift.backends.interchange import swapped
-    from paralift.passes.scalars import live_after
     x = v.interchange
     if x is None or live_after(kv.kernel.body, x.outer, {x.outer.var, x.inner.var}):
         return None
-    new = swapped(x, lines, language, _indent_unit(lines, (x.outer, x.inner)))
+    new = swapped(x, lines, language, indent_unit(lines, (x.outer, x.inner)))
     return None if new is None else _Edit(x.outer.span.line, x.outer.span.end_line, new, kv.kernel.name, swap=True)
 
 
@@ -335,7 +333,6 @@ def proven(fa, applied: tuple[Applied, ...]):
             loops.append(v)
         kernels.append(replace(kv, loops=tuple(loops)))
     return replace(fa, kernels=tuple(kernels))
-
 
 
 def worth_it(w: Wavefront) -> bool:
@@ -363,13 +360,6 @@ def _live_after(kv, w: Wavefront) -> bool:
     return any(by_loop[id(x)].lastprivate for x in w.loops if id(x) in by_loop)
 
 
-def spelled(loop: ir.Loop) -> bool:
-    """Is the loop, and every statement in it, the user's own text (no part of it written
-    by a macro)? Transformations copy that text into a new order."""
-    from paralift.ir.walk import walk_stmts
-    return loop.span.spelled and all(s.span.spelled for s in walk_stmts(loop.body))
-
-
 def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | None:
     outer, inner = w.loops[0], w.loops[-1]
     if not spelled(outer):
@@ -381,7 +371,7 @@ def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | No
     if body is None:
         return None
     indent = head[:outer.span.col]
-    unit = _indent_unit(lines, w.loops)
+    unit = indent_unit(lines, w.loops)
     types = {}
     for v in w.loops:  # `for (int i = 0; ...`: the type the loop declares its variable with
         m = re.match(r"\s*for\s*\(\s*([A-Za-z_][\w\s]*?)\s+" + re.escape(v.var) + r"\s*=", lines[v.span.line - 1][v.span.col:])
@@ -390,35 +380,7 @@ def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | No
     return skewed(w, language, body, indent, unit, types)
 
 
-def stmts_text(stmts, lines: list[str]) -> list[str] | None:
-    """Consecutive statements as lines, their common indentation removed."""
-    if not stmts:
-        return None
-    first, last = stmts[0].span, stmts[-1].span
-    text = [lines[first.line - 1][first.col:]] + lines[first.line:last.end_line]
-    end = last.end_col
-    if lines[last.end_line - 1][end:].lstrip().startswith(";"):  # C: a statement's `;`
-        end = lines[last.end_line - 1].index(";", end) + 1
-    text[-1] = text[-1][:end] if last.end_line != first.line else lines[first.line - 1][first.col:end]
-    rest = [x for x in text[1:] if x.strip()]
-    cut = min((len(x) - len(x.lstrip()) for x in rest), default=0)
-    own = lines[first.line - 1][:first.col]
-    cut = min(cut, len(own)) if own.strip() == "" else cut
-    return [text[0]] + [x[cut:] for x in text[1:]]
-
-
-def _indent_unit(lines: list[str], loops: tuple[ir.Loop, ...]) -> str:
-    """One level of the nest's own indentation: the smallest step between the indentations
-    of its lines (a tab where it is indented with tabs), or four spaces where it shows none."""
-    text = [x for x in lines[loops[0].span.line - 1:loops[0].span.end_line] if x.strip()]
-    if any(x.startswith("\t") for x in text):
-        return "\t"
-    widths = sorted({len(x) - len(x.lstrip(" ")) for x in text})
-    steps = [b - a for a, b in zip(widths, widths[1:])]
-    return " " * (min(steps) if steps else 4)
-
-
 def _with_c_helpers(text: str) -> str:
     """The helpers the generated bounds call, after the last `#include`."""
-    last = max((m.end() for m in re.finditer(r"^[ \t]*#[ \t]*include[^\n]*\n", text, re.M)), default=0)
+    last = max((m.end() for m in re.finditer(r"^[ \t]*#[ \t]*include[^\n]*\n", text, re.MULTILINE)), default=0)
     return text[:last] + C_HELPERS + text[last:]

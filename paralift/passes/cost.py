@@ -120,7 +120,7 @@ def _bytes(text: str) -> int | None:
     return int(digits) * scale if digits.isdigit() and int(digits) > 0 else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _machine_caches() -> dict[int, int]:
     """Level -> bytes of cpu0's data or unified caches, as Linux reports them."""
     out: dict[int, int] = {}

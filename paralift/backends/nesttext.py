@@ -1,0 +1,41 @@
+"""The text of loop nests, for the transformations that write them in a new order: the
+statements of a nest as dedented lines, the nest's indentation step, and whether the
+user wrote all of it (no part by a macro)."""
+from __future__ import annotations
+
+from paralift.ir import nodes as ir
+from paralift.ir.walk import walk_stmts
+
+
+def spelled(loop: ir.Loop) -> bool:
+    """Is the loop, and every statement in it, the user's own text (no part of it written
+    by a macro)? Transformations copy that text into a new order."""
+    return loop.span.spelled and all(s.span.spelled for s in walk_stmts(loop.body))
+
+
+def stmts_text(stmts, lines: list[str]) -> list[str] | None:
+    """Consecutive statements as lines, their common indentation removed."""
+    if not stmts:
+        return None
+    first, last = stmts[0].span, stmts[-1].span
+    text = [lines[first.line - 1][first.col:]] + lines[first.line:last.end_line]
+    end = last.end_col
+    if lines[last.end_line - 1][end:].lstrip().startswith(";"):  # C: a statement's `;`
+        end = lines[last.end_line - 1].index(";", end) + 1
+    text[-1] = text[-1][:end] if last.end_line != first.line else lines[first.line - 1][first.col:end]
+    rest = [x for x in text[1:] if x.strip()]
+    cut = min((len(x) - len(x.lstrip()) for x in rest), default=0)
+    own = lines[first.line - 1][:first.col]
+    cut = min(cut, len(own)) if own.strip() == "" else cut
+    return [text[0]] + [x[cut:] for x in text[1:]]
+
+
+def indent_unit(lines: list[str], loops: tuple[ir.Loop, ...]) -> str:
+    """One level of the nest's own indentation: the smallest step between the indentations
+    of its lines (a tab where it is indented with tabs), or four spaces where it shows none."""
+    text = [x for x in lines[loops[0].span.line - 1:loops[0].span.end_line] if x.strip()]
+    if any(x.startswith("\t") for x in text):
+        return "\t"
+    widths = sorted({len(x) - len(x.lstrip(" ")) for x in text})
+    steps = [b - a for a, b in zip(widths, widths[1:])]
+    return " " * (min(steps) if steps else 4)
