@@ -346,14 +346,19 @@ def _header(loop: ir.Loop, text: _Text, names: _Names) -> tuple[str | None, str,
     if loop.form in ("enumerate", "zip", "iter"):
         return _element_header(loop, text, names)
     lo, hi = text.of(loop.lower), text.of(loop.upper)
-    if loop.form == "range" and step == 1 and triangular(loop):
+    if loop.form == "range" and step > 0 and triangular(loop):
         # work grows (or shrinks) with the index: Numba's static chunks would give one thread
-        # most of it, so pair light and heavy iterations (any order suits a parallel loop)
+        # most of it, so pair light and heavy iterations (any order suits a parallel loop);
+        # a strip loop (a step > 1, from tiling) over a triangle the same
         t = names.fresh(f"{loop.var}_t")
         n = _trip(loop, text, counts=True)
         start = "" if lo == "0" else f"{lo} + "
-        return (f"for {t} in {text.prange}({n})", f"({loop.var} - {lo})" if start else loop.var,
-                [f"{loop.var} = {start}{t} // 2 if {t} % 2 == 0 else {start}{n} - 1 - {t} // 2"])
+        if step == 1:
+            return (f"for {t} in {text.prange}({n})", f"({loop.var} - {lo})" if start else loop.var,
+                    [f"{loop.var} = {start}{t} // 2 if {t} % 2 == 0 else {start}{n} - 1 - {t} // 2"])
+        pick = f"{t} // 2 if {t} % 2 == 0 else {n} - 1 - {t} // 2"
+        return (f"for {t} in {text.prange}({n})", f"(({loop.var} - {lo}) // {step})",
+                [f"{loop.var} = {start}{step} * ({pick})"])
     if loop.form == "range" and step == 1:
         args = hi if loop.lower.span.line == 0 else f"{lo}, {hi}"  # `range(n)` stays one argument
         counter = loop.var if _const(loop.lower) == 0 else f"({loop.var} - {lo})"

@@ -249,14 +249,14 @@ def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tup
     lines = source.split("\n")
     edits = []
     for kv in _chosen(fa, functions):
-        edits += [e for v in kv.loops for e in (_wave_edit(kv, v, lines, fa.language, policy),
-                                                _swap_edit(kv, v, lines, fa.language),
-                                                _tile_edit(kv, v, lines, fa.language)) if e is not None]
+        edits += [e for v in _free(kv, lines, fa.language)
+                  for e in (_wave_edit(kv, v, lines, fa.language, policy), _swap_edit(kv, v, lines, fa.language),
+                            _tile_edit(kv, v, lines, fa.language)) if e is not None]
     lines, applied = _apply(lines, edits, [])
     if any(e.swap for e in edits):
         from paralift.analysis import analyze_source
         again = analyze_source("\n".join(lines), fa.path, fa.language)
-        more = [e for kv in _chosen(again, functions) for v in kv.loops
+        more = [e for kv in _chosen(again, functions) for v in _free(kv, lines, fa.language)
                 if (e := _tile_edit(kv, v, lines, fa.language)) is not None]
         lines, applied = _apply(lines, more, applied)
     text = "\n".join(lines)
@@ -264,6 +264,21 @@ def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tup
         text = _with_c_helpers(text)
         applied = [replace(a, line=a.line + C_HELPERS.count("\n")) for a in applied]
     return text, tuple(applied)
+
+
+def _free(kv, lines: list[str], language: str) -> list:
+    """The verdicts of loops no parallel loop is in or around (`prange`, an OpenMP pragma):
+    a nest already in parallel form, the user's or paralift's own, is left as it is, so
+    that rewriting paralift's output again changes nothing."""
+    def parallel(loop: ir.Loop) -> bool:
+        if language == "c":
+            return loop.span.line > 1 and lines[loop.span.line - 2].strip().startswith("#pragma omp")
+        return "prange(" in lines[loop.span.line - 1]
+    marked = [v.loop for v in kv.loops if parallel(v.loop)]
+    taken = {id(x) for m in marked for x in walk_stmts((m,)) if isinstance(x, ir.Loop)}
+    around = {id(v.loop) for v in kv.loops
+              if any(id(x) in taken for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop))}
+    return [v for v in kv.loops if id(v.loop) not in taken | around]
 
 
 def _chosen(fa, functions: set[str] | None):

@@ -24,6 +24,7 @@ import islpy as isl
 
 from paralift.ir import nodes as ir
 from paralift.ir.walk import subexprs, walk_exprs, walk_stmts
+from paralift.passes import updates
 from paralift.passes.accesses import AccessRec, KernelAccesses
 from paralift.passes.dependence import LevelAnalysis
 from paralift.passes.scalars import assigned_names
@@ -99,14 +100,21 @@ def split_shape(outer: ir.Loop) -> tuple[ir.Loop, int] | None:
 
 
 def _contiguity(body, var: str) -> int:
-    """Accesses that walk along a row as `var` steps (it indexes the last dimension), less
-    those that jump rows (it indexes an earlier one)."""
+    """How well `var` does as the innermost loop of `body`: accesses that walk along a row
+    as it steps (it indexes the last dimension), less those that jump rows (it indexes an
+    earlier one), less two for each element written that it does not move (`C[i, j] += ...`
+    inside `for k`: every step waits for the last one's store; a dot product in memory is
+    slower than the column walk it would replace)."""
     score = 0
+    written = {id(u.target) for x in walk_stmts(body) if (u := updates.match(x)) is not None} | \
+        {id(x.target) for x in walk_stmts(body) if isinstance(x, ir.Assign)}
     for a in walk_exprs(body):
         if not isinstance(a, ir.Access) or not a.indices:
             continue
         uses = [any(isinstance(x, ir.Name) and x.id == var for x in subexprs(i)) for i in a.indices]
         score += 1 if uses[-1] and not any(uses[:-1]) else -1 if any(uses[:-1]) else 0
+        if id(a) in written and not any(uses):
+            score -= 2
     return score
 
 

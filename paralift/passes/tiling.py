@@ -63,7 +63,9 @@ def tiling(outer: ir.Loop, ka: KernelAccesses, param_names: dict, kernel_body) -
     """The tiling of `outer` and its one inner loop, if the cost model wants one and it is
     legal. Loops paralift wrote (`pl_...`) are never tiled again."""
     loops = [outer] + [s for s in walk_stmts(outer.body) if isinstance(s, ir.Loop)]
-    if not _plain(outer) or any(x.var.startswith("pl_") for x in loops) or _step(outer) != 1:
+    named = {x.var for x in loops} | {n.id for x in loops for e in (x.lower, x.upper) for n in subexprs(e)
+                                      if isinstance(n, ir.Name)}
+    if not _plain(outer) or any(n.startswith("pl_") for n in named) or _step(outer) != 1:
         return None
     size = cost.budget_size(kernel_body)
     for at, inner in enumerate(outer.body):

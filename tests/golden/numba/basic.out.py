@@ -21,7 +21,7 @@ def dot(a, b, n):
 def gemm(alpha, beta, A, B, C, ni, nj, nk):
     # paralift: `i` in strips of 16 and `k` in strips of 128, the strips of `k` outside, so that the part of `B` a strip walks stays in the 2 MiB cache for every `i` of the strip
     for pl_i0_t in numba.prange((ni + 15) // 16):
-        pl_i0 = 16 * pl_i0_t
+        pl_i0 = 16 * (pl_i0_t // 2 if pl_i0_t % 2 == 0 else (ni + 15) // 16 - 1 - pl_i0_t // 2)
         for i in range(pl_i0, min(pl_i0 + 16, ni)):
             for j in range(nj):
                 C[i, j] *= beta
@@ -48,7 +48,6 @@ def syrk(alpha, beta, A, C, n, m):
         i = i_t // 2 if i_t % 2 == 0 else n - 1 - i_t // 2
         for j in range(i + 1):
             C[i, j] *= beta
-        # paralift: `j` moved outside `k`: the innermost loop walks along rows
-        for j in range(i + 1):
-            for k in range(m):
+        for k in range(m):
+            for j in range(i + 1):
                 C[i, j] += alpha * A[i, k] * A[j, k]

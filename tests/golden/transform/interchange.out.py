@@ -1,5 +1,5 @@
 """Nests that walk down columns: split and swapped where that is legal and costs no
-parallel loop; `carried` and `mean_of_columns` are left as written."""
+parallel loop; `syrk`, `carried` and `mean_of_columns` are left as written."""
 import numpy as np
 import numba
 
@@ -10,7 +10,7 @@ def two_mm(alpha, tmp, A, B):
     # paralift: `i` in strips of 16 and `k` in strips of 128, the strips of `k` outside, so that the part of `B` a strip walks stays in the 2 MiB cache for every `i` of the strip
     # paralift: `j` split around `k`, and `k` moved outside `j`: the innermost loop walks along rows
     for pl_i0_t in numba.prange((ni + 15) // 16):
-        pl_i0 = 16 * pl_i0_t
+        pl_i0 = 16 * (pl_i0_t // 2 if pl_i0_t % 2 == 0 else (ni + 15) // 16 - 1 - pl_i0_t // 2)
         for i in range(pl_i0, min(pl_i0 + 16, ni)):
             for j in range(nj):
                 tmp[i, j] = 0.0
@@ -25,9 +25,8 @@ def syrk(alpha, C, A):
     n, m = A.shape
     for i_t in numba.prange(n):
         i = i_t // 2 if i_t % 2 == 0 else n - 1 - i_t // 2
-        # paralift: `j` moved outside `k`: the innermost loop walks along rows
-        for j in range(i + 1):
-            for k in range(m):
+        for k in range(m):
+            for j in range(i + 1):
                 C[i, j] += alpha * A[i, k] * A[j, k]
 
 @numba.njit(parallel=True)
@@ -36,7 +35,7 @@ def covariance(float_n, data, cov):
     # paralift: `i` in strips of 16 and `k` in strips of 64, the strips of `k` outside, so that the part of `data` a strip walks stays in the 2 MiB cache for every `i` of the strip
     # paralift: `j` split around `k`, and `k` moved outside `j`: the innermost loop walks along rows
     for pl_i0_t in numba.prange((m + 15) // 16):
-        pl_i0 = 16 * pl_i0_t
+        pl_i0 = 16 * (pl_i0_t // 2 if pl_i0_t % 2 == 0 else (m + 15) // 16 - 1 - pl_i0_t // 2)
         for i in range(pl_i0, min(pl_i0 + 16, m)):
             for j in range(i, m):
                 cov[i, j] = 0.0

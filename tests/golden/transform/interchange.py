@@ -1,5 +1,5 @@
 """Nests that walk down columns: split and swapped where that is legal and costs no
-parallel loop; `carried` and `mean_of_columns` are left as written."""
+parallel loop; `syrk`, `carried` and `mean_of_columns` are left as written."""
 import numpy as np
 
 def two_mm(alpha, tmp, A, B):

@@ -9,7 +9,7 @@ def gemm(alpha, beta, C, A, B):
     nk = A.shape[1]
     # paralift: `i` in strips of 16 and `k` in strips of 128, the strips of `k` outside, so that the part of `B` a strip walks stays in the 2 MiB cache for every `i` of the strip
     for pl_i0_t in numba.prange((ni + 15) // 16):
-        pl_i0 = 16 * pl_i0_t
+        pl_i0 = 16 * (pl_i0_t // 2 if pl_i0_t % 2 == 0 else (ni + 15) // 16 - 1 - pl_i0_t // 2)
         for i in range(pl_i0, min(pl_i0 + 16, ni)):
             for j in range(nj):
                 C[i, j] *= beta
