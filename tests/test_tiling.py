@@ -1,6 +1,6 @@
 """Tiling (passes/tiling.py, backends/tiling.py) against brute force: on random nests of a
 loop over `i` whose body runs statements around a `k` loop over `j` rows, whenever the
-analysis tiles, the tiled text (strips of 16 `i` by 8 `k`, the cache set tiny so that
+analysis tiles, the tiled text (strips of 8 `i` by 8 `k`, the cache set tiny so that
 the model always wants tiles) computes bit for bit what the original does, as Python and
 as C through gcc."""
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_a_tiling_computes_what_the_original_does(source):
     text = _tiled(source, "python")
     if text is None:
         return
-    for n in (5, 19, 30):   # fewer than a strip, a strip and a bit, several
+    for n in (5, 13, 30):   # fewer than a strip, a strip and a bit, several
         for want, got in zip(_run(source, n), _run(text, n)):
             assert np.array_equal(want, got), (source, text)
 
@@ -137,10 +137,10 @@ def test_tiles_are_offered_where_a_walk_outgrows_the_cache(monkeypatch):
     fa = analyze_source((GOLDEN / "tiling.py").read_text(), "tiling.py")
     offered = {kv.kernel.name: (v.tiling.outer.var, v.tiling.inner.var, v.tiling.rows, v.tiling.cols, v.tiling.reused)
                for kv in fa.kernels for v in kv.loops if v.tiling}
-    # gemm walks all of B per `i` (~8 MB at the sizes gemm runs at): tiles of 16 by 128 rows
+    # gemm walks all of B per `i` (~8 MB at the sizes gemm runs at): tiles of 8 by 128 rows
     # of 1000 doubles take 1 MB; `row_sums` walks nothing twice; `carried` reads a row the
     # `k` before wrote, backward in `k` across `i`
-    assert offered == {"gemm": ("i", "k", 16, 128, "B")}
+    assert offered == {"gemm": ("i", "k", 8, 128, "B")}
 
 
 @pytest.mark.parametrize("name", ["tiling.py", "tiling.c"])
@@ -150,7 +150,7 @@ def test_every_tiling_is_verified_against_the_original(name, monkeypatch):
     case = GOLDEN / name
     res = rewrite_source(case.read_text(), str(case), check=True)
     assert not res.refused, [v.summary() for v in res.refused]
-    assert "in strips of 16" in res.result
+    assert "in strips of 8" in res.result
 
 
 def test_strips_a_user_wrote_with_a_named_size_are_parallel():
@@ -182,6 +182,6 @@ def test_analyze_says_where_tiles_pay(monkeypatch):
     monkeypatch.setenv("PARALIFT_CACHE_SIZE", "2M")
     fa = analyze_source((GOLDEN / "tiling.py").read_text(), "tiling.py")
     (hint,) = [v["tiling"] for f in [file_json(fa)] for k in f["kernels"] for v in k["loops"] if "tiling" in v]
-    assert hint["outer"] == "i" and hint["inner"] == "k" and hint["rows"] == 16 and hint["cols"] == 128
+    assert hint["outer"] == "i" and hint["inner"] == "k" and hint["rows"] == 8 and hint["cols"] == 128
     assert hint["reused"] == "B" and hint["cache_bytes"] == 2 << 20
-    assert any("hint: faster in tiles: `i` in strips of 16" in line for line in render_lines(fa))
+    assert any("hint: faster in tiles: `i` in strips of 8" in line for line in render_lines(fa))

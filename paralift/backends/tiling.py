@@ -2,12 +2,12 @@
 `pl_<var>0` around the user's own loops, whose bounds are clipped to the strip with
 `min(...)` (C: `a < b ? a : b`), the tile sizes as numbers in the strip loops' steps.
 
-    for pl_i0 in range(0, ni, 16):
-        for i in range(pl_i0, min(pl_i0 + 16, ni)):
+    for pl_i0 in range(0, ni, 8):
+        for i in range(pl_i0, min(pl_i0 + 8, ni)):
             for j in range(nj):
                 C[i, j] *= beta
         for pl_k0 in range(0, nk, 128):
-            for i in range(pl_i0, min(pl_i0 + 16, ni)):
+            for i in range(pl_i0, min(pl_i0 + 8, ni)):
                 for k in range(pl_k0, min(pl_k0 + 128, nk)):
                     for j in range(nj):
                         C[i, j] += alpha * A[i, k] * B[k, j]

@@ -1,16 +1,16 @@
 /* 2mm's first product as PolyBench writes it: `k` walks down the columns of B. */
 void mm(int ni, int nj, int nk, double alpha, double tmp[ni][nj], double A[ni][nk], double B[nk][nj]) {
-    // paralift: `i` in strips of 16 and `k` in strips of 128, the strips of `k` outside, so that the part of `B` a strip walks stays in the 2 MiB cache for every `i` of the strip
+    // paralift: `i` in strips of 8 and `k` in strips of 128, the strips of `k` outside, so that the part of `B` a strip walks stays in the 2 MiB cache for every `i` of the strip
     // paralift: `j` split around `k`, and `k` moved outside `j`: the innermost loop walks along rows
     #pragma omp parallel for schedule(static, 1)
-    for (int pl_i0 = 0; pl_i0 < ni; pl_i0 += 16) {
-        for (int i = pl_i0; i < (pl_i0 + 16 < ni ? pl_i0 + 16 : ni); i++) {
+    for (int pl_i0 = 0; pl_i0 < ni; pl_i0 += 8) {
+        for (int i = pl_i0; i < (pl_i0 + 8 < ni ? pl_i0 + 8 : ni); i++) {
             for (int j = 0; j < nj; j++) {
                 tmp[i][j] = 0.0;
             }
         }
         for (int pl_k0 = 0; pl_k0 < nk; pl_k0 += 128) {
-            for (int i = pl_i0; i < (pl_i0 + 16 < ni ? pl_i0 + 16 : ni); i++) {
+            for (int i = pl_i0; i < (pl_i0 + 8 < ni ? pl_i0 + 8 : ni); i++) {
                 for (int k = pl_k0; k < (pl_k0 + 128 < nk ? pl_k0 + 128 : nk); k++) {
                     for (int j = 0; j < nj; j++) {
                         tmp[i][j] += alpha * A[i][k] * B[k][j];

@@ -7,14 +7,14 @@ import numba
 def gemm(alpha, beta, C, A, B):
     ni, nj = C.shape
     nk = A.shape[1]
-    # paralift: `i` in strips of 16 and `k` in strips of 128, the strips of `k` outside, so that the part of `B` a strip walks stays in the 2 MiB cache for every `i` of the strip
-    for pl_i0_t in numba.prange((ni + 15) // 16):
-        pl_i0 = 16 * (pl_i0_t // 2 if pl_i0_t % 2 == 0 else (ni + 15) // 16 - 1 - pl_i0_t // 2)
-        for i in range(pl_i0, min(pl_i0 + 16, ni)):
+    # paralift: `i` in strips of 8 and `k` in strips of 128, the strips of `k` outside, so that the part of `B` a strip walks stays in the 2 MiB cache for every `i` of the strip
+    for pl_i0_t in numba.prange((ni + 7) // 8):
+        pl_i0 = 8 * (pl_i0_t // 2 if pl_i0_t % 2 == 0 else (ni + 7) // 8 - 1 - pl_i0_t // 2)
+        for i in range(pl_i0, min(pl_i0 + 8, ni)):
             for j in range(nj):
                 C[i, j] *= beta
         for pl_k0 in range(0, nk, 128):
-            for i in range(pl_i0, min(pl_i0 + 16, ni)):
+            for i in range(pl_i0, min(pl_i0 + 8, ni)):
                 for k in range(pl_k0, min(pl_k0 + 128, nk)):
                     for j in range(nj):
                         C[i, j] += alpha * A[i, k] * B[k, j]
