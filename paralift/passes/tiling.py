@@ -61,15 +61,15 @@ class Tiling:
                 f"the {_size(self.cache)} cache for every {i} of the strip")
 
 
-def tiling(outer: ir.Loop, ka: KernelAccesses, param_names: dict, kernel_body) -> Tiling | None:
+def tiling(outer: ir.Loop, ka: KernelAccesses, param_names: dict, size: int) -> Tiling | None:
     """The tiling of `outer` and its one inner loop, if the cost model wants one and it is
-    legal. Loops paralift wrote (`pl_...`) are never tiled again."""
+    legal (`size`: the kernel's budget size, cost.budget_size). Loops paralift wrote
+    (`pl_...`) are never tiled again."""
     loops = [outer] + [s for s in walk_stmts(outer.body) if isinstance(s, ir.Loop)]
     named = {x.var for x in loops} | {n.id for x in loops for e in (x.lower, x.upper) for n in subexprs(e)
                                       if isinstance(n, ir.Name)}
     if not _plain(outer) or any(n.startswith("pl_") for n in named) or _step(outer) != 1:
         return None
-    size = cost.budget_size(kernel_body)
     for at, inner in enumerate(outer.body):
         reuse = _reused(outer, inner, size) if isinstance(inner, ir.Loop) and _step(inner) == 1 else None
         if reuse is not None:

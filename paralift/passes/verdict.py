@@ -19,6 +19,7 @@ from paralift.passes.accesses import AccessRec, KernelAccesses, collect
 from paralift.passes.bindings import Bindings, bindings
 from paralift.passes.dependence import Dependence, LevelAnalysis
 from paralift.passes.privatize import privatizable
+from paralift.passes import cost
 from paralift.passes.interchange import Interchange, interchange
 from paralift.passes.tiling import Tiling, tiling
 from paralift.passes.transform import Wavefront, perfect_nest, wavefront
@@ -176,11 +177,12 @@ def _with_tilings(verdicts: list[LoopVerdict], covered: set[int], f: _KernelFact
     """Tilings, for the nests no other transformation took (around them neither)."""
     taken = covered | {id(x) for v in verdicts if v.transform or v.interchange
                        for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)}
-    out = []
+    out, size = [], None
     for v in verdicts:
         inside = [x for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)]
-        if not any(id(x) in taken for x in inside):
-            found = tiling(v.loop, f.accesses, f.param_names, f.kernel.body)
+        if not any(id(x) in taken for x in inside) and len(inside) > 1:
+            size = cost.budget_size(f.kernel.body) if size is None else size
+            found = tiling(v.loop, f.accesses, f.param_names, size)
             if found is not None:
                 v = replace(v, tiling=found)
                 taken |= {id(x) for x in inside}
