@@ -185,3 +185,12 @@ def test_analyze_says_where_tiles_pay(monkeypatch):
     assert hint["outer"] == "i" and hint["inner"] == "k" and hint["rows"] == 8 and hint["cols"] == 128
     assert hint["reused"] == "B" and hint["cache_bytes"] == 2 << 20
     assert any("hint: faster in tiles: `i` in strips of 8" in line for line in render_lines(fa))
+
+
+def test_a_file_with_its_own_min_is_not_tiled(monkeypatch):
+    monkeypatch.setenv("PARALIFT_CACHE_SIZE", "2M")
+    source = "from mylib import min\n\n" + (GOLDEN / "tiling.py").read_text()
+    fa = analyze_source(source, "k.py")
+    assert any(v.tiling for kv in fa.kernels for v in kv.loops)   # the analysis still says so
+    text, _ = wavefront.transformed(fa, source, None, "all")
+    assert "pl_i0" not in text   # but the generated bounds would call the file's `min`

@@ -1,7 +1,10 @@
-"""The text of loop nests, for the transformations that write them in a new order: the
-statements of a nest as dedented lines, the nest's indentation step, and whether the
-user wrote all of it (no part by a macro)."""
+"""The text of loop nests, for the transformations that write them in a new order and the
+backends that mark them: the statements of a nest as dedented lines, the nest's
+indentation step, whether the user wrote all of it (no part by a macro), and whether a
+loop is already in parallel form (`prange`, an OpenMP pragma)."""
 from __future__ import annotations
+
+import re
 
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_stmts
@@ -39,3 +42,30 @@ def indent_unit(lines: list[str], loops: tuple[ir.Loop, ...]) -> str:
     widths = sorted({len(x) - len(x.lstrip(" ")) for x in text})
     steps = [b - a for a, b in zip(widths, widths[1:])]
     return " " * (min(steps) if steps else 4)
+
+
+def is_prange(loop: ir.Loop, lines: list[str]) -> bool:
+    """`for i in prange(...)` (or `numba.prange`, `nb.prange`)."""
+    header = lines[loop.span.line - 1][loop.span.col:]
+    return re.match(r"for\s.*\bin\s+(numba\.|nb\.)?prange\(", header) is not None
+
+
+def has_pragma(lines: list[str], line: int) -> bool:
+    """An OpenMP pragma on the last non-blank line before `line`."""
+    k = line - 2
+    while k >= 0 and not lines[k].strip():
+        k -= 1
+    return k >= 0 and re.match(r"\s*#\s*pragma\s+omp\b", lines[k]) is not None
+
+
+def parallel_form(loop: ir.Loop, lines: list[str], language: str) -> bool:
+    return has_pragma(lines, loop.span.line) if language == "c" else is_prange(loop, lines)
+
+
+_REBINDS = re.compile(r"^\s*(def\s+(min|max)\s*\(|(min|max)\s*(:[^=]*)?=[^=]|(from\s+\S+\s+)?import\s+.*\b(min|max)\b)")
+
+
+def shadows_min_max(lines: list[str]) -> bool:
+    """Does the Python file define, assign or import a `min` or `max` of its own? Generated
+    bounds call the builtins."""
+    return any(_REBINDS.match(x) for x in lines)

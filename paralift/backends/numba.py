@@ -18,7 +18,6 @@ Anything else stays as it was, and the reason is reported.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -34,6 +33,7 @@ from paralift.ir import nodes as ir
 from paralift.ir import poly
 from paralift.ir.printer import expr as expr_text
 from paralift.ir.walk import walk_stmts
+from paralift.backends.nesttext import is_prange
 from paralift.backends.nests import Names as _Names, Skip, outermost, source_text, triangular
 from paralift.passes import updates
 from paralift.passes.scalars import assigned_names, live_after
@@ -106,7 +106,7 @@ def plan_kernel(kv: KernelVerdicts, text: _Text, names: _Names, helpers: set[str
     def plan(v: LoopVerdict):
         got, why = _plan_loop(v, kernel, text, names)
         return (_lifted(got, kernel, names), why) if got is not None and lifting else (got, why)
-    chosen = outermost(kv, _refusing(plan), lambda s: _is_prange(s, text), threads=True)
+    chosen = outermost(kv, _refusing(plan), lambda s: is_prange(s, text.lines), threads=True)
     calls = sorted({e.func for s in walk_stmts(kernel.body) for e in _calls(s) if e.func in helpers})
     return KernelPlan(kernel.name, kernel.span.line, tuple(chosen.plans), tuple(chosen.skipped), tuple(calls),
                       lifting, method)
@@ -134,11 +134,6 @@ def _lifted(lp: LoopPlan, kernel: ir.Kernel, names: _Names) -> LoopPlan:
 def _assigned_in(line: str) -> set[str]:
     import ast
     return {n.id for n in ast.walk(ast.parse(line)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-
-
-def _is_prange(loop: ir.Loop, text: _Text) -> bool:
-    header = text.lines[loop.span.line - 1][loop.span.col:]
-    return re.match(r"for\s.*\bin\s+(numba\.|nb\.)?prange\(", header) is not None
 
 
 def _calls(s: ir.Stmt):

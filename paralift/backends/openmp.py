@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from paralift.analysis import FileAnalysis
 from paralift.backends.contract import Rewrite
+from paralift.backends.nesttext import has_pragma
 from paralift.backends.nests import Skip, outermost, reads_besides_updates as _reads_besides_updates, \
     triangular
 from paralift.files import source_lines
@@ -104,15 +105,8 @@ def _plan_kernel(kv: KernelVerdicts, lines: list[str], directive: Directive) -> 
             return None, clauses
         return PragmaPlan(got.line, f"{got.prefix}#pragma omp {directive.name}" + "".join(" " + c for c in clauses),
                           got.collapse, got.split, got.atomics), ""
-    chosen = outermost(kv, plan, lambda s: _has_pragma(lines, s.span.line), threads=True)
+    chosen = outermost(kv, plan, lambda s: has_pragma(lines, s.span.line), threads=True)
     return OmpKernelPlan(kv.kernel.name, kv.kernel.span.line, tuple(chosen.plans), tuple(chosen.skipped))
-
-
-def _has_pragma(lines: list[str], line: int) -> bool:
-    k = line - 2
-    while k >= 0 and not lines[k].strip():
-        k -= 1
-    return k >= 0 and re.match(r"\s*#\s*pragma\s+omp\b", lines[k]) is not None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from paralift.backends.nesttext import spelled, stmts_text
+from paralift.backends.nesttext import shadows_min_max, spelled, stmts_text
 from paralift.ir import nodes as ir
 from paralift.passes.tiling import Tiling
 
@@ -56,6 +56,8 @@ def tiled(t: Tiling, lines: list[str], language: str, unit: str) -> list[str] | 
     """The nest's new lines, at its indentation; None where the text does not allow a clean
     edit (a header this cannot take apart, code sharing the nest's first or last line)."""
     c = language == "c"
+    if not c and shadows_min_max(lines):
+        return None
     outer, inner = t.outer, t.inner
     head = lines[outer.span.line - 1]
     if not spelled(outer) or head[:outer.span.col].strip() or \

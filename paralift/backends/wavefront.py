@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import islpy as isl
 
 from paralift.backends.interchange import swapped
-from paralift.backends.nesttext import indent_unit, spelled, stmts_text
+from paralift.backends.nesttext import indent_unit, parallel_form, shadows_min_max, spelled, stmts_text
 from paralift.backends.tiling import tiled
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_exprs, walk_stmts
@@ -270,11 +270,7 @@ def _free(kv, lines: list[str], language: str) -> list:
     """The verdicts of loops no parallel loop is in or around (`prange`, an OpenMP pragma):
     a nest already in parallel form, the user's or paralift's own, is left as it is, so
     that rewriting paralift's output again changes nothing."""
-    def parallel(loop: ir.Loop) -> bool:
-        if language == "c":
-            return loop.span.line > 1 and lines[loop.span.line - 2].strip().startswith("#pragma omp")
-        return "prange(" in lines[loop.span.line - 1]
-    marked = [v.loop for v in kv.loops if parallel(v.loop)]
+    marked = [v.loop for v in kv.loops if parallel_form(v.loop, lines, language)]
     taken = {id(x) for m in marked for x in walk_stmts((m,)) if isinstance(x, ir.Loop)}
     around = {id(v.loop) for v in kv.loops
               if any(id(x) in taken for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop))}
@@ -377,7 +373,7 @@ def _live_after(kv, w: Wavefront) -> bool:
 
 def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | None:
     outer, inner = w.loops[0], w.loops[-1]
-    if not spelled(outer):
+    if not spelled(outer) or (language != "c" and shadows_min_max(lines)):
         return None
     head = lines[outer.span.line - 1]
     if head[:outer.span.col].strip() or lines[outer.span.end_line - 1][outer.span.end_col:].strip() not in ("", "}"):
