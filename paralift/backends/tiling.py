@@ -79,7 +79,7 @@ def tiled(t: Tiling, lines: list[str], language: str, unit: str) -> list[str] | 
             if text is None:
                 return None
             body += _loop(i.within(t.rows, c), text, unit, c)
-    note = f"{'//' if c else '#'} paralift: {t.describe()[len('faster in tiles: '):]}"
+    note = f"{'//' if c else '#'} paralift: {t.shape}"
     # comments at the top of the loop's body (an interchange's, a round before) stay
     lead = [x.strip() for x in lines[outer.span.line:outer.body[0].span.line - 1] if x.strip().startswith(("#", "//"))]
     out = [note] + lead + _loop(i.strips(t.rows, c), body, unit, c)

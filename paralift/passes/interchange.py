@@ -28,7 +28,7 @@ from paralift.passes import updates
 from paralift.passes.accesses import AccessRec, KernelAccesses
 from paralift.passes.dependence import LevelAnalysis
 from paralift.passes.scalars import assigned_names
-from paralift.passes.transform import _ordered, _pairs, distances
+from paralift.passes.transform import conflicts, distances, ordered_distances
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,8 @@ def splits(ka: KernelAccesses, uo: int, ui: int, at: int, accs: list[AccessRec],
     """No dependence from a later part at one iteration of `outer` to an earlier part at a
     later iteration."""
     level = LevelAnalysis(ka, uo, param_names)
-    for x, y in _pairs(accs):
-        if _part(x, uo, at) > _part(y, uo, at) and not _ordered(level, x, y, [uo], 0).is_empty():
+    for x, y in conflicts(accs):
+        if _part(x, uo, at) > _part(y, uo, at) and not ordered_distances(level, x, y, [uo], 0).is_empty():
             return False
     return True
 

@@ -54,11 +54,16 @@ class Tiling:
     def at(self) -> int:
         return next(k for k, s in enumerate(self.outer.body) if s is self.inner)
 
-    def describe(self) -> str:
+    @property
+    def shape(self) -> str:
+        """The tiles in words: the hint's text, and the note above the tiled nest."""
         i, k = f"`{self.outer.display}`", f"`{self.inner.display}`"
-        return (f"faster in tiles: {i} in strips of {self.rows} and {k} in strips of {self.cols}, "
-                f"the strips of {k} outside, so that the part of `{self.reused}` a strip walks stays in "
-                f"the {_size(self.cache)} cache for every {i} of the strip")
+        return (f"{i} in strips of {self.rows} and {k} in strips of {self.cols}, the strips of {k} outside, "
+                f"so that the part of `{self.reused}` a strip walks stays in the {_size(self.cache)} cache "
+                f"for every {i} of the strip")
+
+    def describe(self) -> str:
+        return f"faster in tiles: {self.shape}"
 
 
 def tiling(outer: ir.Loop, ka: KernelAccesses, param_names: dict, size: int) -> Tiling | None:

@@ -83,16 +83,16 @@ def distances(ka: KernelAccesses, uids: list[int], accs: list[AccessRec], param_
     when some access cannot be placed (an unknown subscript meets everything)."""
     level = LevelAnalysis(ka, uids[0], param_names)
     found: isl.Set | None = None
-    for x, y in _pairs(accs):
+    for x, y in conflicts(accs):
         if x.subs is None or y.subs is None:
             return None
         for k in range(len(uids)):
-            s = _ordered(level, x, y, uids, k)
+            s = ordered_distances(level, x, y, uids, k)
             found = s if found is None else found.union(s)
     return found if found is not None else isl.Set(f"{{ [{', '.join(f'd{k}' for k in range(len(uids)))}] : false }}")
 
 
-def _pairs(accs: list[AccessRec]):
+def conflicts(accs: list[AccessRec]):
     by_array: dict[str, list[AccessRec]] = {}
     for a in accs:
         by_array.setdefault(a.array, []).append(a)
@@ -102,7 +102,7 @@ def _pairs(accs: list[AccessRec]):
                 yield x, y
 
 
-def _ordered(level: LevelAnalysis, first: AccessRec, second: AccessRec, uids: list[int], k: int) -> isl.Set:
+def ordered_distances(level: LevelAnalysis, first: AccessRec, second: AccessRec, uids: list[int], k: int) -> isl.Set:
     """Distances `b - a` of instances of `first` (a) and `second` (b) that touch the same
     element, with a earlier than b at nest level k (equal at the levels above it)."""
     system = System()
