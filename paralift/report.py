@@ -43,6 +43,10 @@ def loop_json(v: LoopVerdict) -> dict:
         out["tiling"] = {"kind": "tiling", "outer": v.tiling.outer.display, "inner": v.tiling.inner.display,
                          "rows": v.tiling.rows, "cols": v.tiling.cols, "reused": v.tiling.reused,
                          "cache_bytes": v.tiling.cache, "message": v.tiling.describe()}
+    if v.timetile is not None:  # a time loop whose sweeps run faster in skewed tiles of several steps
+        out["timetile"] = {"kind": "time-tiling", "loops": list(v.timetile.band), "steps": v.timetile.steps,
+                           "width": v.timetile.width, "statements": len(v.timetile.statements),
+                           "message": v.timetile.describe()}
     return out
 
 
@@ -86,7 +90,7 @@ def render_lines(fa: FileAnalysis) -> list[str]:
             out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: {v.verdict}: {k.kernel.name}: "
                        f"for {v.loop.display}" + (f" {clauses}" if clauses else ""))
             out += [f"{fa.path}:{r.span.line}:{r.span.col + 1}: note: {r.message} [{r.code}]" for r in v.reasons]
-            for hint in (v.transform, v.interchange, v.tiling):
+            for hint in (v.transform, v.interchange, v.tiling, v.timetile):
                 if hint is not None:
                     out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: hint: {hint.describe()}")
     if not out:
@@ -125,6 +129,8 @@ def render_text(fa: FileAnalysis, console: Console) -> None:
         if v.tiling is not None:
             why += (f"\n[green]hint:[/green] faster in tiles of {v.tiling.rows} `{escape(v.tiling.outer.display)}` "
                     f"by {v.tiling.cols} `{escape(v.tiling.inner.display)}`")
+        if v.timetile is not None:
+            why += f"\n[green]hint:[/green] faster time-tiled, {escape(v.timetile.shape)}"
         table.add_row(name, str(v.line), "  " * v.depth + f"for {v.loop.display}",
                       Text(v.verdict, style=_COLOURS[v.verdict]), summary(v), why)
     console.print(table)

@@ -16,59 +16,44 @@ from dataclasses import dataclass, replace
 import islpy as isl
 
 from paralift.backends.interchange import swapped
-from paralift.backends.nesttext import indent_unit, parallel_form, shadows_min_max, spelled, stmts_text
+from paralift.backends.islast import C_HELPERS, AstWriter
+from paralift.backends.nesttext import (
+    indent_unit,
+    parallel_form,
+    shadows_min_max,
+    spelled,
+    stmts_text,
+)
 from paralift.backends.tiling import tiled
+from paralift.backends.timetile import time_tiled
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_exprs, walk_stmts
 from paralift.passes import cost
+from paralift.passes.affine import NotAffine, Params, affine
 from paralift.passes.scalars import live_after
+from paralift.passes.timetile import TimeTiling
 from paralift.passes.transform import Wavefront
-
-_OPS = {isl.ast_expr_op_type.add: "+", isl.ast_expr_op_type.sub: "-", isl.ast_expr_op_type.mul: "*"}
-_CMP = {isl.ast_expr_op_type.lt: "<", isl.ast_expr_op_type.le: "<=", isl.ast_expr_op_type.gt: ">",
-        isl.ast_expr_op_type.ge: ">=", isl.ast_expr_op_type.eq: "=="}
-_DIV = (isl.ast_expr_op_type.fdiv_q, isl.ast_expr_op_type.pdiv_q, isl.ast_expr_op_type.div)
-
-
-class NotAffine(Exception):
-    """A bound isl cannot take (a call, a product of two unknowns)."""
-
-
-@dataclass
-class _Names:
-    """isl names for the parameters of the bounds, and back."""
-
-    loops: tuple[str, ...]
-    params: dict[str, str]       # isl name -> the source text it stands for
-
-    def param(self, text: str) -> str:
-        for k, v in self.params.items():
-            if v == text:
-                return k
-        name = f"p{len(self.params)}"
-        self.params[name] = text
-        return name
 
 
 def skewed(w: Wavefront, language: str, body: list[str], indent: str, unit: str,
            types: dict[str, str] | None = None) -> list[str]:
     """The nest as a wavefront: source lines at `indent`, each level one `unit` deeper, with
     `body` (the innermost loop's statements, already dedented) inside."""
-    names = _Names(tuple(f"v{k}" for k in range(len(w.loops))), {})
+    names = Params()
     bounds = [_bounds(v, k, w, names) for k, v in enumerate(w.loops)]
     params = ", ".join(names.params)
-    iters = ", ".join(names.loops)
+    iters = ", ".join(f"v{k}" for k in range(len(w.loops)))
     front = " + ".join(f"{h}*v{k}" for k, h in enumerate(w.hyperplane))
     domain = isl.UnionSet(f"[{params}] -> {{ S[{iters}] : {' and '.join(bounds)} }}")
     schedule = isl.UnionMap(f"[{params}] -> {{ S[{iters}] -> [{front}, {iters}] }}").intersect_domain(domain)
     node = isl.AstBuild.from_context(isl.Set(f"[{params}] -> {{ : }}")).node_from_schedule_map(schedule)
-    writer = _Writer(language, w, names, body, unit, types)
+    writer = _FrontWriter(language, w, names, body, unit, types)
     note = f"{'//' if language == 'c' else '#'} paralift: a wavefront; the iterations with the same " \
            f"{w.front} are independent, so each front runs in parallel"
     return [indent + line for line in [note] + writer.node(node, 0)]
 
 
-def _bounds(v: ir.Loop, k: int, w: Wavefront, names: _Names) -> str:
+def _bounds(v: ir.Loop, k: int, w: Wavefront, names: Params) -> str:
     """`range(lower, upper)` or, counting down, `range(lower, upper, -1)`, in isl's syntax."""
     step = cost.estimate(v.step, {}, DEFAULT_SIZE)
     if step == 1:
@@ -78,134 +63,36 @@ def _bounds(v: ir.Loop, k: int, w: Wavefront, names: _Names) -> str:
     raise NotAffine(f"a step of {step}")
 
 
-def _affine(e: ir.Expr, w: Wavefront, names: _Names) -> str:
-    """A loop bound in isl's syntax: the nest's own variables, numbers, and the rest as
-    parameters (whole names or, like `A.shape[0]`, whole expressions)."""
-    from paralift.ir.printer import expr as show
-    if isinstance(e, ir.Const) and type(e.value) is int:
-        return str(e.value)
-    if isinstance(e, ir.Name):
-        own = [k for k, v in enumerate(w.loops) if v.var == e.id]
-        return f"v{own[0]}" if own else names.param(e.id)
-    if isinstance(e, ir.UnaryOp) and e.op == "-":
-        return f"-({_affine(e.operand, w, names)})"
-    if isinstance(e, ir.BinOp) and e.op in ("+", "-"):
-        return f"({_affine(e.left, w, names)} {e.op} {_affine(e.right, w, names)})"
-    if isinstance(e, ir.BinOp) and e.op == "*" and any(isinstance(x, ir.Const) and type(x.value) is int
-                                                        for x in (e.left, e.right)):
-        return f"({_affine(e.left, w, names)} * {_affine(e.right, w, names)})"
-    if isinstance(e, (ir.Attribute, ir.Access, ir.Call)) and not any(
-            isinstance(x, ir.Name) and x.id in {v.var for v in w.loops} for x in _names_in(e)):
-        return names.param(show(e))
-    raise NotAffine(show(e))
+def _affine(e: ir.Expr, w: Wavefront, names: Params) -> str:
+    return affine(e, {v.var: f"v{k}" for k, v in enumerate(w.loops)}, names)
 
 
-def _names_in(e: ir.Expr):
-    from paralift.ir.walk import subexprs
-    return [x for x in subexprs(e) if isinstance(x, ir.Name)]
+class _FrontWriter(AstWriter):
+    """The front loop, then the loops inside a front; the original variables assigned at
+    the top of the body, then the body as written."""
 
-
-class _Writer:
-    def __init__(self, language: str, w: Wavefront, names: _Names, body: list[str], unit: str,
+    def __init__(self, language: str, w: Wavefront, params: Params, body: list[str], unit: str,
                  types: dict[str, str] | None = None):
-        self.c = language == "c"
-        self.w, self.names, self.body, self.unit = w, names, body, unit
+        super().__init__(language, params, unit)
+        self.w, self.body = w, body
         self.types = types or {}   # C: each loop variable's declared type (`for (int i = ...`)
-        self.iterators: dict[str, str] = {}
 
-    def node(self, n: isl.AstNode, depth: int) -> list[str]:
-        t = n.get_type()
-        if t == isl.ast_node_type.block:
-            children = n.block_get_children()
-            return [x for k in range(children.n_ast_node()) for x in self.node(children.get_at(k), depth)]
-        if t == isl.ast_node_type.for_:
-            return self.loop(n, depth)
-        if t == isl.ast_node_type.if_:
-            if n.if_has_else_node():
-                raise NotAffine("an if/else in the generated code")
-            cond = self.expr(n.if_get_cond())
-            head = f"if ({cond}) {{" if self.c else f"if {cond}:"
-            return [head] + self.indented(self.node(n.if_get_then_node(), depth)) + (["}"] if self.c else [])
-        if t == isl.ast_node_type.user:
-            return self.statement(n.user_get_expr())
-        raise NotAffine(f"an isl AST node of type {t}")
-
-    def loop(self, n: isl.AstNode, depth: int) -> list[str]:
-        it = n.for_get_iterator().get_id().get_name()
-        name = "pl_front" if depth == 0 else f"pl_c{depth}"
-        self.iterators[it] = name
-        start = self.expr(n.for_get_init())
-        if self.expr(n.for_get_inc()) != "1":
-            raise NotAffine("a step other than 1")
-        cond = n.for_get_cond()
-        op = cond.get_op_type()
-        limit = self.expr(cond.get_op_arg(1))
-        if op not in (isl.ast_expr_op_type.lt, isl.ast_expr_op_type.le):
-            raise NotAffine("a loop condition other than < or <=")
-        inner = self.indented(self.node(n.for_get_body(), depth + 1))
-        if self.c:
-            return [f"for (long {name} = {start}; {name} {_CMP[op]} {limit}; {name}++) {{"] + inner + ["}"]
-        stop = limit if op == isl.ast_expr_op_type.lt else f"{limit} + 1"
-        return [f"for {name} in range({start}, {stop}):"] + inner
+    def loop_name(self, iterator: str, depth: int) -> str:
+        return "pl_front" if depth == 0 else f"pl_c{depth}"
 
     def statement(self, call: isl.AstExpr) -> list[str]:
-        values = [self.expr(call.get_op_arg(k + 1)) for k in range(call.get_op_n_arg() - 1)]
         used = {x.id for x in walk_exprs(self.w.loops[-1].body) if isinstance(x, ir.Name)}
-        pairs = [(v, value) for v, value in zip(self.w.loops, values) if v.var in used]
-        if self.c:  # a variable declared outside the loop is assigned (the backend privatizes it)
-            sets = [f"{v.var} = {value};" if v.form == "c-for-var" else f"{self.types.get(v.var, 'long')} {v.var} = {value};"
-                    for v, value in pairs]
-        else:
-            sets = [f"{v.var} = {value}" for v, value in pairs]
-        return sets + self.body
-
-    def indented(self, lines: list[str]) -> list[str]:
-        return [self.unit + x if x else x for x in lines]
-
-    def expr(self, e: isl.AstExpr) -> str:
-        return self._expr(e)[0]
-
-    def _expr(self, e: isl.AstExpr) -> tuple[str, int]:
-        """Text and precedence (1: + -, 2: * //, 3: unary, 4: atoms and calls)."""
-        t = e.get_type()
-        if t == isl.ast_expr_type.int:
-            v = e.get_val().to_python()
-            return str(v), 4 if v >= 0 else 3
-        if t == isl.ast_expr_type.id:
-            name = e.get_id().get_name()
-            return self.iterators.get(name) or self.names.params.get(name) or name, 4
-        op = e.get_op_type()
-        args = [self._expr(e.get_op_arg(k)) for k in range(e.get_op_n_arg())]
-
-        def wrap(a, prec, right=False):
-            return a[0] if a[1] > prec or (a[1] == prec and not right) else f"({a[0]})"
-        if op in _OPS:
-            prec = 2 if op == isl.ast_expr_op_type.mul else 1
-            return f"{wrap(args[0], prec)} {_OPS[op]} {wrap(args[1], prec, right=True)}", prec
-        if op == isl.ast_expr_op_type.minus:
-            return f"-{wrap(args[0], 3)}", 3
-        if op in (isl.ast_expr_op_type.min, isl.ast_expr_op_type.max):
-            fn = ("pl_min" if op == isl.ast_expr_op_type.min else "pl_max") if self.c else \
-                ("min" if op == isl.ast_expr_op_type.min else "max")
-            out = args[0][0]
-            for a in args[1:]:
-                out = f"{fn}({out}, {a[0]})"
-            return out, 4
-        if op in _DIV:
-            if self.c:
-                return f"pl_floord({args[0][0]}, {args[1][0]})", 4
-            return f"{wrap(args[0], 2)} // {wrap(args[1], 2, right=True)}", 2
-        if op in _CMP:
-            return f"{args[0][0]} {_CMP[op]} {args[1][0]}", 0
-        if op in (isl.ast_expr_op_type.and_, isl.ast_expr_op_type.and_then):
-            return (f"({args[0][0]}) && ({args[1][0]})" if self.c else f"({args[0][0]}) and ({args[1][0]})"), 0
-        raise NotAffine(f"isl operation {op}")
+        pairs = [(v, value) for v, value in zip(self.w.loops, self.values(call)) if v.var in used]
+        return assignments(pairs, self.c, self.types) + self.body
 
 
-C_HELPERS = """static inline long pl_min(long a, long b) { return a < b ? a : b; }
-static inline long pl_max(long a, long b) { return a > b ? a : b; }
-static inline long pl_floord(long n, long d) { return n < 0 ? -((-n + d - 1) / d) : n / d; }
-"""
+def assignments(pairs, c: bool, types: dict[str, str]) -> list[str]:
+    """`i = <value>` for each (loop, value); C declares a variable its loop header declared
+    (a variable declared outside the loop is assigned, and the backend privatizes it)."""
+    if c:
+        return [f"{v.var} = {value};" if v.form == "c-for-var" else f"{types.get(v.var, 'long')} {v.var} = {value};"
+                for v, value in pairs]
+    return [f"{v.var} = {value}" for v, value in pairs]
 
 
 DEFAULT_SIZE = 512       # the cost model's value for a size it cannot know
@@ -234,6 +121,7 @@ class _Edit:
     wave: Wavefront | None = None
     inner: int = 0
     swap: bool = False        # an interchange: its new nests may tile
+    tiles: TimeTiling | None = None   # a time-tiling: `inner` is its loop over a front's tiles
 
 
 def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tuple[str, tuple[Applied, ...]]:
@@ -251,7 +139,8 @@ def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tup
     for kv in _chosen(fa, functions):
         edits += [e for v in _free(kv, lines, fa.language)
                   for e in (_wave_edit(kv, v, lines, fa.language, policy), _swap_edit(kv, v, lines, fa.language),
-                            _tile_edit(kv, v, lines, fa.language)) if e is not None]
+                            _tile_edit(kv, v, lines, fa.language), _time_edit(kv, v, lines, fa.language))
+                  if e is not None]
     lines, applied = _apply(lines, edits, [])
     if any(e.swap for e in edits):
         from paralift.analysis import analyze_source
@@ -291,6 +180,8 @@ def _apply(lines: list[str], edits: list[_Edit], applied: list[Applied]) -> tupl
     for e in sorted(edits, key=lambda e: e.first):
         if e.wave is not None:
             moved.append(Applied(e.function, e.first + shift + e.inner, e.wave.front, len(e.wave.loops)))
+        if e.tiles is not None:
+            moved.append(Applied(e.function, e.first + shift + e.inner, e.tiles.shape, 1))
         shift += len(e.new) - (e.last - e.first + 1)
     for e in sorted(edits, key=lambda e: e.first, reverse=True):
         lines[e.first - 1:e.last] = e.new
@@ -317,6 +208,16 @@ def _tile_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
         return None
     new = tiled(t, lines, language, indent_unit(lines, (t.outer, t.inner)))
     return None if new is None else _Edit(t.outer.span.line, t.outer.span.end_line, new, kv.kernel.name)
+
+
+def _time_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
+    t = v.timetile
+    if t is None or live_after(kv.kernel.body, t.loop, {x.var for x in walk_stmts((t.loop,)) if isinstance(x, ir.Loop)}):
+        return None
+    new = time_tiled(t, lines, language, indent_unit(lines, (t.loop,) + t.statements[0].loops[1:]),
+                     _declared_types(t.statements[0].loops, lines))
+    return None if new is None else _Edit(t.loop.span.line, t.loop.span.end_line, new.lines, kv.kernel.name,
+                                          inner=new.tiles, tiles=t)
 
 
 def _swap_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
@@ -383,12 +284,17 @@ def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | No
         return None
     indent = head[:outer.span.col]
     unit = indent_unit(lines, w.loops)
+    return skewed(w, language, body, indent, unit, _declared_types(w.loops, lines))
+
+
+def _declared_types(loops, lines: list[str]) -> dict[str, str]:
+    """`for (int i = 0; ...`: the type each C loop declares its variable with."""
     types = {}
-    for v in w.loops:  # `for (int i = 0; ...`: the type the loop declares its variable with
+    for v in loops:
         m = re.match(r"\s*for\s*\(\s*([A-Za-z_][\w\s]*?)\s+" + re.escape(v.var) + r"\s*=", lines[v.span.line - 1][v.span.col:])
         if m:
             types[v.var] = m.group(1)
-    return skewed(w, language, body, indent, unit, types)
+    return types
 
 
 def _with_c_helpers(text: str) -> str:
