@@ -47,6 +47,10 @@ def loop_json(v: LoopVerdict) -> dict:
         out["timetile"] = {"kind": "time-tiling", "loops": list(v.timetile.band), "steps": v.timetile.steps,
                            "width": v.timetile.width, "statements": len(v.timetile.statements),
                            "message": v.timetile.describe()}
+    if v.reschedule is not None:  # a nest with a parallel loop around all its work in another order
+        out["reschedule"] = {"kind": "reschedule", "order": list(v.reschedule.order),
+                             "parallel": v.reschedule.order[v.reschedule.parallel],
+                             "message": v.reschedule.describe()}
     return out
 
 
@@ -90,7 +94,7 @@ def render_lines(fa: FileAnalysis) -> list[str]:
             out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: {v.verdict}: {k.kernel.name}: "
                        f"for {v.loop.display}" + (f" {clauses}" if clauses else ""))
             out += [f"{fa.path}:{r.span.line}:{r.span.col + 1}: note: {r.message} [{r.code}]" for r in v.reasons]
-            for hint in (v.transform, v.interchange, v.tiling, v.timetile):
+            for hint in (v.transform, v.interchange, v.tiling, v.timetile, v.reschedule):
                 if hint is not None:
                     out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: hint: {hint.describe()}")
     if not out:
@@ -131,6 +135,9 @@ def render_text(fa: FileAnalysis, console: Console) -> None:
                     f"by {v.tiling.cols} `{escape(v.tiling.inner.display)}`")
         if v.timetile is not None:
             why += f"\n[green]hint:[/green] faster time-tiled, {escape(v.timetile.shape)}"
+        if v.reschedule is not None:
+            why += (f"\n[green]hint:[/green] parallel in the loop order {escape(', '.join(v.reschedule.order))}, "
+                    f"`{escape(v.reschedule.order[v.reschedule.parallel])}` in parallel")
         table.add_row(name, str(v.line), "  " * v.depth + f"for {v.loop.display}",
                       Text(v.verdict, style=_COLOURS[v.verdict]), summary(v), why)
     console.print(table)

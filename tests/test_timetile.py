@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from paralift.analysis import analyze_source
 from paralift.backends import wavefront
-from paralift.passes import timetile
+from paralift.passes import polyhedral, timetile
 
 GOLDEN = Path(__file__).parent / "golden" / "transform"
 VARS = ("i", "j")
@@ -205,9 +205,9 @@ def test_the_legality_check_refuses_a_backward_dependence_and_one_inside_a_front
     forward = isl.UnionMap("{ S[x] -> [x, 0, x] }")
     backward = isl.UnionMap("{ S[x] -> [-x, 0, x] }")
     same_front = isl.UnionMap("{ S[x] -> [0, x, x] }")    # every x in one front, x the tile
-    assert timetile._legal(forward, deps)
-    assert not timetile._legal(backward, deps)
-    assert not timetile._legal(same_front, deps)
+    assert polyhedral.legal(forward, deps)
+    assert not polyhedral.legal(backward, deps)
+    assert not polyhedral.legal(same_front, deps)
 
 
 @pytest.mark.parametrize("name, functions", [("timetile.py", {"jacobi_2d", "fdtd_2d"}), ("timetile.c", None)])

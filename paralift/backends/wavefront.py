@@ -25,12 +25,13 @@ from paralift.backends.nesttext import (
     stmts_text,
 )
 from paralift.backends.tiling import tiled
-from paralift.backends.timetile import time_tiled
+from paralift.backends.scheduled import rescheduled, time_tiled
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_exprs, walk_stmts
 from paralift.passes import cost
 from paralift.passes.affine import NotAffine, Params, affine
 from paralift.passes.scalars import live_after
+from paralift.passes.reschedule import Reschedule
 from paralift.passes.timetile import TimeTiling
 from paralift.passes.transform import Wavefront
 
@@ -121,7 +122,7 @@ class _Edit:
     wave: Wavefront | None = None
     inner: int = 0
     swap: bool = False        # an interchange: its new nests may tile
-    tiles: TimeTiling | None = None   # a time-tiling: `inner` is its loop over a front's tiles
+    tiles: TimeTiling | Reschedule | None = None   # time tiles, a new order: `inner` is its parallel loop
 
 
 def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tuple[str, tuple[Applied, ...]]:
@@ -139,7 +140,8 @@ def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tup
     for kv in _chosen(fa, functions):
         edits += [e for v in _free(kv, lines, fa.language)
                   for e in (_wave_edit(kv, v, lines, fa.language, policy), _swap_edit(kv, v, lines, fa.language),
-                            _tile_edit(kv, v, lines, fa.language), _time_edit(kv, v, lines, fa.language))
+                            _tile_edit(kv, v, lines, fa.language), _time_edit(kv, v, lines, fa.language),
+                            _order_edit(kv, v, lines, fa.language))
                   if e is not None]
     lines, applied = _apply(lines, edits, [])
     if any(e.swap for e in edits):
@@ -181,7 +183,7 @@ def _apply(lines: list[str], edits: list[_Edit], applied: list[Applied]) -> tupl
         if e.wave is not None:
             moved.append(Applied(e.function, e.first + shift + e.inner, e.wave.front, len(e.wave.loops)))
         if e.tiles is not None:
-            moved.append(Applied(e.function, e.first + shift + e.inner, e.tiles.shape, 1))
+            moved.append(Applied(e.function, e.first + shift + e.inner, e.tiles.describe(), 1))
         shift += len(e.new) - (e.last - e.first + 1)
     for e in sorted(edits, key=lambda e: e.first, reverse=True):
         lines[e.first - 1:e.last] = e.new
@@ -218,6 +220,16 @@ def _time_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
                      _declared_types(t.statements[0].loops, lines))
     return None if new is None else _Edit(t.loop.span.line, t.loop.span.end_line, new.lines, kv.kernel.name,
                                           inner=new.tiles, tiles=t)
+
+
+def _order_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
+    r = v.reschedule
+    if r is None or live_after(kv.kernel.body, r.loop, {x.var for x in walk_stmts((r.loop,)) if isinstance(x, ir.Loop)}):
+        return None
+    deepest = max(r.statements, key=lambda s: len(s.loops)).loops
+    new = rescheduled(r, lines, language, indent_unit(lines, deepest), _declared_types(deepest, lines))
+    return None if new is None else _Edit(r.loop.span.line, r.loop.span.end_line, new.lines, kv.kernel.name,
+                                          inner=new.tiles, tiles=r)
 
 
 def _swap_edit(kv, v, lines: list[str], language: str) -> _Edit | None:

@@ -22,6 +22,7 @@ from paralift.passes.privatize import privatizable
 from paralift.passes import cost
 from paralift.passes.interchange import Interchange, interchange
 from paralift.passes.tiling import Tiling, tiling
+from paralift.passes.reschedule import Reschedule, reschedule
 from paralift.passes.timetile import TimeTiling, time_tiling
 from paralift.passes.transform import Wavefront, perfect_nest, wavefront
 from paralift.passes.views import possible_views
@@ -48,6 +49,8 @@ class LoopVerdict:
     tiling: Tiling | None = None
     # the time loop this is runs faster in skewed tiles of several steps (timetile.py)
     timetile: TimeTiling | None = None
+    # the nest this loop heads has a parallel loop around all its work in another order (reschedule.py)
+    reschedule: Reschedule | None = None
 
     @property
     def line(self) -> int:
@@ -75,7 +78,8 @@ class KernelVerdicts:
         loops = [replace(v, transform=v.transform and replace(v.transform, loops=tuple(at[id(x)] for x in v.transform.loops)),
                          interchange=v.interchange and Interchange(at[id(v.interchange.outer)], at[id(v.interchange.inner)]),
                          tiling=v.tiling and replace(v.tiling, outer=at[id(v.tiling.outer)], inner=at[id(v.tiling.inner)]),
-                         timetile=v.timetile and v.timetile.moved(at[id(v.timetile.loop)]))
+                         timetile=v.timetile and v.timetile.moved(at[id(v.timetile.loop)]),
+                         reschedule=v.reschedule and v.reschedule.moved(at[id(v.reschedule.loop)]))
                  for v in loops]
         return KernelVerdicts(kernel, tuple(loops))
 
@@ -179,21 +183,23 @@ def _with_transforms(verdicts: list[LoopVerdict], f: _KernelFacts) -> tuple[Loop
 
 def _with_tilings(verdicts: list[LoopVerdict], covered: set[int], f: _KernelFacts) -> tuple[LoopVerdict, ...]:
     """Tilings, for the nests no other transformation took (around them neither): time
-    tiles for a sequential loop around parallel sweeps, else strips for reuse."""
+    tiles for a sequential loop around parallel sweeps, else a new loop order with a
+    parallel loop around all the work, else strips for reuse."""
     taken = covered | {id(x) for v in verdicts if v.transform or v.interchange
                        for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)}
     out, size = [], None
+    parallel = {id(v.loop) for v in verdicts if v.verdict != "sequential"}
     for v in verdicts:
         inside = [x for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)]
         if not any(id(x) in taken for x in inside) and len(inside) > 1:
             size = cost.budget_size(f.kernel.body) if size is None else size
             if v.verdict == "sequential":
-                found = time_tiling(v.loop, f.kernel, f.env.language, size, cost.cache_size())
-                v = replace(v, timetile=found) if found is not None else v
-            found = None if v.timetile else tiling(v.loop, f.accesses, f.param_names, size)
-            if found is not None:
-                v = replace(v, tiling=found)
-            if v.timetile or v.tiling:
+                v = replace(v, timetile=time_tiling(v.loop, f.kernel, f.env, size, cost.cache_size()))
+            if v.verdict == "sequential" and v.timetile is None:
+                v = replace(v, reschedule=reschedule(v.loop, f.kernel, f.env, parallel, size))
+            if v.timetile is None and v.reschedule is None:
+                v = replace(v, tiling=tiling(v.loop, f.accesses, f.param_names, size))
+            if v.timetile or v.reschedule or v.tiling:
                 taken |= {id(x) for x in inside}
         out.append(v)
     return tuple(out)

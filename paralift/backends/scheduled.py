@@ -1,12 +1,14 @@
-"""A time-tiled nest (passes/timetile.py) written back as loops in the user's language.
+"""Nests in a new order (time tiles: passes/timetile.py; a rescheduled nest:
+passes/reschedule.py) written back as loops in the user's language.
 
-isl's AST generator turns the statements' domain and the tiled schedule into loops: the
-front of tiles, the tiles of the front, the points of a tile (the time step, the skewed
-rows), and each statement's innermost loop as written. Each statement gets its original
-loop variables assigned from the new ones, then its own text; in C each statement is a
-block, since two can assign the same names. What comes out is sequential: the tile loop
-inside a front is proven parallel by the pass, and `proven` (wavefront.py) marks it so for
-the backend, which writes `prange` or the OpenMP pragma; the tester verifies the result.
+isl's AST generator turns the statements' domain and the new schedule into loops: for
+time tiles, the front of tiles, the tiles of the front, the points of a tile (the time
+step, the skewed rows) and each statement's innermost loop as written; for a rescheduled
+nest, its loops in the new order. Each statement gets its original loop variables
+assigned from the new ones, then its own text; in C each statement is a block, since two
+can assign the same names. What comes out is sequential: the loop the pass proved
+parallel is marked so for the backend by `proven` (wavefront.py), which writes `prange`
+or the OpenMP pragma; the tester verifies the result.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from paralift.backends.nesttext import shadows_min_max, spelled, stmts_text
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_exprs
 from paralift.passes.affine import NotAffine, Params
+from paralift.passes.reschedule import Reschedule
 from paralift.passes.timetile import TimeTiling, tiled_members
 
 
@@ -30,11 +33,47 @@ class Written:
     tiles: int
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What to write: the statements, where, in which order, and the names of the new
+    loops (one per dimension of the schedule; the parallel one is `dims[parallel]`)."""
+
+    loop: ir.Loop
+    statements: tuple
+    domain: str
+    schedule: str
+    params: tuple[tuple[str, str], ...]
+    dims: list[str]
+    parallel: int
+    note: str
+
+
 def time_tiled(tt: TimeTiling, lines: list[str], language: str, unit: str,
                types: dict[str, str]) -> Written | None:
     """The nest as tiles, at the time loop's indentation; None where it cannot be written
     (it shares a line with other code, or a statement's text cannot be cut out)."""
-    loop = tt.loop
+    loops = tt.statements[0].loops
+    depth = len(loops)
+    tiled = tiled_members(depth)
+    dims = ["pl_front"] + [f"pl_tile_{v.var}" for v in loops[1:tiled]] + [f"pl_{v.var}" for v in loops[:tiled]] + \
+        ["pl_statement"] + ([loops[-1].var] if tiled < depth else [])
+    note = f"time-tiled, {tt.shape}; the tiles of one front are independent, so each front runs in parallel"
+    return _written(_Plan(tt.loop, tt.statements, tt.domain, tt.schedule, tt.params, dims, 1, note),
+                    lines, language, unit, types)
+
+
+def rescheduled(rs: Reschedule, lines: list[str], language: str, unit: str,
+                types: dict[str, str]) -> Written | None:
+    """The nest in its new loop order, at its first loop's indentation."""
+    dims = [f"pl_{v}" for v in rs.order] + ["pl_statement"]
+    note = f"rescheduled to the loop order {', '.join(rs.order)}; the loop over {rs.order[rs.parallel]} runs " \
+           f"in parallel"
+    return _written(_Plan(rs.loop, rs.statements, rs.domain, rs.schedule, rs.params, dims, rs.parallel, note),
+                    lines, language, unit, types)
+
+
+def _written(plan: _Plan, lines: list[str], language: str, unit: str, types: dict[str, str]) -> Written | None:
+    loop = plan.loop
     if not spelled(loop) or (language != "c" and shadows_min_max(lines)):
         return None
     head = lines[loop.span.line - 1]
@@ -42,24 +81,23 @@ def time_tiled(tt: TimeTiling, lines: list[str], language: str, unit: str,
         return None
     if any(word in t for t in types.values() for word in ("unsigned", "size_t")):
         return None   # the generated bounds count in signed `long`
-    texts = {s.name: stmts_text((s.stmt,), lines) for s in tt.statements}
+    texts = {s.name: stmts_text((s.stmt,), lines) for s in plan.statements}
     if any(t is None for t in texts.values()):
         return None
-    params = Params(dict(tt.params))
-    domain = isl.UnionSet(tt.domain)
-    schedule = isl.UnionMap(tt.schedule).intersect_domain(domain)
+    params = Params(dict(plan.params))
+    domain = isl.UnionSet(plan.domain)
+    schedule = isl.UnionMap(plan.schedule).intersect_domain(domain)
     node = isl.AstBuild.from_context(isl.Set(f"{params.header()} -> {{ : }}")).node_from_schedule_map(schedule)
-    writer = _TileWriter(language, tt, params, unit, texts, types)
+    writer = _StatementWriter(language, plan, params, unit, texts, types)
     try:
         body = writer.node(node, 0)
     except NotAffine:
         return None
-    tile_loop = writer.iterators.get("c1")
-    at = next((k for k, x in enumerate(body) if tile_loop and _heads(x, tile_loop, language)), None)
+    name = writer.iterators.get(f"c{plan.parallel}")
+    at = next((k for k, x in enumerate(body) if name and _heads(x, name, language)), None)
     if at is None:
-        return None   # no loop over the tiles of a front: nothing runs in parallel
-    note = f"{'//' if language == 'c' else '#'} paralift: time-tiled, {tt.shape}; the tiles of one " \
-           f"front are independent, so each front runs in parallel"
+        return None   # the parallel loop is not a loop of the generated code
+    note = f"{'//' if language == 'c' else '#'} paralift: {plan.note}"
     indent = head[:loop.span.col]
     return Written([indent + x for x in [note] + body], at + 1)
 
@@ -69,22 +107,14 @@ def _heads(line: str, name: str, language: str) -> bool:
     return text.startswith(f"for (long {name} =") if language == "c" else text.startswith(f"for {name} in ")
 
 
-class _TileWriter(AstWriter):
+class _StatementWriter(AstWriter):
     """Loops named for what they run over; each statement's variables set, then its text."""
 
-    def __init__(self, language: str, tt: TimeTiling, params: Params, unit: str,
+    def __init__(self, language: str, plan: _Plan, params: Params, unit: str,
                  texts: dict[str, list[str]], types: dict[str, str]):
         super().__init__(language, params, unit)
-        self.tt, self.texts, self.types = tt, texts, types
-        self.by_name = {s.name: s for s in tt.statements}
-        loops = tt.statements[0].loops
-        depth = len(loops)
-        tiled = tiled_members(depth)
-        names = ["pl_front"] + [f"pl_tile_{v.var}" for v in loops[1:tiled]] + \
-                [f"pl_{v.var}" for v in loops[:tiled]] + ["pl_statement"]
-        if tiled < depth:
-            names.append(loops[-1].var)
-        self.dims = names
+        self.texts, self.types, self.dims = texts, types, plan.dims
+        self.by_name = {s.name: s for s in plan.statements}
 
     def loop_name(self, iterator: str, depth: int) -> str:
         k = int(iterator[1:])

@@ -1,0 +1,31 @@
+/* lu as PolyBench writes it, row by row, in C99 with a VLA. */
+#include <stddef.h>
+static inline long pl_min(long a, long b) { return a < b ? a : b; }
+static inline long pl_max(long a, long b) { return a > b ? a : b; }
+static inline long pl_floord(long n, long d) { return n < 0 ? -((-n + d - 1) / d) : n / d; }
+
+void lu(int n, double A[n][n]) {
+    // paralift: rescheduled to the loop order k, i, j; the loop over i runs in parallel
+    for (long pl_k = 0; pl_k < n - 1; pl_k++) {
+        #pragma omp parallel for schedule(static, 1)
+        for (long pl_i = pl_k + 1; pl_i < n; pl_i++) {
+            {
+                int i = pl_i;
+                int j = pl_k;
+                A[i][j] /= A[j][j];
+            }
+            for (long pl_j = pl_k + 1; pl_j < pl_i; pl_j++) {
+                int i = pl_i;
+                int j = pl_j;
+                int k = pl_k;
+                A[i][j] -= A[i][k] * A[k][j];
+            }
+            for (long pl_j = pl_i; pl_j < n; pl_j++) {
+                int i = pl_i;
+                int j = pl_j;
+                int k = pl_k;
+                A[i][j] -= A[i][k] * A[k][j];
+            }
+        }
+    }
+}
