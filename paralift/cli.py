@@ -91,12 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--tsan", action="store_true",
                    help="C: also run a ThreadSanitizer build and print the races it reports")
     r.add_argument("--transform", choices=("auto", "none", "all"), default="auto",
-                   help="loop transformations, shown by `analyze` as hints: a wavefront for a nest with no "
-                        "parallel loop as written, an interchange (split and swap) for a nest that walks down "
-                        "columns, tiles for a nest that walks an array larger than the cache "
-                        "($PARALIFT_CACHE_SIZE, else the machine's L2). auto (the default): wavefronts where "
-                        "the cost model expects a gain, every interchange and tiling; all: every legal one; "
-                        "none: never. Transformed functions are verified against the original like any other")
+                   help="loop transformations (the numba and openmp targets), shown by `analyze` as hints: a "
+                        "wavefront for a nest with no parallel loop as written, an interchange (split and swap) "
+                        "for a nest that walks down columns, tiles for a nest that walks an array larger than "
+                        "the cache ($PARALIFT_CACHE_SIZE, else the machine's L2), time tiles for a time loop "
+                        "over sweeps whose arrays outgrow it, and a new loop order (lu's right-looking) where "
+                        "work runs outside every parallel loop. auto (the default): wavefronts where the cost "
+                        "model expects a gain, and every other; all: every legal wavefront too; none: never. "
+                        "Transformed functions are verified against the original like any other")
     _tester_options(r)
     _build_options(r)
     r.add_argument("--exit-zero-even-if-changed", action="store_true",

@@ -57,7 +57,7 @@ def rewrite_source(source: str, path: str, target: str | None = None, functions:
     with_loops = {kv.kernel.name for kv in fa.kernels if kv.loops and not kv.kernel.name.startswith(HOOK_PREFIX)}
     functions = with_loops if functions is None else set(functions) & with_loops
 
-    staged = _Transforms(fa, source, path, transform)
+    staged = _Transforms(fa, source, path, transform if emitter.transforms else "none")
 
     def alone(name: str) -> str:  # the file with only `name` rewritten, for a session to build on its own
         return staged.rewrite(backend, {name}, None)

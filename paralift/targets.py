@@ -30,6 +30,9 @@ class Emitter:
     prompt: str      # what the model is asked to write
     answer: str      # "function": the function and its imports; "module": the whole file
     lifts: bool = False  # the backend takes `lifted=`: functions whose loops move into helpers
+    # `--transform` applies: the loop transformations' cost model is about CPU threads sharing
+    # caches (fronts of threads, tiles in L2), not GPU launches or messages between ranks
+    transforms: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,11 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("numba", "Numba", (
         Emitter("python", "paralift.backends.numba:rewrite", f"{_V}:numba", f"{_V}:numba",
                 "Numba: `@numba.njit(parallel=True)` with `numba.prange` on the loops that can run in parallel",
-                "function", lifts=True),), "prange"),
+                "function", lifts=True, transforms=True),), "prange"),
     Target("openmp", "OpenMP", (
         Emitter("c", "paralift.backends.openmp:rewrite", f"{_V}:openmp", f"{_V}:openmp_exact",
                 "OpenMP: `#pragma omp parallel for` with the right private, reduction and lastprivate clauses",
-                "function"),), "#pragma omp parallel for"),
+                "function", transforms=True),), "#pragma omp parallel for"),
     Target("offload", "OpenMP offload", (
         Emitter("c", "paralift.backends.offload:rewrite", f"{_V}:offload", f"{_V}:offload_exact",
                 "OpenMP target offload: `#pragma omp target teams distribute parallel for` with `map` clauses "

@@ -244,3 +244,13 @@ def test_a_c_sweep_bounded_by_an_unsigned_size_is_not_time_tiled(monkeypatch):
     source = (GOLDEN / "timetile.c").read_text()
     assert _tiled(source, "c", monkeypatch) is not None
     assert _tiled(source.replace("int tsteps, int n,", "int tsteps, size_t n,"), "c", monkeypatch) is None
+
+
+@pytest.mark.parametrize("target", ["cuda", "mpi", "offload"])
+def test_targets_off_the_cpu_take_the_loops_as_written(target):
+    """The transformations' cost model is about CPU threads sharing caches: a GPU kernel
+    per tile row, or a message per front, would lose what they gain."""
+    from paralift.rewriting import rewrite_source
+    case = GOLDEN / "timetile.c"
+    res = rewrite_source(case.read_text(), str(case), target=target, check=False)
+    assert "time-tiled" not in res.result and "pl_front" not in res.result

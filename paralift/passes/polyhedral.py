@@ -20,7 +20,7 @@ import islpy as isl
 
 from paralift.ir import nodes as ir
 from paralift.ir.walk import subexprs, walk_exprs
-from paralift.passes.affine import Params, affine
+from paralift.passes.affine import NotAffine, Params, affine
 from paralift.passes.effects import CallEnv, call_kind
 from paralift.passes.scalars import assigned_names
 
@@ -61,6 +61,14 @@ def statements(loop: ir.Loop) -> tuple[Statement, ...] | None:
     if any(len({v.var for v in s.loops}) != len(s.loops) for s in out):
         return None   # a loop variable shadowed by an inner loop's
     return tuple(out)
+
+
+def exact(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv) -> tuple[Statement, ...] | None:
+    """The statements of the nest `loop` heads, if the nest is one this module models."""
+    found = statements(loop)
+    if not found or not invariant(loop, found, env) or not own_arrays(found, kernel):
+        return None
+    return found
 
 
 def invariant(loop: ir.Loop, statements: tuple[Statement, ...], env: CallEnv) -> bool:
@@ -113,9 +121,18 @@ class Model:
     writes: isl.UnionMap
     positions: dict[str, int]   # statement -> its place in program order
     innermost: dict[str, int]   # statement -> how many loops it has
+    params: Params              # isl's names for the parameters, and the source they stand for
 
     @staticmethod
-    def of(statements: tuple[Statement, ...], params: Params, kernel: ir.Kernel, language: str) -> Model | None:
+    def of(statements: tuple[Statement, ...], kernel: ir.Kernel, language: str) -> Model | None:
+        """The model, or None where a bound or subscript is not affine or not in bounds."""
+        try:
+            return Model._of(statements, Params(), kernel, language)
+        except NotAffine:
+            return None
+
+    @staticmethod
+    def _of(statements: tuple[Statement, ...], params: Params, kernel: ir.Kernel, language: str) -> Model | None:
         parts: dict[str, list[str]] = {"domain": [], "order": [], "reads": [], "writes": []}
         deepest = max(len(s.loops) for s in statements)
         for s in statements:
@@ -140,7 +157,7 @@ class Model:
         domain = union("domain", isl.UnionSet)
         return Model(domain, union("order", isl.UnionMap).intersect_domain(domain), union("reads", isl.UnionMap),
                       union("writes", isl.UnionMap), {s.name: k for k, s in enumerate(statements)},
-                      {s.name: len(s.loops) for s in statements})
+                      {s.name: len(s.loops) for s in statements}, params)
 
     def dataflow(self) -> isl.UnionMap:
         """Each read's last writer; each write's reads since the write before it, and that write."""

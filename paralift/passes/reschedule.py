@@ -24,7 +24,6 @@ import islpy as isl
 from paralift.ir import nodes as ir
 from paralift.passes import cost
 from paralift.passes import polyhedral as poly
-from paralift.passes.affine import NotAffine, Params
 from paralift.passes.effects import CallEnv
 from paralift.passes.polyhedral import Model, Statement
 
@@ -57,17 +56,12 @@ def reschedule(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv, parallel_loops: s
     """The rescheduled form of the nest `loop` heads, if it puts work that runs alone as
     written (no loop in `parallel_loops`, ids of the loops found parallel, around it) into
     a parallel loop."""
-    statements = poly.statements(loop)
-    if not statements or max(len(s.loops) for s in statements) < 2 or not poly.invariant(loop, statements, env) \
-            or not poly.own_arrays(statements, kernel):
+    statements = poly.exact(loop, kernel, env)
+    if not statements or max(len(s.loops) for s in statements) < 2:
         return None
     if all(any(id(v) in parallel_loops for v in s.loops) for s in statements):
         return None   # every statement runs in a parallel loop already
-    params = Params()
-    try:
-        model = Model.of(statements, params, kernel, env.language)
-    except NotAffine:
-        return None
+    model = Model.of(statements, kernel, env.language)
     if model is None:
         return None
     deps = model.dataflow()
@@ -84,7 +78,7 @@ def reschedule(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv, parallel_loops: s
     if parallel is None or not poly.legal(schedule, deps, parallel) or not _pays(statements, order, parallel, size):
         return None
     return Reschedule(loop, statements, tuple(v.var for v in order), parallel, model.domain.to_str(),
-                      schedule.to_str(), tuple(params.params.items()))
+                      schedule.to_str(), tuple(model.params.params.items()))
 
 
 def _loop_order(band: isl.UnionMap, statements: tuple[Statement, ...]) -> list[ir.Loop] | None:

@@ -30,7 +30,6 @@ import islpy as isl
 from paralift.ir import nodes as ir
 from paralift.passes import cost
 from paralift.passes import polyhedral as poly
-from paralift.passes.affine import NotAffine, Params
 from paralift.passes.effects import CallEnv
 from paralift.passes.polyhedral import Model, Statement
 
@@ -75,18 +74,13 @@ class TimeTiling:
 def time_tiling(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv, size: int, cache: int) -> TimeTiling | None:
     """The time-tiled form of the nest `loop` heads, if it is exact, legal, and the model
     expects it to gain: one step's arrays larger than `cache`, at `size` for unknown sizes."""
-    statements = poly.statements(loop)
-    if not statements or not _sweeps(statements) or not poly.invariant(loop, statements, env) \
-            or not poly.own_arrays(statements, kernel):
+    statements = poly.exact(loop, kernel, env)
+    if not statements or not _sweeps(statements):
         return None
     sizes = _sizes(loop, statements, size, cache)   # the cheapest test first: the editor runs this
     if sizes is None:
         return None
-    params = Params()
-    try:
-        model = Model.of(statements, params, kernel, env.language)
-    except NotAffine:
-        return None
+    model = Model.of(statements, kernel, env.language)
     if model is None:
         return None
     deps = model.dataflow()
@@ -98,7 +92,7 @@ def time_tiling(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv, size: int, cache
     if schedule is None or not poly.legal(schedule, deps):
         return None
     return TimeTiling(loop, statements, _band_words(band, statements[0]), steps, width, model.domain.to_str(),
-                      schedule.to_str(), tuple(params.params.items()))
+                      schedule.to_str(), tuple(model.params.params.items()))
 
 
 def _sweeps(statements: tuple[Statement, ...]) -> bool:
