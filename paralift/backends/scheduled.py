@@ -27,10 +27,11 @@ from paralift.passes.timetile import TimeTiling, tiled_members
 
 @dataclass(frozen=True)
 class Written:
-    """The nest's new lines, and the offset in them of the loop over the tiles of a front."""
+    """The nest's new lines, and the offset in them of its parallel loop (the loop over the
+    tiles of a front, or the loop no dependence crosses)."""
 
     lines: list[str]
-    tiles: int
+    parallel: int
 
 
 @dataclass(frozen=True)

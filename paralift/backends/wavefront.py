@@ -122,7 +122,7 @@ class _Edit:
     wave: Wavefront | None = None
     inner: int = 0
     swap: bool = False        # an interchange: its new nests may tile
-    tiles: TimeTiling | Reschedule | None = None   # time tiles, a new order: `inner` is its parallel loop
+    scheduled: TimeTiling | Reschedule | None = None   # time tiles, a new order: `inner` is its parallel loop
 
 
 def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tuple[str, tuple[Applied, ...]]:
@@ -182,8 +182,8 @@ def _apply(lines: list[str], edits: list[_Edit], applied: list[Applied]) -> tupl
     for e in sorted(edits, key=lambda e: e.first):
         if e.wave is not None:
             moved.append(Applied(e.function, e.first + shift + e.inner, e.wave.front, len(e.wave.loops)))
-        if e.tiles is not None:
-            moved.append(Applied(e.function, e.first + shift + e.inner, e.tiles.describe(), 1))
+        if e.scheduled is not None:
+            moved.append(Applied(e.function, e.first + shift + e.inner, e.scheduled.describe(), 1))
         shift += len(e.new) - (e.last - e.first + 1)
     for e in sorted(edits, key=lambda e: e.first, reverse=True):
         lines[e.first - 1:e.last] = e.new
@@ -219,7 +219,7 @@ def _time_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
     new = time_tiled(t, lines, language, indent_unit(lines, (t.loop,) + t.statements[0].loops[1:]),
                      _declared_types(t.statements[0].loops, lines))
     return None if new is None else _Edit(t.loop.span.line, t.loop.span.end_line, new.lines, kv.kernel.name,
-                                          inner=new.tiles, tiles=t)
+                                          inner=new.parallel, scheduled=t)
 
 
 def _order_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
@@ -229,7 +229,7 @@ def _order_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
     deepest = max(r.statements, key=lambda s: len(s.loops)).loops
     new = rescheduled(r, lines, language, indent_unit(lines, deepest), _declared_types(deepest, lines))
     return None if new is None else _Edit(r.loop.span.line, r.loop.span.end_line, new.lines, kv.kernel.name,
-                                          inner=new.tiles, tiles=r)
+                                          inner=new.parallel, scheduled=r)
 
 
 def _swap_edit(kv, v, lines: list[str], language: str) -> _Edit | None:

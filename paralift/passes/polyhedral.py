@@ -227,8 +227,7 @@ def carried_at(schedule: isl.UnionMap, deps: isl.UnionMap) -> list[bool]:
     """For each dimension of the schedule: does some dependence join two of its iterations
     (the dimensions before it equal)? The first that none does is a parallel loop."""
     pairs = deps.apply_domain(schedule).apply_range(schedule)
-    maps = schedule.get_map_list()
-    dims = maps.get_at(0).dim(isl.dim_type.out) if maps.n_map() else 0
+    dims = out_dims(schedule)
     out = []
     for p in range(dims):
         same = " and ".join([f"a{k} = b{k}" for k in range(p)] + [f"a{p} != b{p}"])
@@ -238,15 +237,22 @@ def carried_at(schedule: isl.UnionMap, deps: isl.UnionMap) -> list[bool]:
     return out
 
 
-def scheduler_band(domain: isl.UnionSet, deps: isl.UnionMap) -> isl.schedule_node | None:
+def scheduler_band(domain: isl.UnionSet, deps: isl.UnionMap) -> isl.UnionMap | None:
     """The outermost band of the schedule isl's scheduler (Pluto's algorithm: the dataflow
-    as validity, proximity and coincidence) finds, if it is permutable."""
+    as validity, proximity and coincidence) finds, if it is permutable: each statement ->
+    its members."""
     constraints = isl.ScheduleConstraints.on_domain(domain).set_validity(deps).set_proximity(deps) \
         .set_coincidence(deps)
     node = constraints.compute_schedule().get_root().child(0)
     if node.get_type() != isl.schedule_node_type.band or not node.band_get_permutable():
         return None
-    return node
+    return isl.UnionMap.from_multi_union_pw_aff(node.band_get_partial_schedule()).intersect_domain(domain)
+
+
+def out_dims(schedule: isl.UnionMap) -> int:
+    """How many dimensions a band or schedule has (every statement's map has as many)."""
+    maps = schedule.get_map_list()
+    return maps.get_at(0).dim(isl.dim_type.out) if maps.n_map() else 0
 
 
 def members(band: isl.UnionMap, name: str) -> list[tuple[list[int], int]]:

@@ -65,10 +65,9 @@ def reschedule(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv, parallel_loops: s
     if model is None:
         return None
     deps = model.dataflow()
-    node = poly.scheduler_band(model.domain, deps)
-    if node is None or node.band_n_member() != max(len(s.loops) for s in statements):
+    band = poly.scheduler_band(model.domain, deps)
+    if band is None or poly.out_dims(band) != max(len(s.loops) for s in statements):
         return None
-    band = isl.UnionMap.from_multi_union_pw_aff(node.band_get_partial_schedule()).intersect_domain(model.domain)
     order = _loop_order(band, statements)
     if order is None:
         return None

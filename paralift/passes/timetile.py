@@ -1,25 +1,17 @@
 """Time-tiling: a time loop over stencil sweeps, run in skewed tiles of several steps.
 
-In `for t: (for i: for j: B[i, j] = f(A)); (for i: for j: A[i, j] = f(B))` (jacobi-2d,
-heat-3d) every sweep is parallel, but each reads all that the one before wrote: when the
-arrays outgrow the cache, every step streams them from memory again, and the parallel
-loops as written are bound by memory. isl's scheduler (Pluto's: the dataflow as validity
-and proximity) finds a band in which every loop can be tiled, the time loop and space
-loops skewed by it (`2*t + i`, the second statement shifted by one); tiles of `steps`
-time steps by `width` skewed rows then reuse what they load for several steps. The
-tiles run as a wavefront: those with the same sum of tile coordinates are independent,
-and each front runs in parallel. Inside a tile each statement keeps its innermost loop
-whole, as written (a unit stride, vectorized).
+In `for t: (for i: for j: B[i, j] = f(A)); (for i: for j: A[i, j] = f(B))` (jacobi-2d)
+every sweep is parallel, but each reads all that the one before wrote: when the arrays
+outgrow the cache, every step streams them from memory again, and the parallel loops as
+written are bound by memory. isl's scheduler finds a band in which every loop can be
+tiled, the space loops skewed by time (`2*t + i`, the second statement shifted by one);
+tiles of `steps` time steps by `width` skewed rows then reuse what they load for several
+steps. The tiles run as a wavefront: those with the same sum of tile coordinates are
+independent, and each front runs in parallel. Inside a tile each statement keeps its
+innermost loop whole, as written (a unit stride, vectorized).
 
-Legality is checked on the final schedule, not taken from the scheduler: every
-dependence goes forward in it, and none joins two tiles of one front. The dependences are
-the exact dataflow (each read's last writer, each write's earlier reads since the write
-before, and that write), from isl's `compute_flow`; every other memory dependence
-follows from those by transitivity, so a schedule that keeps them keeps all. That takes
-exact accesses, so only nests made of loops with affine bounds and step 1 around
-assignments to array elements with affine subscripts are taken: no scalar assigned
-inside, no condition, no call, no subscript that can wrap (Python's `a[-1]`) or leave a
-declared dimension (C).
+The nest must be exact, and the final schedule is checked on its dataflow (both in
+polyhedral.py): every dependence forward, none between two tiles of one front.
 """
 from __future__ import annotations
 
@@ -132,10 +124,8 @@ def _sizes(loop: ir.Loop, statements: tuple[Statement, ...], size: int, cache: i
 
 def _band(domain: isl.UnionSet, deps: isl.UnionMap, depth: int) -> isl.UnionMap | None:
     """The scheduler's outermost band, if it is permutable and has a member per loop."""
-    node = poly.scheduler_band(domain, deps)
-    if node is None or node.band_n_member() != depth:
-        return None
-    return isl.UnionMap.from_multi_union_pw_aff(node.band_get_partial_schedule()).intersect_domain(domain)
+    band = poly.scheduler_band(domain, deps)
+    return band if band is not None and poly.out_dims(band) == depth else None
 
 
 def _tiled(band: isl.UnionMap, model: Model, steps: int, width: int) -> isl.UnionMap | None:
