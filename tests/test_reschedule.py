@@ -185,3 +185,19 @@ def test_analyze_says_which_nests_a_new_order_makes_parallel():
     assert hints == {"lu": {"kind": "reschedule", "order": ["k", "i", "j"], "parallel": "i",
                             "message": hints["lu"]["message"]}}
     assert any("hint: parallel after rescheduling" in line for line in render_lines(fa))
+
+
+def test_a_nest_inside_a_parallel_loop_is_not_rescheduled(monkeypatch):
+    """lu per batch: the batches run in parallel already; a parallel loop inside gains
+    nothing, so the scheduler is not even asked (the editor runs this analysis)."""
+    from paralift.passes import verdict
+    asked = []
+    real = verdict.reschedule
+    monkeypatch.setattr(verdict, "reschedule", lambda loop, *a: asked.append(loop.var) or real(loop, *a))
+    body = LU.replace("def lu(A, n):\n", "").replace("A[", "B[p, ")
+    batched = "def batched(A, B, n, b):\n    for p in range(b):\n" + "".join("    " + x + "\n" for x in body.splitlines())
+    fa = analyze_source(batched, "k.py")
+    verdicts = {v.loop.var: v.verdict for kv in fa.kernels for v in kv.loops if v.depth <= 1}
+    assert verdicts == {"p": "parallel", "i": "sequential"} and asked == []
+    analyze_source(LU, "k.py")
+    assert asked == ["i"]

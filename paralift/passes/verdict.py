@@ -189,13 +189,17 @@ def _with_tilings(verdicts: list[LoopVerdict], covered: set[int], f: _KernelFact
                        for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)}
     out, size = [], None
     parallel = {id(v.loop) for v in verdicts if v.verdict != "sequential"}
+    # a new parallel loop inside one that runs in parallel already gains nothing
+    enclosed = {id(x) for v in verdicts if v.verdict != "sequential" for x in walk_stmts(v.loop.body)
+                if isinstance(x, ir.Loop)}
     for v in verdicts:
         inside = [x for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)]
         if not any(id(x) in taken for x in inside) and len(inside) > 1:
             size = cost.budget_size(f.kernel.body) if size is None else size
-            if v.verdict == "sequential":
+            alone = v.verdict == "sequential" and id(v.loop) not in enclosed
+            if alone:
                 v = replace(v, timetile=time_tiling(v.loop, f.kernel, f.env, size, cost.cache_size()))
-            if v.verdict == "sequential" and v.timetile is None:
+            if alone and v.timetile is None:
                 v = replace(v, reschedule=reschedule(v.loop, f.kernel, f.env, parallel, size))
             if v.timetile is None and v.reschedule is None:
                 v = replace(v, tiling=tiling(v.loop, f.accesses, f.param_names, size))
