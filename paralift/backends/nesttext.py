@@ -69,3 +69,23 @@ def shadows_min_max(lines: list[str]) -> bool:
     """Does the Python file define, assign or import a `min` or `max` of its own? Generated
     bounds call the builtins."""
     return any(_REBINDS.match(x) for x in lines)
+
+
+def generated_fits(loop: ir.Loop, lines: list[str], language: str) -> bool:
+    """Can the nest `loop` heads be replaced by generated loops? Its header spelled out, its
+    first and last lines its own, and (Python) the builtin `min`/`max` the generated bounds
+    call not shadowed in the file."""
+    if not spelled(loop) or (language != "c" and shadows_min_max(lines)):
+        return False
+    head, tail = lines[loop.span.line - 1], lines[loop.span.end_line - 1]
+    return not head[:loop.span.col].strip() and tail[loop.span.end_col:].strip() in ("", "}")
+
+
+def declared_types(loops, lines: list[str]) -> dict[str, str]:
+    """`for (int i = 0; ...`: the type each C loop declares its variable with."""
+    types = {}
+    for v in loops:
+        m = re.match(r"\s*for\s*\(\s*([A-Za-z_][\w\s]*?)\s+" + re.escape(v.var) + r"\s*=", lines[v.span.line - 1][v.span.col:])
+        if m:
+            types[v.var] = m.group(1)
+    return types

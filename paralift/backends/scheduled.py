@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import islpy as isl
 
 from paralift.backends.islast import AstWriter
-from paralift.backends.nesttext import shadows_min_max, spelled, stmts_text
+from paralift.backends.nesttext import generated_fits, stmts_text
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_exprs
 from paralift.passes.affine import NotAffine, Params
@@ -75,10 +75,7 @@ def rescheduled(rs: Reschedule, lines: list[str], language: str, unit: str,
 
 def _written(plan: _Plan, lines: list[str], language: str, unit: str, types: dict[str, str]) -> Written | None:
     loop = plan.loop
-    if not spelled(loop) or (language != "c" and shadows_min_max(lines)):
-        return None
-    head = lines[loop.span.line - 1]
-    if head[:loop.span.col].strip() or lines[loop.span.end_line - 1][loop.span.end_col:].strip() not in ("", "}"):
+    if not generated_fits(loop, lines, language):
         return None
     if any(word in t for t in types.values() for word in ("unsigned", "size_t")):
         return None   # the generated bounds count in signed `long`
@@ -99,7 +96,7 @@ def _written(plan: _Plan, lines: list[str], language: str, unit: str, types: dic
     if at is None:
         return None   # the parallel loop is not a loop of the generated code
     note = f"{'//' if language == 'c' else '#'} paralift: {plan.note}"
-    indent = head[:loop.span.col]
+    indent = lines[loop.span.line - 1][:loop.span.col]
     return Written([indent + x for x in [note] + body], at + 1)
 
 

@@ -18,20 +18,20 @@ import islpy as isl
 from paralift.backends.interchange import swapped
 from paralift.backends.islast import C_HELPERS, AstWriter
 from paralift.backends.nesttext import (
+    declared_types,
+    generated_fits,
     indent_unit,
     parallel_form,
-    shadows_min_max,
-    spelled,
     stmts_text,
 )
-from paralift.backends.tiling import tiled
 from paralift.backends.scheduled import rescheduled, time_tiled
+from paralift.backends.tiling import tiled
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_exprs, walk_stmts
 from paralift.passes import cost
 from paralift.passes.affine import NotAffine, Params, affine
-from paralift.passes.scalars import live_after
 from paralift.passes.reschedule import Reschedule
+from paralift.passes.scalars import live_after
 from paralift.passes.timetile import TimeTiling
 from paralift.passes.transform import Wavefront
 
@@ -213,23 +213,22 @@ def _tile_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
 
 
 def _time_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
-    t = v.timetile
-    if t is None or live_after(kv.kernel.body, t.loop, {x.var for x in walk_stmts((t.loop,)) if isinstance(x, ir.Loop)}):
-        return None
-    new = time_tiled(t, lines, language, indent_unit(lines, (t.loop,) + t.statements[0].loops[1:]),
-                     _declared_types(t.statements[0].loops, lines))
-    return None if new is None else _Edit(t.loop.span.line, t.loop.span.end_line, new.lines, kv.kernel.name,
-                                          inner=new.parallel, scheduled=t)
+    return _scheduled_edit(kv, v.timetile, time_tiled, lines, language)
 
 
 def _order_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
-    r = v.reschedule
-    if r is None or live_after(kv.kernel.body, r.loop, {x.var for x in walk_stmts((r.loop,)) if isinstance(x, ir.Loop)}):
+    return _scheduled_edit(kv, v.reschedule, rescheduled, lines, language)
+
+
+def _scheduled_edit(kv, plan: TimeTiling | Reschedule | None, write, lines: list[str], language: str) -> _Edit | None:
+    """Time tiles or a new order in place of the nest, unless a loop variable is read after it."""
+    if plan is None or live_after(kv.kernel.body, plan.loop,
+                                  {x.var for x in walk_stmts((plan.loop,)) if isinstance(x, ir.Loop)}):
         return None
-    deepest = max(r.statements, key=lambda s: len(s.loops)).loops
-    new = rescheduled(r, lines, language, indent_unit(lines, deepest), _declared_types(deepest, lines))
-    return None if new is None else _Edit(r.loop.span.line, r.loop.span.end_line, new.lines, kv.kernel.name,
-                                          inner=new.parallel, scheduled=r)
+    deepest = max(plan.statements, key=lambda s: len(s.loops)).loops
+    new = write(plan, lines, language, indent_unit(lines, deepest), declared_types(deepest, lines))
+    return None if new is None else _Edit(plan.loop.span.line, plan.loop.span.end_line, new.lines, kv.kernel.name,
+                                          inner=new.parallel, scheduled=plan)
 
 
 def _swap_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
@@ -286,27 +285,14 @@ def _live_after(kv, w: Wavefront) -> bool:
 
 def _nest_lines(w: Wavefront, lines: list[str], language: str) -> list[str] | None:
     outer, inner = w.loops[0], w.loops[-1]
-    if not spelled(outer) or (language != "c" and shadows_min_max(lines)):
+    if not generated_fits(outer, lines, language):
         return None
-    head = lines[outer.span.line - 1]
-    if head[:outer.span.col].strip() or lines[outer.span.end_line - 1][outer.span.end_col:].strip() not in ("", "}"):
-        return None  # the nest shares its first or last line with other code
     body = stmts_text(inner.body, lines)
     if body is None:
         return None
-    indent = head[:outer.span.col]
+    indent = lines[outer.span.line - 1][:outer.span.col]
     unit = indent_unit(lines, w.loops)
-    return skewed(w, language, body, indent, unit, _declared_types(w.loops, lines))
-
-
-def _declared_types(loops, lines: list[str]) -> dict[str, str]:
-    """`for (int i = 0; ...`: the type each C loop declares its variable with."""
-    types = {}
-    for v in loops:
-        m = re.match(r"\s*for\s*\(\s*([A-Za-z_][\w\s]*?)\s+" + re.escape(v.var) + r"\s*=", lines[v.span.line - 1][v.span.col:])
-        if m:
-            types[v.var] = m.group(1)
-    return types
+    return skewed(w, language, body, indent, unit, declared_types(w.loops, lines))
 
 
 def _with_c_helpers(text: str) -> str:
