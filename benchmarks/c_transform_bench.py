@@ -18,10 +18,10 @@ from pathlib import Path
 from paralift.rewriting import rewrite_source
 
 SOURCE = Path(__file__).parent / "transform_kernels.c"
-KERNELS = ("gemm", "syrk", "two_mm", "covariance", "jacobi_2d", "heat_3d", "seidel_2d", "lu",
+KERNELS = ("gemm", "syrk", "two_mm", "covariance", "jacobi_2d", "fdtd_2d", "heat_3d", "seidel_2d", "lu",
            "floyd_warshall", "nussinov")
 LARGE = {"gemm": (1000, 0), "syrk": (1000, 0), "two_mm": (800, 0), "covariance": (900, 0),
-         "jacobi_2d": (2000, 100), "heat_3d": (160, 40), "seidel_2d": (1000, 50), "lu": (1500, 0),
+         "jacobi_2d": (2000, 100), "fdtd_2d": (2000, 60), "heat_3d": (160, 40), "seidel_2d": (1000, 50), "lu": (1500, 0),
          "floyd_warshall": (1000, 0), "nussinov": (1500, 0)}
 BASELINE = "gcc -O3 serial"
 
@@ -36,6 +36,7 @@ DECL(syrk(int, int, double, double, double *, double *))
 DECL(two_mm(int, int, int, int, double, double, double *, double *, double *, double *, double *))
 DECL(covariance(int, int, double, double *, double *, double *))
 DECL(jacobi_2d(int, int, double *, double *))
+DECL(fdtd_2d(int, int, int, double *, double *, double *, double *))
 DECL(heat_3d(int, int, double *, double *))
 DECL(seidel_2d(int, int, double *))
 DECL(lu(int, double *))
@@ -62,6 +63,8 @@ int main(int argc, char **argv) {
         start = omp_get_wtime(); covariance(n, n, (double)n, data, cov, mean); s = sum(cov, nn); }
     else if (!strcmp(k, "jacobi_2d")) { double *A = arr(nn, 1), *B = arr(nn, 2);
         start = omp_get_wtime(); jacobi_2d(t, n, A, B); s = sum(A, nn); }
+    else if (!strcmp(k, "fdtd_2d")) { double *ex = arr(nn, 1), *ey = arr(nn, 2), *hz = arr(nn, 3), *f = arr(t, 4);
+        start = omp_get_wtime(); fdtd_2d(t, n, n, ex, ey, hz, f); s = sum(hz, nn); }
     else if (!strcmp(k, "heat_3d")) { double *A = arr(nn * n, 1), *B = arr(nn * n, 2);
         start = omp_get_wtime(); heat_3d(t, n, A, B); s = sum(A, nn * n); }
     else if (!strcmp(k, "seidel_2d")) { double *A = arr(nn, 1);

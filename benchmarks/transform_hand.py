@@ -79,6 +79,23 @@ def jacobi_2d(tsteps, A, B):
 
 
 @numba.njit(parallel=True)
+def fdtd_2d(tmax, ex, ey, hz, fict):
+    nx, ny = ex.shape
+    for t in range(tmax):
+        for j in prange(ny):
+            ey[0, j] = fict[t]
+        for i in prange(1, nx):
+            for j in range(ny):
+                ey[i, j] = ey[i, j] - 0.5 * (hz[i, j] - hz[i - 1, j])
+        for i in prange(nx):
+            for j in range(1, ny):
+                ex[i, j] = ex[i, j] - 0.5 * (hz[i, j] - hz[i, j - 1])
+        for i in prange(nx - 1):
+            for j in range(ny - 1):
+                hz[i, j] = hz[i, j] - 0.7 * (ex[i, j + 1] - ex[i, j] + ey[i + 1, j] - ey[i, j])
+
+
+@numba.njit(parallel=True)
 def heat_3d(tsteps, A, B):
     n = A.shape[0]
     for t in range(1, tsteps + 1):

@@ -72,6 +72,22 @@ def jacobi_2d(tsteps, A, B):
                 A[i, j] = 0.2 * (B[i, j] + B[i, j - 1] + B[i, j + 1] + B[i + 1, j] + B[i - 1, j])
 
 
+def fdtd_2d(tmax, ex, ey, hz, fict):
+    nx, ny = ex.shape
+    for t in range(tmax):
+        for j in range(ny):
+            ey[0, j] = fict[t]
+        for i in range(1, nx):
+            for j in range(ny):
+                ey[i, j] = ey[i, j] - 0.5 * (hz[i, j] - hz[i - 1, j])
+        for i in range(nx):
+            for j in range(1, ny):
+                ex[i, j] = ex[i, j] - 0.5 * (hz[i, j] - hz[i, j - 1])
+        for i in range(nx - 1):
+            for j in range(ny - 1):
+                hz[i, j] = hz[i, j] - 0.7 * (ex[i, j + 1] - ex[i, j] + ey[i + 1, j] - ey[i, j])
+
+
 def heat_3d(tsteps, A, B):
     n = A.shape[0]
     for t in range(1, tsteps + 1):
@@ -138,11 +154,12 @@ def nussinov(seq, table):
                 table[i, j] = max(table[i, j], table[i, k] + table[k + 1, j])
 
 
-KERNELS = ("gemm", "syrk", "two_mm", "covariance", "jacobi_2d", "heat_3d", "seidel_2d", "lu",
+KERNELS = ("gemm", "syrk", "two_mm", "covariance", "jacobi_2d", "fdtd_2d", "heat_3d", "seidel_2d", "lu",
            "floyd_warshall", "nussinov")
 
 # sizes at which njit serial takes roughly 0.1 to 1 s on this project's 2-core machine
 LARGE = {"gemm": 700, "syrk": 700, "two_mm": 500, "covariance": 600, "jacobi_2d": (1300, 50),
+         "fdtd_2d": (1000, 40),
          "heat_3d": (120, 20), "seidel_2d": (1000, 20), "lu": 700, "floyd_warshall": 500, "nussinov": 700}
 
 
@@ -161,6 +178,8 @@ def make_inputs(name: str, size: str = "large") -> tuple:
         return float(n), r(n, n), np.zeros((n, n)), np.zeros(n)
     if name == "jacobi_2d":
         return t, r(n, n), r(n, n)
+    if name == "fdtd_2d":
+        return t, r(n, n), r(n, n), r(n, n), r(t)
     if name == "heat_3d":
         return t, r(n, n, n), r(n, n, n)
     if name == "seidel_2d":

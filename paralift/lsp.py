@@ -111,8 +111,7 @@ def hover_text(fa: FileAnalysis, line: int) -> str | None:
                              "memory (paralift's aliasing assumption, as `restrict` in C)")
             for r in v.reasons:
                 parts.append(f"- {r.code} {r.name}: {r.message}")
-            parts += [f"**hint**: {hint.describe()}" for hint in (v.transform, v.interchange, v.tiling, v.timetile, v.reschedule)
-                      if hint is not None]
+            parts += [f"**hint**: {hint.describe()}" for hint in v.hints]
             return "\n\n".join(parts)
     return None
 

@@ -51,6 +51,10 @@ def loop_json(v: LoopVerdict) -> dict:
         out["reschedule"] = {"kind": "reschedule", "order": list(v.reschedule.order),
                              "parallel": v.reschedule.order[v.reschedule.parallel],
                              "message": v.reschedule.describe()}
+    if v.fusion is not None:  # this nest and the ones after it run faster as one nest
+        out["fusion"] = {"kind": "fusion", "nests": [x.span.line for x in v.fusion.loops],
+                         "order": list(v.fusion.order), "parallel": v.fusion.order[v.fusion.parallel],
+                         "message": v.fusion.describe()}
     return out
 
 
@@ -94,9 +98,8 @@ def render_lines(fa: FileAnalysis) -> list[str]:
             out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: {v.verdict}: {k.kernel.name}: "
                        f"for {v.loop.display}" + (f" {clauses}" if clauses else ""))
             out += [f"{fa.path}:{r.span.line}:{r.span.col + 1}: note: {r.message} [{r.code}]" for r in v.reasons]
-            for hint in (v.transform, v.interchange, v.tiling, v.timetile, v.reschedule):
-                if hint is not None:
-                    out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: hint: {hint.describe()}")
+            for hint in v.hints:
+                out.append(f"{fa.path}:{v.line}:{v.loop.span.col + 1}: hint: {hint.describe()}")
     if not out:
         out.append(f"{fa.path}: no loops to analyze")
     return out
@@ -138,6 +141,9 @@ def render_text(fa: FileAnalysis, console: Console) -> None:
         if v.reschedule is not None:
             why += (f"\n[green]hint:[/green] parallel in the loop order {escape(', '.join(v.reschedule.order))}, "
                     f"`{escape(v.reschedule.order[v.reschedule.parallel])}` in parallel")
+        if v.fusion is not None:
+            why += (f"\n[green]hint:[/green] faster fused with the nests at lines "
+                    f"{', '.join(str(x.span.line) for x in v.fusion.loops[1:])}")
         table.add_row(name, str(v.line), "  " * v.depth + f"for {v.loop.display}",
                       Text(v.verdict, style=_COLOURS[v.verdict]), summary(v), why)
     console.print(table)

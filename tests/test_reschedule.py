@@ -104,7 +104,7 @@ LU = """def lu(A, n):
 def test_lu_runs_right_looking_with_the_rows_in_parallel():
     text, line = _rescheduled(LU, "python")
     assert "loop order k, i, j" in text
-    assert text.split("\n")[line - 1].lstrip().startswith("for pl_i in range(")
+    assert text.split("\n")[line - 1].lstrip().startswith("for i in range(")   # the user's name: `i` in every statement
     A = np.random.default_rng(1).random((12, 12)) + 12 * np.eye(12)
     want, got = A.copy(), A.copy()
     ns: dict = {}

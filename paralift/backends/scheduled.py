@@ -21,6 +21,7 @@ from paralift.backends.nesttext import generated_fits, stmts_text
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_exprs
 from paralift.passes.affine import NotAffine, Params
+from paralift.passes.fusion import Fusion
 from paralift.passes.reschedule import Reschedule
 from paralift.passes.timetile import TimeTiling, tiled_members
 
@@ -47,6 +48,7 @@ class _Plan:
     dims: list[str]
     parallel: int
     note: str
+    separate: bool = False   # peel the first and last iterations off the loops inside the parallel one
 
 
 def time_tiled(tt: TimeTiling, lines: list[str], language: str, unit: str,
@@ -66,11 +68,43 @@ def time_tiled(tt: TimeTiling, lines: list[str], language: str, unit: str,
 def rescheduled(rs: Reschedule, lines: list[str], language: str, unit: str,
                 types: dict[str, str]) -> Written | None:
     """The nest in its new loop order, at its first loop's indentation."""
-    dims = [f"pl_{v}" for v in rs.order] + ["pl_statement"]
+    dims = _names(rs.order, rs.names)
     note = f"rescheduled to the loop order {', '.join(rs.order)}; the loop over {rs.order[rs.parallel]} runs " \
            f"in parallel"
     return _written(_Plan(rs.loop, rs.statements, rs.domain, rs.schedule, rs.params, dims, rs.parallel, note),
                     lines, language, unit, types)
+
+
+def fused(fz: Fusion, lines: list[str], language: str, unit: str, types: dict[str, str]) -> Written | None:
+    """The nests as one, at the first one's indentation; the comments between them (the
+    only lines there may be between two statements) kept above it."""
+    if not all(generated_fits(x, lines, language) for x in fz.loops[1:]):
+        return None
+    between = [lines[k].strip() for a, b in zip(fz.loops, fz.loops[1:]) for k in range(a.span.end_line, b.span.line - 1)]
+    if any(x and not _comment(x, language) for x in between):
+        return None   # C: a preprocessor line, or a comment over several lines
+    at = ", ".join(str(x.span.line) for x in fz.loops)
+    dims = _names(fz.order, fz.names)
+    note = f"fused the nests at lines {at}, over {', '.join(fz.order)}; the loop over {fz.order[fz.parallel]} " \
+           f"runs in parallel"
+    new = _written(_Plan(fz.loop, fz.statements, fz.domain, fz.schedule, fz.params, dims, fz.parallel, note,
+                         separate=True), lines, language, unit, types)
+    if new is None:
+        return None
+    indent = lines[fz.loop.span.line - 1][:fz.loop.span.col]
+    kept = [indent + x for x in between if x]
+    return Written(kept + new.lines, new.parallel + len(kept))
+
+
+def _names(order: tuple[str, ...], names: tuple[str | None, ...]) -> list[str]:
+    """The new loops' names: the user's where a loop is one variable in every statement."""
+    return [name or f"pl_{v}" for v, name in zip(order, names)] + ["pl_statement"]
+
+
+def _comment(line: str, language: str) -> bool:
+    if language != "c":
+        return line.startswith("#")
+    return line.startswith("//") or line.startswith("/*") and line.endswith("*/") and "*/" not in line[2:-2]
 
 
 def _written(plan: _Plan, lines: list[str], language: str, unit: str, types: dict[str, str]) -> Written | None:
@@ -85,7 +119,12 @@ def _written(plan: _Plan, lines: list[str], language: str, unit: str, types: dic
     params = Params(dict(plan.params))
     domain = isl.UnionSet(plan.domain)
     schedule = isl.UnionMap(plan.schedule).intersect_domain(domain)
-    node = isl.AstBuild.from_context(isl.Set(f"{params.header()} -> {{ : }}")).node_from_schedule_map(schedule)
+    build = isl.AstBuild.from_context(isl.Set(f"{params.header()} -> {{ : }}"))
+    if plan.separate:   # the parallel loop one loop; inside it, no test of which statements run
+        dims = ", ".join(f"d{k}" for k in range(len(plan.dims)))
+        build = build.set_options(isl.UnionMap(f"{{ [{dims}] -> separate[x] : x > {plan.parallel}; "
+                                               f"[{dims}] -> atomic[x] : x <= {plan.parallel} }}"))
+    node = build.node_from_schedule_map(schedule)
     writer = _StatementWriter(language, plan, params, unit, texts, types)
     try:
         body = writer.node(node, 0)
@@ -113,6 +152,7 @@ class _StatementWriter(AstWriter):
         super().__init__(language, params, unit)
         self.texts, self.types, self.dims = texts, types, plan.dims
         self.by_name = {s.name: s for s in plan.statements}
+        self.open: list[str] = []   # the names of the loops around the node being written
 
     def loop_name(self, iterator: str, depth: int) -> str:
         k = int(iterator[1:])
@@ -123,7 +163,9 @@ class _StatementWriter(AstWriter):
     def statement(self, call: isl.AstExpr) -> list[str]:
         s = self.by_name[call.get_op_arg(0).get_id().get_name()]
         used = {x.id for x in walk_exprs((s.stmt,)) if isinstance(x, ir.Name)}
-        sets = [(v, value) for v, value in zip(s.loops, self.values(call)) if value != v.var and v.var in used]
+        # a loop named for the variable holds its value, however isl writes it (`n - 1` at the last row)
+        sets = [(v, value) for v, value in zip(s.loops, self.values(call))
+                if value != v.var and v.var in used and v.var not in self.open]
         if not self.c:
             return [f"{v.var} = {value}" for v, value in sets] + self.texts[s.name]
         decls = [f"{v.var} = {value};" if v.form == "c-for-var" else f"{self.types.get(v.var, 'long')} {v.var} = {value};"
@@ -131,8 +173,20 @@ class _StatementWriter(AstWriter):
         return ["{"] + self.indented(decls + self.texts[s.name]) + ["}"] if decls else self.texts[s.name]
 
     def loop(self, n: isl.AstNode, depth: int) -> list[str]:
-        """C: a loop whose whole body is one statement's block takes the block as its own."""
-        out = super().loop(n, depth)
+        self.open.append(self.loop_name(n.for_get_iterator().get_id().get_name(), depth))
+        try:
+            return self._unwrapped(super().loop(n, depth))
+        finally:
+            self.open.pop()
+
+    def node(self, n: isl.AstNode, depth: int) -> list[str]:
+        out = super().node(n, depth)
+        if n.get_type() == isl.ast_node_type.if_ and not n.if_has_else_node():
+            return self._unwrapped(out)
+        return out
+
+    def _unwrapped(self, out: list[str]) -> list[str]:
+        """C: a loop or `if` whose whole body is one statement's block takes the block as its own."""
         body = out[1:-1]
         if self.c and len(body) > 2 and body[0] == self.unit + "{" and body[-1] == self.unit + "}" and \
                 sum(1 for x in body if x in (self.unit + "{", self.unit + "}")) == 2:

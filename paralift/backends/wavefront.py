@@ -24,12 +24,13 @@ from paralift.backends.nesttext import (
     parallel_form,
     stmts_text,
 )
-from paralift.backends.scheduled import rescheduled, time_tiled
+from paralift.backends.scheduled import fused, rescheduled, time_tiled
 from paralift.backends.tiling import tiled
 from paralift.ir import nodes as ir
 from paralift.ir.walk import walk_exprs, walk_stmts
 from paralift.passes import cost
 from paralift.passes.affine import NotAffine, Params, affine
+from paralift.passes.fusion import Fusion
 from paralift.passes.reschedule import Reschedule
 from paralift.passes.scalars import live_after
 from paralift.passes.timetile import TimeTiling
@@ -107,7 +108,7 @@ class Applied:
     function: str
     line: int        # of the loop inside the front, in the transformed text
     front: str
-    nest: int = 0    # how many loops of the original the wavefront took
+    nest: int = 0    # how many sequential loops of the original now run in a parallel one
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ class _Edit:
     wave: Wavefront | None = None
     inner: int = 0
     swap: bool = False        # an interchange: its new nests may tile
-    scheduled: TimeTiling | Reschedule | None = None   # time tiles, a new order: `inner` is its parallel loop
+    scheduled: TimeTiling | Reschedule | Fusion | None = None   # time tiles, a new order, fused nests: `inner` is its parallel loop
+    gained: int = 0           # of the loops it replaces, how many ran sequentially
 
 
 def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tuple[str, tuple[Applied, ...]]:
@@ -141,7 +143,7 @@ def transformed(fa, source: str, functions: set[str] | None, policy: str) -> tup
         edits += [e for v in _free(kv, lines, fa.language)
                   for e in (_wave_edit(kv, v, lines, fa.language, policy), _swap_edit(kv, v, lines, fa.language),
                             _tile_edit(kv, v, lines, fa.language), _time_edit(kv, v, lines, fa.language),
-                            _order_edit(kv, v, lines, fa.language))
+                            _order_edit(kv, v, lines, fa.language), _fusion_edit(kv, v, lines, fa.language))
                   if e is not None]
     lines, applied = _apply(lines, edits, [])
     if any(e.swap for e in edits):
@@ -183,7 +185,7 @@ def _apply(lines: list[str], edits: list[_Edit], applied: list[Applied]) -> tupl
         if e.wave is not None:
             moved.append(Applied(e.function, e.first + shift + e.inner, e.wave.front, len(e.wave.loops)))
         if e.scheduled is not None:
-            moved.append(Applied(e.function, e.first + shift + e.inner, e.scheduled.describe(), 1))
+            moved.append(Applied(e.function, e.first + shift + e.inner, e.scheduled.describe(), e.gained))
         shift += len(e.new) - (e.last - e.first + 1)
     for e in sorted(edits, key=lambda e: e.first, reverse=True):
         lines[e.first - 1:e.last] = e.new
@@ -220,15 +222,28 @@ def _order_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
     return _scheduled_edit(kv, v.reschedule, rescheduled, lines, language)
 
 
-def _scheduled_edit(kv, plan: TimeTiling | Reschedule | None, write, lines: list[str], language: str) -> _Edit | None:
-    """Time tiles or a new order in place of the nest, unless a loop variable is read after it."""
-    if plan is None or live_after(kv.kernel.body, plan.loop,
-                                  {x.var for x in walk_stmts((plan.loop,)) if isinstance(x, ir.Loop)}):
+def _fusion_edit(kv, v, lines: list[str], language: str) -> _Edit | None:
+    return _scheduled_edit(kv, v.fusion, fused, lines, language)
+
+
+def _scheduled_edit(kv, plan: TimeTiling | Reschedule | Fusion | None, write, lines: list[str],
+                    language: str) -> _Edit | None:
+    """Time tiles, a new order or fused nests in place of the nests, unless a loop variable
+    is read after them or two nests declare one in two types (C)."""
+    if plan is None:
+        return None
+    heads = plan.loops if isinstance(plan, Fusion) else (plan.loop,)
+    if live_after(kv.kernel.body, heads[-1], {x.var for x in walk_stmts(heads) if isinstance(x, ir.Loop)}):
+        return None
+    loops = [v for s in plan.statements for v in s.loops]
+    types = declared_types(loops, lines)
+    if any(declared_types((v,), lines).get(v.var, types.get(v.var)) != types.get(v.var) for v in loops):
         return None
     deepest = max(plan.statements, key=lambda s: len(s.loops)).loops
-    new = write(plan, lines, language, indent_unit(lines, deepest), declared_types(deepest, lines))
-    return None if new is None else _Edit(plan.loop.span.line, plan.loop.span.end_line, new.lines, kv.kernel.name,
-                                          inner=new.parallel, scheduled=plan)
+    new = write(plan, lines, language, indent_unit(lines, deepest), types)
+    sequential = sum(1 for v in kv.loops if any(v.loop is x for x in heads) and v.verdict == "sequential")
+    return None if new is None else _Edit(heads[0].span.line, heads[-1].span.end_line, new.lines, kv.kernel.name,
+                                          inner=new.parallel, scheduled=plan, gained=sequential)
 
 
 def _swap_edit(kv, v, lines: list[str], language: str) -> _Edit | None:

@@ -18,6 +18,7 @@ from paralift.ir import nodes as ir
 
 WORK_BUDGET = 10 ** 9      # iterations a function of unknown sizes is assumed to run
 MIN_WORK_PER_START = 4096  # iterations that pay for starting the threads once (~1.5 us)
+ITEM = 8                   # bytes per element the cache models assume (float64, the common case)
 
 
 def estimate(e: ir.Expr, env: dict[str, int], size: int) -> int | None:
@@ -98,6 +99,23 @@ def start_pays(loop: ir.Loop, enclosing: tuple[ir.Loop, ...], size: int) -> bool
             return True
     t = trips(loop, env, size)
     return t is None or t * work(loop.body, env, size) >= MIN_WORK_PER_START
+
+
+def band_pays(order: list[ir.Loop], parallel: int, size: int) -> bool:
+    """Does one start of `order[parallel]`, in a nest whose loops are `order` from the
+    outside in, do enough work to pay for its threads? Work is the iterations inside it,
+    at the middle of the loops outside."""
+    env: dict[str, int] = {}
+    for v in order[:parallel]:
+        if trips(v, env, size) is None:
+            return False
+    work = 1
+    for v in order[parallel:]:
+        t = trips(v, env, size)
+        if t is None:
+            return False
+        work *= max(t, 0)
+    return work >= MIN_WORK_PER_START
 
 
 DEFAULT_CACHE = 1 << 20    # bytes, where the machine does not say

@@ -14,7 +14,7 @@ them keeps all, and a loop none of them crosses is parallel.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import islpy as isl
 
@@ -29,13 +29,15 @@ _FORMS = ("range", "c-for", "c-for-var")
 
 @dataclass(frozen=True)
 class Statement:
-    """One assignment of the nest: isl's name for it, its loops (the time loop first) and
-    its place in each loop's body (the original order)."""
+    """One assignment of the nest: isl's name for it, its loops (the time loop first), its
+    place in each loop's body and its nest's place among sibling nests (the original
+    order)."""
 
     name: str
     stmt: ir.Assign
     loops: tuple[ir.Loop, ...]
     position: tuple[int, ...]
+    nest: int = 0
 
 
 def statements(loop: ir.Loop) -> tuple[Statement, ...] | None:
@@ -65,15 +67,33 @@ def statements(loop: ir.Loop) -> tuple[Statement, ...] | None:
 
 def exact(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv) -> tuple[Statement, ...] | None:
     """The statements of the nest `loop` heads, if the nest is one this module models."""
-    found = statements(loop)
-    if not found or not invariant(loop, found, env) or not own_arrays(found, kernel):
+    return exact_run((loop,), kernel, env)
+
+
+def exact_run(loops: tuple[ir.Loop, ...], kernel: ir.Kernel, env: CallEnv) -> tuple[Statement, ...] | None:
+    """The statements of the nests `loops` head, one after another in one block (nothing
+    between them), if every one is a nest this module models."""
+    out = run_statements(loops)
+    if not out or not all(invariant(loop, out, env) for loop in loops) or not own_arrays(out, kernel):
         return None
-    return found
+    return out
+
+
+def run_statements(loops: tuple[ir.Loop, ...]) -> tuple[Statement, ...] | None:
+    """The statements of the nests `loops` head, numbered through, each with its nest."""
+    found: list[Statement] = []
+    for k, loop in enumerate(loops):
+        mine = statements(loop)
+        if not mine:
+            return None
+        found += [replace(s, name=f"S{len(found) + m}", nest=k) for m, s in enumerate(mine)]
+    return tuple(found)
 
 
 def invariant(loop: ir.Loop, statements: tuple[Statement, ...], env: CallEnv) -> bool:
     """No call but pure math on values (`np.sqrt(A[i, i])`), no scalar assigned, no array
-    subscripted by an array: only then are the bounds' and subscripts' names the same all
+    subscripted by an array, no loop variable read outside its loop (its value there is
+    whatever the loop left): only then are the bounds' and subscripts' names the same all
     through the nest, and the accesses exact."""
     own = {v.var for s in statements for v in s.loops}
     if assigned_names(loop.body) - own:
@@ -95,6 +115,10 @@ def invariant(loop: ir.Loop, statements: tuple[Statement, ...], env: CallEnv) ->
         for acc in walk_exprs((s.stmt,)):
             if isinstance(acc, ir.Access) and any(isinstance(x, ir.Access) for i in acc.indices for x in subexprs(i)):
                 return False
+        enclosing = {v.var for v in s.loops}
+        if any(isinstance(x, ir.Name) and x.id in own - enclosing for e in [s.stmt.target, s.stmt.value] + bounds
+               for x in subexprs(e)):
+            return False
     return True
 
 
@@ -142,7 +166,7 @@ class Model:
                       for v in s.loops]
             where = " and ".join(bounds)
             parts["domain"].append(f"{tup} : {where}")
-            order = [x for k, v in enumerate(s.loops) for x in (names[v.var], str(s.position[k]))]
+            order = [str(s.nest)] + [x for k, v in enumerate(s.loops) for x in (names[v.var], str(s.position[k]))]
             order += ["0"] * (2 * (deepest - len(s.loops)))   # every statement's order as long
             parts["order"].append(f"{tup} -> [{', '.join(order)}]")
             for acc, write in accesses(s.stmt):
@@ -158,6 +182,12 @@ class Model:
         return Model(domain, union("order", isl.UnionMap).intersect_domain(domain), union("reads", isl.UnionMap),
                       union("writes", isl.UnionMap), {s.name: k for k, s in enumerate(statements)},
                       {s.name: len(s.loops) for s in statements}, params)
+
+    def shared_reads(self) -> isl.UnionMap:
+        """Pairs of instances, the first before the second, that read one element: reuse
+        no dependence asks for, which a schedule may still bring close."""
+        pairs = self.reads.apply_range(self.reads.reverse())
+        return pairs.intersect(self.order.lex_lt_union_map(self.order))
 
     def dataflow(self) -> isl.UnionMap:
         """Each read's last writer; each write's reads since the write before it, and that write."""
@@ -237,11 +267,12 @@ def carried_at(schedule: isl.UnionMap, deps: isl.UnionMap) -> list[bool]:
     return out
 
 
-def scheduler_band(domain: isl.UnionSet, deps: isl.UnionMap) -> isl.UnionMap | None:
+def scheduler_band(domain: isl.UnionSet, deps: isl.UnionMap, near: isl.UnionMap | None = None) -> isl.UnionMap | None:
     """The outermost band of the schedule isl's scheduler (Pluto's algorithm: the dataflow
-    as validity, proximity and coincidence) finds, if it is permutable: each statement ->
-    its members."""
-    constraints = isl.ScheduleConstraints.on_domain(domain).set_validity(deps).set_proximity(deps) \
+    as validity, proximity and coincidence; `near`, more pairs to bring close) finds, if
+    it is permutable: each statement -> its members."""
+    proximity = deps if near is None else deps.union(near)
+    constraints = isl.ScheduleConstraints.on_domain(domain).set_validity(deps).set_proximity(proximity) \
         .set_coincidence(deps)
     node = constraints.compute_schedule().get_root().child(0)
     if node.get_type() != isl.schedule_node_type.band or not node.band_get_permutable():

@@ -35,6 +35,7 @@ class Reschedule:
     loop: ir.Loop
     statements: tuple[Statement, ...]
     order: tuple[str, ...]                # the new loops, named by the first statement's variables
+    names: tuple[str | None, ...]         # a new loop that is the same variable in every statement: its name
     parallel: int
     domain: str                           # isl text: each statement's instances
     schedule: str                         # isl text: -> [new loops..., statement]
@@ -68,28 +69,28 @@ def reschedule(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv, parallel_loops: s
     band = poly.scheduler_band(model.domain, deps)
     if band is None or poly.out_dims(band) != max(len(s.loops) for s in statements):
         return None
-    order = _loop_order(band, statements)
+    order = loop_order(band, statements)
     if order is None:
         return None
-    schedule = _with_positions(band, model)
+    schedule = with_positions(band, model)
     carried = poly.carried_at(schedule, deps)
     parallel = next((p for p, c in enumerate(carried[:len(order)]) if not c), None)
-    if parallel is None or not poly.legal(schedule, deps, parallel) or not _pays(statements, order, parallel, size):
+    if parallel is None or not poly.legal(schedule, deps, parallel) or not cost.band_pays(order, parallel, size):
         return None
-    return Reschedule(loop, statements, tuple(v.var for v in order), parallel, model.domain.to_str(),
+    return Reschedule(loop, statements, tuple(v.var for v in order), user_names(band, statements), parallel, model.domain.to_str(),
                       schedule.to_str(), tuple(model.params.params.items()))
 
 
-def _loop_order(band: isl.UnionMap, statements: tuple[Statement, ...]) -> list[ir.Loop] | None:
+def loop_order(band: isl.UnionMap, statements: tuple[Statement, ...], shifts: bool = False) -> list[ir.Loop] | None:
     """The new loops as the first deepest statement's loops, if every member is one of
-    each statement's loops (coefficient 1, no constant), every statement's loops all
-    appear, and each statement writes along its innermost member."""
+    each statement's loops (coefficient 1; a constant only where `shifts`), every
+    statement's loops all appear, and each statement writes along its innermost member."""
     deepest = max(statements, key=lambda s: len(s.loops))
     order = None
     for s in statements:
         picks = []
         for coefficients, const in poly.members(band, s.name):
-            if const or sorted(coefficients) != [0] * (len(coefficients) - 1) + [1]:
+            if const and not shifts or sorted(coefficients) != [0] * (len(coefficients) - 1) + [1]:
                 return None
             picks.append(coefficients.index(1))
         if set(picks) != set(range(len(s.loops))) or not _writes_along(s, s.loops[picks[-1]]):
@@ -97,6 +98,19 @@ def _loop_order(band: isl.UnionMap, statements: tuple[Statement, ...]) -> list[i
         if s is deepest:
             order = [s.loops[k] for k in picks]
     return order
+
+
+def user_names(band: isl.UnionMap, statements: tuple[Statement, ...]) -> tuple[str | None, ...]:
+    """For each member (as `loop_order` accepts them): the loop variable it is in every
+    statement, unshifted, or None. The new loop may then take the user's name, and no
+    statement needs that variable set from it."""
+    out: list[str | None] | None = None
+    for s in statements:
+        mine = [None if const else s.loops[coefficients.index(1)].var for coefficients, const in poly.members(band, s.name)]
+        out = mine if out is None else [a if a == b else None for a, b in zip(out, mine)]
+    out = out or []
+    # a statement's variable on two members (lu's `j`, the step and the column): two loops, not one name
+    return tuple(None if out.count(x) > 1 else x for x in out)
 
 
 def _writes_along(s: Statement, v: ir.Loop) -> bool:
@@ -107,7 +121,7 @@ def _writes_along(s: Statement, v: ir.Loop) -> bool:
         and isinstance(last.right, ir.Const))
 
 
-def _with_positions(band: isl.UnionMap, model: Model) -> isl.UnionMap:
+def with_positions(band: isl.UnionMap, model: Model) -> isl.UnionMap:
     """Each statement -> [members..., its place in program order]: statements at one point
     of the band run in the order they are written."""
     out = None
@@ -118,19 +132,3 @@ def _with_positions(band: isl.UnionMap, model: Model) -> isl.UnionMap:
         one = mine.flat_range_product(last.intersect_domain(isl.UnionSet.from_set(poly.part(model.domain, name))))
         out = one if out is None else out.union(one)
     return out
-
-
-def _pays(statements: tuple[Statement, ...], order: list[ir.Loop], parallel: int, size: int) -> bool:
-    """Does one start of the parallel loop do enough work to pay for its threads? Work is
-    the deepest statement's iterations inside it, at the middle of the loops outside."""
-    env: dict[str, int] = {}
-    for v in order[:parallel]:
-        if cost.trips(v, env, size) is None:
-            return False
-    work = 1
-    for v in order[parallel:]:
-        t = cost.trips(v, env, size)
-        if t is None:
-            return False
-        work *= max(t, 0)
-    return work >= cost.MIN_WORK_PER_START

@@ -35,7 +35,6 @@ ROWS = 8             # `i`s per strip: as fast as 16 on gemm (measured), more st
                      # between threads, and the tester's sizes (up to 24) run 2 and 3 strips:
                      # enough for it to verify a strip loop
 MIN_COLS, MAX_COLS = 8, 512
-ITEM = 8             # bytes per element the model assumes (float64, the common case)
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def _reused(outer: ir.Loop, inner: ir.Loop, size: int) -> tuple[str, int] | None
         if walking[-1] not in uses[-1] or any(walking[-1] in u for u in uses[:-1]):
             continue   # the innermost loop walks it down a column: interchange first
         env: dict[str, int] = {outer.var: 0, inner.var: 0}
-        walked = ITEM
+        walked = cost.ITEM
         for var, loop in inside.items():
             t = cost.trips(loop, env, size)
             if var in names:

@@ -25,7 +25,6 @@ from paralift.passes import polyhedral as poly
 from paralift.passes.effects import CallEnv
 from paralift.passes.polyhedral import Model, Statement
 
-ITEM = 8             # bytes per element the model assumes (float64, the common case)
 MAX_DEPTH = 3        # a time loop and two space loops at most: tiles over two space loops
                      # (heat-3d's) lost to the sweeps as written in both languages (measured)
 MIN_STEPS, MAX_STEPS = 4, 8      # time steps per tile; 16 lost parallelism (jacobi-2d, 50 steps)
@@ -110,12 +109,12 @@ def _sizes(loop: ir.Loop, statements: tuple[Statement, ...], size: int, cache: i
             return None
         counts.append(t)
     arrays = len({a.array for s in statements for a, _ in poly.accesses(s.stmt)})
-    step_bytes = ITEM * arrays
+    step_bytes = cost.ITEM * arrays
     for t in counts[1:]:
         step_bytes *= t
     if step_bytes <= cache or len(counts) > MAX_DEPTH:
         return None
-    row = ITEM * arrays * (counts[-1] if len(counts) > 2 else 1)
+    row = cost.ITEM * arrays * (counts[-1] if len(counts) > 2 else 1)
     width = MAX_WIDTH
     while width > MIN_WIDTH and ((width + 2 * MAX_STEPS) * row > cache // 2 or width * ACROSS > counts[1]):
         width //= 2

@@ -6,8 +6,10 @@ fixed, the loops inside it run whole within one iteration.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
+from typing import Callable
 from itertools import combinations_with_replacement
 
 from paralift.diagnostics import Diagnostic, Span
@@ -20,6 +22,7 @@ from paralift.passes.bindings import Bindings, bindings
 from paralift.passes.dependence import Dependence, LevelAnalysis
 from paralift.passes.privatize import privatizable
 from paralift.passes import cost
+from paralift.passes.fusion import Fusion, fusions
 from paralift.passes.interchange import Interchange, interchange
 from paralift.passes.tiling import Tiling, tiling
 from paralift.passes.reschedule import Reschedule, reschedule
@@ -51,10 +54,18 @@ class LoopVerdict:
     timetile: TimeTiling | None = None
     # the nest this loop heads has a parallel loop around all its work in another order (reschedule.py)
     reschedule: Reschedule | None = None
+    # the nest this loop heads and the ones after it run faster as one nest (fusion.py)
+    fusion: Fusion | None = None
 
     @property
     def line(self) -> int:
         return self.loop.span.line
+
+    @property
+    def hints(self) -> tuple:
+        """The transformations found for this loop (each with `describe()`)."""
+        return tuple(h for h in (self.transform, self.interchange, self.tiling, self.timetile, self.reschedule,
+                                 self.fusion) if h is not None)
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,8 @@ class KernelVerdicts:
                          interchange=v.interchange and Interchange(at[id(v.interchange.outer)], at[id(v.interchange.inner)]),
                          tiling=v.tiling and replace(v.tiling, outer=at[id(v.tiling.outer)], inner=at[id(v.tiling.inner)]),
                          timetile=v.timetile and v.timetile.moved(at[id(v.timetile.loop)]),
-                         reschedule=v.reschedule and v.reschedule.moved(at[id(v.reschedule.loop)]))
+                         reschedule=v.reschedule and v.reschedule.moved(at[id(v.reschedule.loop)]),
+                         fusion=v.fusion and v.fusion.moved(tuple(at[id(x)] for x in v.fusion.loops)))
                  for v in loops]
         return KernelVerdicts(kernel, tuple(loops))
 
@@ -184,10 +196,11 @@ def _with_transforms(verdicts: list[LoopVerdict], f: _KernelFacts) -> tuple[Loop
 def _with_tilings(verdicts: list[LoopVerdict], covered: set[int], f: _KernelFacts) -> tuple[LoopVerdict, ...]:
     """Tilings, for the nests no other transformation took (around them neither): time
     tiles for a sequential loop around parallel sweeps, else a new loop order with a
-    parallel loop around all the work, else strips for reuse."""
+    parallel loop around all the work, else strips for reuse. Then fusion, for sibling
+    nests none of these took."""
     taken = covered | {id(x) for v in verdicts if v.transform or v.interchange
                        for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)}
-    out, size = [], None
+    out, size = [], functools.cache(lambda: cost.budget_size(f.kernel.body))
     parallel = {id(v.loop) for v in verdicts if v.verdict != "sequential"}
     # a new parallel loop inside one that runs in parallel already gains nothing
     enclosed = {id(x) for v in verdicts if v.verdict != "sequential" for x in walk_stmts(v.loop.body)
@@ -195,18 +208,51 @@ def _with_tilings(verdicts: list[LoopVerdict], covered: set[int], f: _KernelFact
     for v in verdicts:
         inside = [x for x in walk_stmts((v.loop,)) if isinstance(x, ir.Loop)]
         if not any(id(x) in taken for x in inside) and len(inside) > 1:
-            size = cost.budget_size(f.kernel.body) if size is None else size
             alone = v.verdict == "sequential" and id(v.loop) not in enclosed
             if alone:
-                v = replace(v, timetile=time_tiling(v.loop, f.kernel, f.env, size, cost.cache_size()))
+                v = replace(v, timetile=time_tiling(v.loop, f.kernel, f.env, size(), cost.cache_size()))
             if alone and v.timetile is None:
-                v = replace(v, reschedule=reschedule(v.loop, f.kernel, f.env, parallel, size))
+                v = replace(v, reschedule=reschedule(v.loop, f.kernel, f.env, parallel, size()))
             if v.timetile is None and v.reschedule is None:
-                v = replace(v, tiling=tiling(v.loop, f.accesses, f.param_names, size))
+                v = replace(v, tiling=tiling(v.loop, f.accesses, f.param_names, size()))
             if v.timetile or v.reschedule or v.tiling:
                 taken |= {id(x) for x in inside}
         out.append(v)
-    return tuple(out)
+    return _with_fusions(out, taken, enclosed, parallel, size, f)
+
+
+def _with_fusions(verdicts: list[LoopVerdict], taken: set[int], enclosed: set[int], parallel: set[int],
+                  size: Callable[[], int], f: _KernelFacts) -> tuple[LoopVerdict, ...]:
+    """Each fusion on the verdict of its first nest's loop: nests no other transformation
+    took, outside every parallel loop."""
+    def free(loop: ir.Loop) -> bool:
+        return id(loop) not in enclosed and not any(id(x) in taken for x in walk_stmts((loop,))
+                                                    if isinstance(x, ir.Loop))
+    runs = list(_sibling_runs(f.kernel.body, free))
+    if not runs:
+        return tuple(verdicts)
+    found = fusions(runs, f.kernel, f.env, parallel, size(), cost.cache_size())
+    first = {id(x.loops[0]): x for x in found}
+    return tuple(replace(v, fusion=first[id(v.loop)]) if id(v.loop) in first else v for v in verdicts)
+
+
+def _sibling_runs(body, free):
+    """Runs of two or more loops one after another in one block, each heading a nest `free`
+    says may change, in every block of `body` (a loop in a run is not looked into)."""
+    runs: list[list[ir.Loop]] = [[]]
+    for s in body:
+        if isinstance(s, ir.Loop) and free(s):
+            runs[-1].append(s)
+        elif runs[-1]:
+            runs.append([])
+    for run in runs:
+        if len(run) > 1:
+            yield tuple(run)
+    in_runs = {id(x) for run in runs if len(run) > 1 for x in run}
+    for s in body:
+        if isinstance(s, (ir.Loop, ir.If, ir.While)) and id(s) not in in_runs:
+            for block in (s.body, getattr(s, "orelse", ())):
+                yield from _sibling_runs(block, free)
 
 
 def _swap_keeps_parallelism(v: LoopVerdict, inside_parallel: set[int]) -> bool:

@@ -8,21 +8,16 @@ void lu(int n, double A[n][n]) {
     // paralift: rescheduled to the loop order k, i, j; the loop over i runs in parallel
     for (long pl_k = 0; pl_k < n - 1; pl_k++) {
         #pragma omp parallel for schedule(static, 1)
-        for (long pl_i = pl_k + 1; pl_i < n; pl_i++) {
+        for (long i = pl_k + 1; i < n; i++) {
             {
-                int i = pl_i;
                 int j = pl_k;
                 A[i][j] /= A[j][j];
             }
-            for (long pl_j = pl_k + 1; pl_j < pl_i; pl_j++) {
-                int i = pl_i;
-                int j = pl_j;
+            for (long j = pl_k + 1; j < i; j++) {
                 int k = pl_k;
                 A[i][j] -= A[i][k] * A[k][j];
             }
-            for (long pl_j = pl_i; pl_j < n; pl_j++) {
-                int i = pl_i;
-                int j = pl_j;
+            for (long j = i; j < n; j++) {
                 int k = pl_k;
                 A[i][j] -= A[i][k] * A[k][j];
             }

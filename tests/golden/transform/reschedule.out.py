@@ -12,19 +12,14 @@ def lu(A):
     n = A.shape[0]
     # paralift: rescheduled to the loop order k, i, j; the loop over i runs in parallel
     for pl_k in range(0, n - 1):
-        for pl_i_t in numba.prange(n - pl_k - 1):
-            pl_i = pl_k + 1 + pl_i_t // 2 if pl_i_t % 2 == 0 else pl_k + 1 + n - pl_k - 1 - 1 - pl_i_t // 2
-            i = pl_i
+        for i_t in numba.prange(n - pl_k - 1):
+            i = pl_k + 1 + i_t // 2 if i_t % 2 == 0 else pl_k + 1 + n - pl_k - 1 - 1 - i_t // 2
             j = pl_k
             A[i, j] /= A[j, j]
-            for pl_j in range(pl_k + 1, pl_i):
-                i = pl_i
-                j = pl_j
+            for j in range(pl_k + 1, i):
                 k = pl_k
                 A[i, j] -= A[i, k] * A[k, j]
-            for pl_j in range(pl_i, n):
-                i = pl_i
-                j = pl_j
+            for j in range(i, n):
                 k = pl_k
                 A[i, j] -= A[i, k] * A[k, j]
 
