@@ -9,9 +9,7 @@ the cost model does not decline what it would decline at small sizes."""
 from __future__ import annotations
 
 import ctypes
-import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from order_support import as_c, backwards, compiled
 
 from paralift.analysis import analyze_source
 from paralift.backends import wavefront
@@ -65,19 +64,6 @@ def _fused(source: str, language: str) -> tuple[str, int] | None:
     return text, applied[0].line
 
 
-def _backwards(text: str, line: int, language: str) -> str:
-    """The parallel loop run from its last iteration to its first."""
-    lines = text.split("\n")
-    head = lines[line - 1]
-    if language == "c":
-        lines[line - 1] = re.sub(r"for \(long (\w+) = (.*?); \1 < (.*?); \1\+\+\)",
-                                 r"for (long \1 = (\3) - 1; \1 >= \2; \1--)", head)
-    else:
-        lines[line - 1] = re.sub(r"for (\w+) in range\((.*)\):", r"for \1 in reversed(range(\2)):", head)
-    assert lines[line - 1] != head, head
-    return "\n".join(lines)
-
-
 def _inputs(n: int, depth: int) -> list[np.ndarray]:
     rng = np.random.default_rng(n)
     return [np.ascontiguousarray(rng.random((n,) * depth)) for _ in ARRAYS]
@@ -101,7 +87,7 @@ def test_fused_nests_compute_what_the_original_does(case):
     text, line = found
     for n in (3, 6, 11):
         want = _run(source, n, depth)
-        for version in (text, _backwards(text, line, "python")):
+        for version in (text, backwards(text, line, "python")):
             got = _run(version, n, depth)
             assert all(np.array_equal(a, b) for a, b in zip(want, got)), (source, version)
 
@@ -119,29 +105,13 @@ def test_the_generated_nests_fuse_often_enough_to_test_something():
 
 
 def _as_c(source: str, depth: int) -> str:
-    """The Python nests as C99, the arrays VLAs."""
     dims = "[n]" * depth
-    out, open_loops = [f"void kernel(int n, double A{dims}, double B{dims}, double C{dims}) {{"], []
-    for line in source.splitlines()[1:]:
-        indent, text = len(line) - len(line.lstrip()), line.strip()
-        while open_loops and open_loops[-1] >= indent:
-            out.append(" " * open_loops.pop() + "}")
-        m = re.match(r"for (\w+) in range\((?:(.*), )?(.*)\):", text)
-        if m:
-            out.append(f"{' ' * indent}for (int {m[1]} = {m[2] or 0}; {m[1]} < {m[3]}; {m[1]}++) {{")
-            open_loops.append(indent)
-        else:
-            out.append(" " * indent + re.sub(r"\[(\w[^\],]*), ([^\]]*)\]", r"[\1][\2]", text) + ";")
-    out += [" " * x + "}" for x in reversed(open_loops)]
-    return "\n".join(out + ["}"]) + "\n"
+    return as_c(source, f"void kernel(int n, double A{dims}, double B{dims}, double C{dims})")
 
 
 def _run_c(text: str, n: int, depth: int, work: Path, tag: str) -> list[np.ndarray]:
-    (work / f"{tag}.c").write_text(text)
-    subprocess.run(["gcc", "-O1", "-shared", "-fPIC", "-o", str(work / f"{tag}.so"), str(work / f"{tag}.c")],
-                   check=True, capture_output=True)
     arrays = _inputs(n, depth)
-    ctypes.CDLL(str(work / f"{tag}.so")).kernel(ctypes.c_int(n), *(a.ctypes.data_as(ctypes.c_void_p) for a in arrays))
+    compiled(text, work, tag).kernel(ctypes.c_int(n), *(a.ctypes.data_as(ctypes.c_void_p) for a in arrays))
     return arrays
 
 
@@ -158,7 +128,7 @@ def test_c_fused_nests_compute_what_the_original_does(case):
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         want = _run_c(source, 9, depth, work, "original")
-        for tag, version in (("new", text), ("backwards", _backwards(text, line, "c"))):
+        for tag, version in (("new", text), ("backwards", backwards(text, line, "c"))):
             got = _run_c(version, 9, depth, work, tag)
             assert all(np.array_equal(a, b) for a, b in zip(want, got)), (source, version)
 
@@ -208,3 +178,29 @@ def test_a_loop_variable_read_outside_its_loop_is_not_modelled():
     kv = analyze_source(source, "k.py").kernels[0]
     assert poly.statements(kv.kernel.body[0]) is not None
     assert poly.exact(kv.kernel.body[0], kv.kernel, CallEnv()) is None
+
+
+CONTEXT = """def kernel(u, v, w, T, n):
+    for t in range(T):
+        for i in range(n):
+            v[i] = u[t, i] * 2.0
+        for i in range(n):
+            w[i] = v[i] + u[t, i]
+        for i in range(n):
+            u[t + 1, i] = w[i] * 0.5
+"""
+
+
+def test_the_loops_around_the_nests_bound_the_variables_they_read():
+    """`u[t, i]` inside `for t in range(T)`: `t` is at least 0 there, so the subscript does
+    not wrap; the three nests of each step fuse, and the result is verified. Where the
+    loop's body assigns `t`, nothing is known of it, and the nests stay apart."""
+    from paralift.rewriting import rewrite_source
+    fa = analyze_source(CONTEXT, "k.py")
+    assert [[x.span.line for x in v.fusion.loops] for kv in fa.kernels for v in kv.loops if v.fusion] == [[3, 5, 7]]
+    res = rewrite_source(CONTEXT, "k.py", check=True)
+    assert not res.refused and "fused the nests at lines 3, 5, 7" in res.result
+    for changed in (CONTEXT.replace("    for t in range(T):\n", "    for t in range(T):\n        t = t - 1\n"),
+                    CONTEXT.replace("range(T)", "range(-1, T)")):
+        fa = analyze_source(changed, "k.py")
+        assert not any(v.fusion for kv in fa.kernels for v in kv.loops), changed

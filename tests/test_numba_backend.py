@@ -81,3 +81,18 @@ def test_a_loop_is_lifted_only_when_the_call_cannot_fail_where_the_loop_would_no
     plans = {p.name: p for p in res.plans}
     assert "`t` may be unset when the loop starts" in plans["M.step"].skipped[0].reason
     assert plans["M.nested"].loops and "_paralift_M_nested(a, out, self.k)" in res.result
+
+
+def test_a_helper_before_the_files_first_function_leaves_two_blank_lines():
+    """The helper goes above the function it was lifted from: PEP 8's two blank lines
+    between them even where the function had none above it (the file's first line)."""
+    source = '''def k(A, B, C, n):
+    for i in range(n):
+        B[i] = A[i] * 2.0
+    else:
+        C[0] = 1.0
+    for i in range(n):
+        C[i] = B[i] + A[i]
+'''
+    res = rewrite_source(source, "k.py", check=False)
+    assert "        C[i] = B[i] + A[i]\n\n\ndef k(" in res.result, res.result

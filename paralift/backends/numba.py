@@ -481,9 +481,10 @@ class _Editor(PlanEditor):
         body = []
         for stmt in updated.body:
             name = getattr(getattr(stmt, "name", None), "value", None)
+            helpers = self.helpers.get(name, ())
             body += [cst.parse_statement(h).with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-                     for h in self.helpers.get(name, ())]
-            body.append(stmt)
+                     for h in helpers]
+            body.append(_two_blank_lines_before(stmt) if helpers else stmt)
         return updated.with_changes(body=body)
 
     def _lift(self, plan: LoopPlan, original: cst.For, stmts: list, leading) -> cst.CSTNode:
@@ -523,6 +524,14 @@ class _Editor(PlanEditor):
             before[0] = before[0].with_changes(leading_lines=updated.leading_lines)
             loop = loop.with_changes(leading_lines=[])
         return cst.FlattenSentinel(before + [loop] + after)
+
+
+def _two_blank_lines_before(stmt):
+    """A function after a helper paralift put before it: two blank lines between (PEP 8),
+    where it had fewer (the file's first function); its own comments kept."""
+    lines = list(stmt.leading_lines)
+    blank = next((k for k, x in enumerate(lines) if x.comment is not None), len(lines))
+    return stmt.with_changes(leading_lines=[cst.EmptyLine()] * max(0, 2 - blank) + lines)
 
 
 class _Rename(cst.CSTTransformer):

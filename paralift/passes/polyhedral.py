@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import islpy as isl
 
 from paralift.ir import nodes as ir
-from paralift.ir.walk import subexprs, walk_exprs
+from paralift.ir.walk import subexprs, walk_exprs, walk_stmts
 from paralift.passes.affine import NotAffine, Params, affine
 from paralift.passes.effects import CallEnv, call_kind
 from paralift.passes.scalars import assigned_names
@@ -159,6 +159,7 @@ class Model:
     def _of(statements: tuple[Statement, ...], params: Params, kernel: ir.Kernel, language: str) -> Model | None:
         parts: dict[str, list[str]] = {"domain": [], "order": [], "reads": [], "writes": []}
         deepest = max(len(s.loops) for s in statements)
+        known = _context(statements, kernel, params)
         for s in statements:
             names = {v.var: f"v{k}" for k, v in enumerate(s.loops)}
             tup = f"{s.name}[{', '.join(names.values())}]"
@@ -171,7 +172,7 @@ class Model:
             parts["order"].append(f"{tup} -> [{', '.join(order)}]")
             for acc, write in accesses(s.stmt):
                 subs = [affine(i, names, params) for i in acc.indices]
-                if not _in_bounds(acc, subs, where, params, kernel, language):
+                if not _in_bounds(acc, subs, " and ".join([where] + known), params, kernel, language):
                     return None
                 parts["writes" if write else "reads"].append(f"{tup} -> {acc.array}[{', '.join(subs)}] : {where}")
         head = params.header()
@@ -208,6 +209,39 @@ def accesses(stmt: ir.Assign):
     for x in subexprs(stmt.value):
         if isinstance(x, ir.Access):
             yield x, False
+
+
+def _context(statements: tuple[Statement, ...], kernel: ir.Kernel, params: Params) -> list[str]:
+    """What the loops around the nest say of their variables it reads (`0 <= p < b` for `p`
+    from `range(b)`, a parameter to the nest), where such a loop steps by 1 and its body
+    assigns neither the variable nor a name in its bounds: only for proving subscripts in
+    bounds (the schedule and the code hold for every value)."""
+    def names(exprs) -> set[str]:
+        return {x.id for e in exprs for x in subexprs(e) if isinstance(x, ir.Name)}
+    used = names([x for s in statements for v in s.loops for x in (v.lower, v.upper)] +
+                 [i for s in statements for a, _ in accesses(s.stmt) for i in a.indices])
+    out = []
+    for v in reversed(enclosing(kernel.body, statements[0].loops[0])):
+        if v.var in used and v.form in _FORMS and isinstance(v.step, ir.Const) and v.step.value == 1 and \
+                not ({v.var} | names([v.lower, v.upper])) & assigned_names(v.body):
+            try:
+                out.append(f"{affine(v.lower, {}, params)} <= {params.param(v.var)} < {affine(v.upper, {}, params)}")
+            except NotAffine:
+                continue
+            used |= names([v.lower, v.upper])
+    return out
+
+
+def enclosing(body, loop: ir.Loop) -> tuple[ir.Loop, ...]:
+    """The loops around `loop` in `body`, outermost first."""
+    for s in body:
+        if s is loop:
+            return ()
+        if isinstance(s, (ir.Loop, ir.If, ir.While)):
+            for block in (s.body, getattr(s, "orelse", ())):
+                if any(x is loop for x in walk_stmts(block)):
+                    return ((s,) if isinstance(s, ir.Loop) else ()) + enclosing(block, loop)
+    return ()
 
 
 def _in_bounds(acc: ir.Access, subs: list[str], where: str, params: Params, kernel: ir.Kernel, language: str) -> bool:

@@ -77,8 +77,8 @@ def reschedule(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv, parallel_loops: s
     parallel = next((p for p, c in enumerate(carried[:len(order)]) if not c), None)
     if parallel is None or not poly.legal(schedule, deps, parallel) or not cost.band_pays(order, parallel, size):
         return None
-    return Reschedule(loop, statements, tuple(v.var for v in order), user_names(band, statements), parallel, model.domain.to_str(),
-                      schedule.to_str(), tuple(model.params.params.items()))
+    return Reschedule(loop, statements, tuple(v.var for v in order), user_names(band, statements), parallel,
+                      model.domain.to_str(), schedule.to_str(), tuple(model.params.params.items()))
 
 
 def loop_order(band: isl.UnionMap, statements: tuple[Statement, ...], shifts: bool = False) -> list[ir.Loop] | None:

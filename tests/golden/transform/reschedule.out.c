@@ -1,4 +1,6 @@
-/* lu as PolyBench writes it, row by row, in C99 with a VLA. */
+/* lu and cholesky as PolyBench writes them, row by row, in C99 with a VLA. cholesky keeps
+   its order: right-looking, no loop of it is free of dependences. */
+#include <math.h>
 #include <stddef.h>
 static inline long pl_min(long a, long b) { return a < b ? a : b; }
 static inline long pl_max(long a, long b) { return a > b ? a : b; }
@@ -22,5 +24,18 @@ void lu(int n, double A[n][n]) {
                 A[i][j] -= A[i][k] * A[k][j];
             }
         }
+    }
+}
+
+void cholesky(int n, double A[n][n]) {
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < i; j++) {
+            for (int k = 0; k < j; k++)
+                A[i][j] -= A[i][k] * A[j][k];
+            A[i][j] /= A[j][j];
+        }
+        for (int k = 0; k < i; k++)
+            A[i][i] -= A[i][k] * A[i][k];
+        A[i][i] = sqrt(A[i][i]);
     }
 }

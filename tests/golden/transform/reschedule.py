@@ -1,8 +1,8 @@
 """lu and cholesky as PolyBench writes them, row by row: much of their work runs outside every
 parallel loop. In the right-looking order isl's scheduler finds, the rows below each
 step are independent for lu. Not for cholesky: in that order a row's update reads rows above it
-scaled in the same step, so no loop of it is free of dependences. `gemm_like`'s work is all
-in parallel loops already."""
+scaled in the same step, so no loop of it is free of dependences (in phases, the column scaled
+first, it measured 0.16x of serial). `gemm_like`'s work is all in parallel loops already."""
 import numpy as np
 
 
