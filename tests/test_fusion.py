@@ -204,3 +204,23 @@ def test_the_loops_around_the_nests_bound_the_variables_they_read():
                     CONTEXT.replace("range(T)", "range(-1, T)")):
         fa = analyze_source(changed, "k.py")
         assert not any(v.fusion for kv in fa.kernels for v in kv.loops), changed
+
+
+def test_nests_inside_loops_that_do_not_fuse_are_fused():
+    """Two time loops one after the other do not fuse (the second assigns a scalar); the
+    two nests inside the first still do."""
+    source = """def kernel(A, B, C, T, n):
+    for t in range(T):
+        for i in range(n):
+            B[i] = A[i] * 2.0 + t
+        for i in range(n):
+            C[i] = B[i] + A[i]
+    for t in range(T):
+        s = 0.0
+        for i in range(n):
+            A[i] = C[i] * 0.5
+"""
+    fa = analyze_source(source, "k.py")
+    assert [[x.span.line for x in v.fusion.loops] for kv in fa.kernels for v in kv.loops if v.fusion] == [[3, 5]]
+    text, line = _fused(source, "python")
+    assert text.split("\n")[line - 1].strip() == "for i in range(0, n):"

@@ -231,14 +231,18 @@ def _with_fusions(verdicts: list[LoopVerdict], taken: set[int], enclosed: set[in
     runs = list(_sibling_runs(f.kernel.body, free))
     if not runs:
         return tuple(verdicts)
-    found = fusions(runs, f.kernel, f.env, parallel, size(), cost.cache_size())
-    first = {id(x.loops[0]): x for x in found}
+    first: dict[int, Fusion] = {}
+    inside: set[int] = set()   # a run inside fused nests is fused with them already
+    for x in fusions(runs, f.kernel, f.env, parallel, size(), cost.cache_size()):
+        if id(x.loops[0]) not in inside:
+            first[id(x.loops[0])] = x
+            inside |= {id(y) for y in walk_stmts(x.loops) if isinstance(y, ir.Loop)}
     return tuple(replace(v, fusion=first[id(v.loop)]) if id(v.loop) in first else v for v in verdicts)
 
 
 def _sibling_runs(body, free):
     """Runs of two or more loops one after another in one block, each heading a nest `free`
-    says may change, in every block of `body` (a loop in a run is not looked into)."""
+    says may change, in every block of `body`, a block's before the ones inside it."""
     runs: list[list[ir.Loop]] = [[]]
     for s in body:
         if isinstance(s, ir.Loop) and free(s):
@@ -248,9 +252,8 @@ def _sibling_runs(body, free):
     for run in runs:
         if len(run) > 1:
             yield tuple(run)
-    in_runs = {id(x) for run in runs if len(run) > 1 for x in run}
     for s in body:
-        if isinstance(s, (ir.Loop, ir.If, ir.While)) and id(s) not in in_runs:
+        if isinstance(s, (ir.Loop, ir.If, ir.While)):
             for block in (s.body, getattr(s, "orelse", ())):
                 yield from _sibling_runs(block, free)
 
