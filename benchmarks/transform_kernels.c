@@ -1,4 +1,4 @@
-/* The ten kernels of the transformation benchmark in C, sequential, as PolyBench writes
+/* The eleven kernels of the transformation benchmark in C, sequential, as PolyBench writes
    them. paralift rewrites this file (OpenMP, `--transform none` and `auto`); the driver
    in c_transform_bench.py times each. */
 #include <math.h>

@@ -1,6 +1,6 @@
-"""The ten kernels of the transformation benchmark, sequential, as PolyBench writes them
-(gemm, syrk, 2mm, covariance, jacobi-2d and heat-3d with their time loops, seidel-2d, lu,
-floyd-warshall, nussinov). paralift rewrites this text; `transform_hand.py` holds the same
+"""The eleven kernels of the transformation benchmark, sequential, as PolyBench writes them
+(gemm, syrk, 2mm, covariance, jacobi-2d, fdtd-2d and heat-3d with their time loops,
+seidel-2d, lu, floyd-warshall, nussinov). paralift rewrites this text; `transform_hand.py` holds the same
 kernels with `prange` put by hand on the loops as written."""
 import numpy as np
 

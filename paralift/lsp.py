@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -24,6 +25,7 @@ from paralift.diagnostics import Severity
 from paralift.files import language_of, source_lines
 
 DEBOUNCE_S = 0.05  # coalesces bursts of keystrokes; results for older versions are dropped anyway
+FULL_GC_EVERY = 64  # refreshes between full garbage collections (see `_settle`)
 _SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
              Severity.NOTE: types.DiagnosticSeverity.Information}
 
@@ -122,6 +124,7 @@ class ParaliftServer(LanguageServer):
         self.states: dict[str, _State] = {}
         self.tasks: dict[str, asyncio.Task] = {}
         self.caches: dict[str, dict] = {}  # per document: functions analyzed, by text and position
+        self.refreshes = 0
 
     def schedule(self, uri: str, delay: float) -> None:
         """(Re)start the analysis of `uri`; a newer edit cancels an older run. When no run
@@ -145,6 +148,19 @@ class ParaliftServer(LanguageServer):
         self.states[uri] = _State(version, source, fa, check)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=uri, version=version, diagnostics=to_lsp(fa, check, source_lines(source))))
+        self._settle()
+
+    def _settle(self) -> None:
+        """After publishing: what is alive now (the caches, mostly) is set aside from the
+        garbage collector's full collections, which otherwise walk it all, often in the
+        middle of the next parse (a keystroke's analysis took 65 ms instead of 30 on a
+        2,000-line file). Every FULL_GC_EVERY refreshes, with the diagnostics out, a full
+        collection frees any cycles among what was set aside and has since been dropped."""
+        self.refreshes += 1
+        if self.refreshes % FULL_GC_EVERY == 0:
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()
 
 
 server = ParaliftServer()

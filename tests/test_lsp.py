@@ -124,3 +124,23 @@ async def test_c_headers_beside_the_file_are_read_and_a_missing_one_is_a_warning
     (warning,) = [d for d in missing if d.code == "PL006"]
     assert warning.range.start.line == 0 and "gone.h" in warning.message
     assert warning.severity == types.DiagnosticSeverity.Warning
+
+
+def test_the_server_sets_what_is_alive_aside_from_the_collector_and_collects_in_full_now_and_then(monkeypatch):
+    """After each refresh the caches are frozen out of the collector's full collections
+    (which otherwise walk them in the middle of the next parse); every FULL_GC_EVERY
+    refreshes a full collection frees what has since been dropped."""
+    import gc
+
+    from paralift import lsp
+    calls = []
+    monkeypatch.setattr(gc, "collect", lambda *a: calls.append("collect") or 0)
+    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    server = lsp.ParaliftServer()
+    for _ in range(2 * lsp.FULL_GC_EVERY):
+        server._settle()
+    assert calls.count("freeze") == 2 * lsp.FULL_GC_EVERY
+    assert calls.count("collect") == calls.count("unfreeze") == 2
+    at = calls.index("collect")
+    assert calls[at - 1:at + 2] == ["unfreeze", "collect", "freeze"]

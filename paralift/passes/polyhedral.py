@@ -160,6 +160,8 @@ class Model:
         parts: dict[str, list[str]] = {"domain": [], "order": [], "reads": [], "writes": []}
         deepest = max(len(s.loops) for s in statements)
         known = _context(statements, kernel, params)
+        # sibling nests: which one runs first (a single nest needs no such dimension: faster)
+        several = int(len({s.nest for s in statements}) > 1)
         for s in statements:
             names = {v.var: f"v{k}" for k, v in enumerate(s.loops)}
             tup = f"{s.name}[{', '.join(names.values())}]"
@@ -167,7 +169,7 @@ class Model:
                       for v in s.loops]
             where = " and ".join(bounds)
             parts["domain"].append(f"{tup} : {where}")
-            order = [str(s.nest)] + [x for k, v in enumerate(s.loops) for x in (names[v.var], str(s.position[k]))]
+            order = [str(s.nest)] * several + [x for k, v in enumerate(s.loops) for x in (names[v.var], str(s.position[k]))]
             order += ["0"] * (2 * (deepest - len(s.loops)))   # every statement's order as long
             parts["order"].append(f"{tup} -> [{', '.join(order)}]")
             for acc, write in accesses(s.stmt):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 from itertools import combinations_with_replacement
 
 from paralift.diagnostics import Diagnostic, Span
