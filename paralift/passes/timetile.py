@@ -68,7 +68,7 @@ def time_tiling(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv, size: int, cache
     statements = poly.exact(loop, kernel, env)
     if not statements or not _sweeps(statements):
         return None
-    sizes = _sizes(loop, statements, size, cache)   # the cheapest test first: the editor runs this
+    sizes = _sizes(statements, size, cache)   # the cheapest test first: the editor runs this
     if sizes is None:
         return None
     model = Model.of(statements, kernel, env.language)
@@ -95,7 +95,7 @@ def _sweeps(statements: tuple[Statement, ...]) -> bool:
         all(isinstance(x, ir.Assign) for x in s.loops[-1].body) for s in statements)
 
 
-def _sizes(loop: ir.Loop, statements: tuple[Statement, ...], size: int, cache: int) -> tuple[int, int] | None:
+def _sizes(statements: tuple[Statement, ...], size: int, cache: int) -> tuple[int, int] | None:
     """Tile sizes: `steps` and the widest `width` (a power of 2) whose footprint fits in half
     the cache with ACROSS tiles across the space loop; or None where one step's arrays fit
     in the cache whole (each step then finds them there already: nothing to gain). A tile
