@@ -95,8 +95,9 @@ def _parser() -> argparse.ArgumentParser:
                         "wavefront for a nest with no parallel loop as written, an interchange (split and swap) "
                         "for a nest that walks down columns, tiles for a nest that walks an array larger than "
                         "the cache ($PARALIFT_CACHE_SIZE, else the machine's L2), time tiles for a time loop "
-                        "over sweeps whose arrays outgrow it, and a new loop order (lu's right-looking) where "
-                        "work runs outside every parallel loop. auto (the default): wavefronts where the cost "
+                        "over sweeps whose arrays outgrow it, a new loop order (lu's right-looking) where "
+                        "work runs outside every parallel loop, and fusion of sibling nests that share arrays "
+                        "larger than the cache. auto (the default): wavefronts where the cost "
                         "model expects a gain, and every other; all: every legal wavefront too; none: never. "
                         "Transformed functions are verified against the original like any other")
     _tester_options(r)

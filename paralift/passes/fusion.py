@@ -25,22 +25,15 @@ from paralift.passes import cost
 from paralift.passes import polyhedral as poly
 from paralift.passes.effects import CallEnv
 from paralift.passes.polyhedral import Model, Statement
-from paralift.passes.reschedule import loop_order, user_names, with_positions
+from paralift.passes.reschedule import NewOrder, loop_order, user_names, with_positions
 
 
 @dataclass(frozen=True)
-class Fusion:
+class Fusion(NewOrder):
     """The sibling nests `loops` head, fused into one nest over `order`, its loop
     `order[parallel]` parallel."""
 
     loops: tuple[ir.Loop, ...]
-    statements: tuple[Statement, ...]
-    order: tuple[str, ...]                # the new loops, named by the first statement's variables
-    names: tuple[str | None, ...]         # a new loop that is the same variable in every statement: its name
-    parallel: int
-    domain: str                           # isl text: each statement's instances
-    schedule: str                         # isl text: -> [new loops..., statement]
-    params: tuple[tuple[str, str], ...]   # isl parameter -> the source text it stands for
 
     @property
     def loop(self) -> ir.Loop:
@@ -108,8 +101,8 @@ def fused(loops: tuple[ir.Loop, ...], kernel: ir.Kernel, env: CallEnv, parallel_
     if not poly.legal(schedule, deps, parallel) or not cost.band_pays(order, parallel, size) or \
             not _outgrows(statements, size, cache):
         return None
-    return Fusion(loops, statements, tuple(v.var for v in order), user_names(band, statements), parallel, model.domain.to_str(),
-                  schedule.to_str(), tuple(model.params.params.items()))
+    return Fusion(statements, tuple(v.var for v in order), user_names(band, statements), parallel,
+                  model.domain.to_str(), schedule.to_str(), tuple(model.params.params.items()), loops=loops)
 
 
 def _shifted(band, statements: tuple[Statement, ...]) -> bool:

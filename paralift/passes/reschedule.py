@@ -29,10 +29,11 @@ from paralift.passes.polyhedral import Model, Statement
 
 
 @dataclass(frozen=True)
-class Reschedule:
-    """The nest `loop` heads in the loop order `order`, its loop `order[parallel]` parallel."""
+class NewOrder:
+    """Statements in a new order from isl's scheduler, checked: the new loops `order`,
+    the loop `order[parallel]` parallel (a rescheduled nest here, fused nests in
+    fusion.py; both written by backends/scheduled.py)."""
 
-    loop: ir.Loop
     statements: tuple[Statement, ...]
     order: tuple[str, ...]                # the new loops, named by the first statement's variables
     names: tuple[str | None, ...]         # a new loop that is the same variable in every statement: its name
@@ -40,6 +41,13 @@ class Reschedule:
     domain: str                           # isl text: each statement's instances
     schedule: str                         # isl text: -> [new loops..., statement]
     params: tuple[tuple[str, str], ...]   # isl parameter -> the source text it stands for
+
+
+@dataclass(frozen=True)
+class Reschedule(NewOrder):
+    """The nest `loop` heads in the loop order `order`, its loop `order[parallel]` parallel."""
+
+    loop: ir.Loop
 
     def moved(self, loop: ir.Loop) -> Reschedule:
         """The same order for the same text parsed again (an edit above it moved it)."""
@@ -77,8 +85,8 @@ def reschedule(loop: ir.Loop, kernel: ir.Kernel, env: CallEnv, parallel_loops: s
     parallel = next((p for p, c in enumerate(carried[:len(order)]) if not c), None)
     if parallel is None or not poly.legal(schedule, deps, parallel) or not cost.band_pays(order, parallel, size):
         return None
-    return Reschedule(loop, statements, tuple(v.var for v in order), user_names(band, statements), parallel,
-                      model.domain.to_str(), schedule.to_str(), tuple(model.params.params.items()))
+    return Reschedule(statements, tuple(v.var for v in order), user_names(band, statements), parallel,
+                      model.domain.to_str(), schedule.to_str(), tuple(model.params.params.items()), loop=loop)
 
 
 def loop_order(band: isl.UnionMap, statements: tuple[Statement, ...], shifts: bool = False) -> list[ir.Loop] | None:
