@@ -14,8 +14,8 @@ def backwards(text: str, line: int, language: str) -> str:
     lines = text.split("\n")
     head = lines[line - 1]
     if language == "c":
-        lines[line - 1] = re.sub(r"for \(long (\w+) = (.*?); \1 < (.*?); \1\+\+\)",
-                                 r"for (long \1 = (\3) - 1; \1 >= \2; \1--)", head)
+        lines[line - 1] = re.sub(r"for \((\w[\w ]*?) (\w+) = (.*?); \2 < (.*?); \2\+\+\)",
+                                 r"for (\1 \2 = (\4) - 1; \2 >= \3; \2--)", head)
     else:
         lines[line - 1] = re.sub(r"for (\w+) in range\((.*)\):", r"for \1 in reversed(range(\2)):", head)
     assert lines[line - 1] != head, head

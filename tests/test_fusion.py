@@ -224,3 +224,21 @@ def test_nests_inside_loops_that_do_not_fuse_are_fused():
     assert [[x.span.line for x in v.fusion.loops] for kv in fa.kernels for v in kv.loops if v.fusion] == [[3, 5]]
     text, line = _fused(source, "python")
     assert text.split("\n")[line - 1].strip() == "for i in range(0, n):"
+
+
+def test_c_loops_named_after_yours_declare_your_type():
+    """A new loop takes the user's name only with the type the user's loops declared it
+    with (an `int` must wrap where it wrapped); a variable declared before its loops keeps
+    its declaration and is set from a `long` loop of paralift's."""
+    declared = """void kernel(int n, double x[n], double y[n], double z[n]) {
+    for (int i = 0; i < n; i++)
+        y[i] = 2.0 * x[i];
+    for (int i = 0; i < n; i++)
+        z[i] = x[i] + y[i];
+}
+"""
+    text, line = _fused(declared, "c")
+    assert text.split("\n")[line - 1].strip() == "for (int i = 0; i < n; i++) {"
+    outside = declared.replace("    for (int i = 0;", "    for (i = 0;").replace("{\n", "{\n    int i;\n", 1)
+    text, line = _fused(outside, "c")
+    assert text.split("\n")[line - 1].strip().startswith("for (long pl_i = 0;") and "i = pl_i;" in text

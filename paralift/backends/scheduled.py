@@ -12,6 +12,7 @@ or the OpenMP pragma; the tester verifies the result.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import islpy as isl
@@ -68,7 +69,7 @@ def time_tiled(tt: TimeTiling, lines: list[str], language: str, unit: str,
 def rescheduled(rs: Reschedule, lines: list[str], language: str, unit: str,
                 types: dict[str, str]) -> Written | None:
     """The nest in its new loop order, at its first loop's indentation."""
-    dims = _names(rs.order, rs.names)
+    dims = _names(rs.order, rs.names, language, types)
     note = f"rescheduled to the loop order {', '.join(rs.order)}; the loop over {rs.order[rs.parallel]} runs " \
            f"in parallel"
     return _written(_Plan(rs.loop, rs.statements, rs.domain, rs.schedule, rs.params, dims, rs.parallel, note),
@@ -84,7 +85,7 @@ def fused(fz: Fusion, lines: list[str], language: str, unit: str, types: dict[st
     if any(x and not _comment(x, language) for x in between):
         return None   # C: a preprocessor line, or a comment over several lines
     at = ", ".join(str(x.span.line) for x in fz.loops)
-    dims = _names(fz.order, fz.names)
+    dims = _names(fz.order, fz.names, language, types)
     note = f"fused the nests at lines {at}, over {', '.join(fz.order)}; the loop over {fz.order[fz.parallel]} " \
            f"runs in parallel"
     new = _written(_Plan(fz.loop, fz.statements, fz.domain, fz.schedule, fz.params, dims, fz.parallel, note,
@@ -96,9 +97,13 @@ def fused(fz: Fusion, lines: list[str], language: str, unit: str, types: dict[st
     return Written(kept + new.lines, new.parallel + len(kept))
 
 
-def _names(order: tuple[str, ...], names: tuple[str | None, ...]) -> list[str]:
-    """The new loops' names: the user's where a loop is one variable in every statement."""
-    return [name or f"pl_{v}" for v, name in zip(order, names)] + ["pl_statement"]
+def _names(order: tuple[str, ...], names: tuple[str | None, ...], language: str,
+           types: dict[str, str]) -> list[str]:
+    """The new loops' names: the user's where a loop is one variable in every statement
+    (in C only where its loops declare its type: the new loop declares the same, so that
+    an `int` wraps where it wrapped)."""
+    return [name if name and (language != "c" or name in types) else f"pl_{v}" for v, name in zip(order, names)] + \
+        ["pl_statement"]
 
 
 def _comment(line: str, language: str) -> bool:
@@ -141,7 +146,9 @@ def _written(plan: _Plan, lines: list[str], language: str, unit: str, types: dic
 
 def _heads(line: str, name: str, language: str) -> bool:
     text = line.lstrip()
-    return text.startswith(f"for (long {name} =") if language == "c" else text.startswith(f"for {name} in ")
+    if language == "c":
+        return re.match(rf"for \((?:[A-Za-z_][\w ]*?) {re.escape(name)} =", text) is not None
+    return text.startswith(f"for {name} in ")
 
 
 class _StatementWriter(AstWriter):
@@ -171,6 +178,13 @@ class _StatementWriter(AstWriter):
         decls = [f"{v.var} = {value};" if v.form == "c-for-var" else f"{self.types.get(v.var, 'long')} {v.var} = {value};"
                  for v, value in sets]
         return ["{"] + self.indented(decls + self.texts[s.name]) + ["}"] if decls else self.texts[s.name]
+
+    def loop_head(self, name: str, start: str, op, limit: str, iterator: str) -> str:
+        """C: a loop named for the user's variable declares it as the user's loops did."""
+        head = super().loop_head(name, start, op, limit, iterator)
+        if self.c and name in self.types:
+            head = head.replace(f"for (long {name} =", f"for ({self.types[name]} {name} =", 1)
+        return head
 
     def loop(self, n: isl.AstNode, depth: int) -> list[str]:
         self.open.append(self.loop_name(n.for_get_iterator().get_id().get_name(), depth))

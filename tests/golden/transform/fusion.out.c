@@ -23,7 +23,7 @@ void blur(int n, int m, double A[n][m], double B[n][m], double C[n][m]) {
 void scale_add(int n, double alpha, double x[n], double y[n], double z[n]) {
     // paralift: fused the nests at lines 19, 21, over i; the loop over i runs in parallel
     #pragma omp parallel for
-    for (long i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++) {
         y[i] = alpha * x[i] + y[i];
         z[i] = x[i] * y[i];
     }
@@ -32,8 +32,8 @@ void scale_add(int n, double alpha, double x[n], double y[n], double z[n]) {
 void passes(int n, int m, double A[n][m], double B[n][m], double C[n][m], double D[n][m]) {
     // paralift: fused the nests at lines 26, 29, 32, over i, j; the loop over i runs in parallel
     #pragma omp parallel for
-    for (long i = 0; i < n; i++) {
-        for (long j = 0; j < m; j++) {
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < m; j++) {
             B[i][j] = A[i][j] * A[i][j];
             C[i][j] = B[i][j] + A[i][j];
             D[i][j] = C[i][j] - B[i][j];

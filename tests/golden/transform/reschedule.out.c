@@ -10,16 +10,16 @@ void lu(int n, double A[n][n]) {
     // paralift: rescheduled to the loop order k, i, j; the loop over i runs in parallel
     for (long pl_k = 0; pl_k < n - 1; pl_k++) {
         #pragma omp parallel for schedule(static, 1)
-        for (long i = pl_k + 1; i < n; i++) {
+        for (int i = pl_k + 1; i < n; i++) {
             {
                 int j = pl_k;
                 A[i][j] /= A[j][j];
             }
-            for (long j = pl_k + 1; j < i; j++) {
+            for (int j = pl_k + 1; j < i; j++) {
                 int k = pl_k;
                 A[i][j] -= A[i][k] * A[k][j];
             }
-            for (long j = i; j < n; j++) {
+            for (int j = i; j < n; j++) {
                 int k = pl_k;
                 A[i][j] -= A[i][k] * A[k][j];
             }

@@ -15,13 +15,13 @@ void jacobi_2d(int tsteps, int n, double A[n][n], double B[n][n]) {
             for (long pl_t = pl_max(8 * pl_front - 8 * pl_tile_i, -n + 32 * pl_tile_i + pl_floord(n, 2) + 1); pl_t <= pl_min(tsteps - 1, 8 * pl_front - 8 * pl_tile_i + 7); pl_t++) {
                 for (long pl_i = pl_max(64 * pl_tile_i, 2 * pl_t + 1); pl_i <= pl_min(64 * pl_tile_i + 63, n + 2 * pl_t - 1); pl_i++) {
                     if (n + 2 * pl_t >= pl_i + 2) {
-                        for (long j = 1; j < n - 1; j++) {
+                        for (int j = 1; j < n - 1; j++) {
                             int i = -2 * pl_t + pl_i;
                             B[i][j] = STEP * (A[i][j] + A[i][j - 1] + A[i][1 + j] + A[1 + i][j] + A[i - 1][j]);
                         }
                     }
                     if (pl_i >= 2 * pl_t + 2) {
-                        for (long j = 1; j < n - 1; j++) {
+                        for (int j = 1; j < n - 1; j++) {
                             int i = -2 * pl_t + pl_i - 1;
                             A[i][j] = STEP * (B[i][j] + B[i][j - 1] + B[i][1 + j] + B[1 + i][j] + B[i - 1][j]);
                         }
