@@ -232,9 +232,11 @@ def _with_fusions(verdicts: list[LoopVerdict], taken: set[int], enclosed: set[in
     if not runs:
         return tuple(verdicts)
     first: dict[int, Fusion] = {}
-    inside: set[int] = set()   # a run inside fused nests is fused with them already
-    for x in fusions(runs, f.kernel, f.env, parallel, size(), cost.cache_size()):
-        if id(x.loops[0]) not in inside:
+    inside: set[int] = set()   # a run inside fused nests is fused with them already: not scheduled again
+    for run in runs:
+        if id(run[0]) in inside:
+            continue
+        for x in fusions([run], f.kernel, f.env, parallel, size(), cost.cache_size()):
             first[id(x.loops[0])] = x
             inside |= {id(y) for y in walk_stmts(x.loops) if isinstance(y, ir.Loop)}
     return tuple(replace(v, fusion=first[id(v.loop)]) if id(v.loop) in first else v for v in verdicts)
